@@ -1,0 +1,1 @@
+"""Methods that are not TKRE: random (the floor), proto / proto-desc / proto-ft, icl."""

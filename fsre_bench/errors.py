@@ -1,0 +1,24 @@
+"""The one error type users see: a single line, exit code 2, no traceback."""
+
+from __future__ import annotations
+
+
+class FsreError(Exception):
+    """A user-facing error. The CLI prints ``error: <message>`` and exits with code 2.
+
+    Messages name the file, record or setting at fault and, where there is one, the fix.
+    """
+
+    exit_code = 2
+
+
+class DataError(FsreError):
+    """A dataset or episode file is missing, malformed, or does not match what was asked."""
+
+
+class ConfigError(FsreError):
+    """A setting, method name or option is invalid."""
+
+
+class LLMError(FsreError):
+    """An LLM endpoint cannot be used (unreachable, no key, unknown model, server failed)."""
