@@ -1,0 +1,136 @@
+"""Result files: versioned JSON, validated with JSON Schema on write and on read.
+
+A new field that old readers can ignore keeps the version; a change that old files cannot
+satisfy bumps it, and tests/fixtures keeps one file per version so old results keep loading.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fsre_bench.atomic import atomic_write_json
+from fsre_bench.errors import DataError
+
+RESULT_KIND = "fsre-bench.result"
+RESULT_SCHEMA_VERSION = 1
+SUPPORTED_VERSIONS = (1,)
+
+_NUMBER = {"type": "number"}
+_OPT_NUMBER = {"type": ["number", "null"]}
+_STR = {"type": "string"}
+_OPT_STR = {"type": ["string", "null"]}
+_SHA = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+
+_METRIC_SUMMARY = {
+    "type": "object",
+    "required": ["mean", "ci95", "ci_method", "std_over_seeds", "per_seed"],
+    "properties": {
+        "mean": _NUMBER,
+        "ci95": {"type": "array", "items": _NUMBER, "minItems": 2, "maxItems": 2},
+        "ci_method": _STR,
+        "std_over_seeds": _OPT_NUMBER,
+        "per_seed": {"type": "array", "items": _NUMBER},
+    },
+}
+
+RESULT_JSON_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": [
+        "kind", "schema_version", "run_id", "created_utc", "command", "harness", "env", "config", "method",
+        "dataset", "protocol", "setting", "seeds", "episodes", "metrics", "per_seed", "timing", "llm",
+    ],
+    "properties": {
+        "kind": {"const": RESULT_KIND},
+        "schema_version": {"const": 1},
+        "run_id": _STR,
+        "created_utc": _STR,
+        "command": {"type": "array", "items": _STR},
+        "harness": {"type": "object", "required": ["version", "git_hash"],
+                    "properties": {"version": _STR, "git_hash": _OPT_STR, "git_dirty": {"type": ["boolean", "null"]}}},
+        "env": {"type": "object"},
+        "config": {"type": "object"},
+        "method": {
+            "type": "object",
+            "required": ["name", "type", "backbone", "parameters", "training_data", "training_relations", "knowledge_source"],
+            "properties": {
+                "name": _STR,
+                "type": {"enum": ["floor", "metric", "trained", "icl"]},
+                "backbone": _OPT_STR,
+                "parameters": {"type": ["integer", "null"]},
+                "training_data": _OPT_STR,
+                "training_relations": {"type": "array", "items": _STR},
+                "knowledge_source": _OPT_STR,
+            },
+        },
+        "dataset": {
+            "type": "object",
+            "required": ["name", "split", "sha256"],
+            "properties": {"name": _STR, "split": _STR, "sha256": _SHA},
+        },
+        "protocol": {"enum": ["episodic", "natural-nota", "kshot"]},
+        "setting": {"type": "object", "required": ["name"], "properties": {"name": _STR}},
+        "seeds": {"type": "array", "items": {"type": "integer"}, "minItems": 1},
+        "episodes": {
+            "type": "object",
+            "required": ["requested", "effective", "limited", "files"],
+            "properties": {
+                "requested": {"type": "integer"},
+                "effective": {"type": "integer"},
+                "limited": {"type": "boolean"},
+                "files": {"type": "array", "items": {"type": "object", "required": ["seed", "sha256"],
+                                                       "properties": {"seed": {"type": "integer"}, "sha256": _SHA}}},
+            },
+        },
+        "metrics": {
+            "type": "object",
+            "required": ["primary"],
+            "properties": {"primary": {"enum": ["accuracy", "micro_f1"]}},
+            "additionalProperties": _METRIC_SUMMARY,
+        },
+        "per_seed": {
+            "type": "array",
+            "items": {"type": "object",
+                      "required": ["seed", "episode_file_sha256", "n_episodes", "n_queries", "metrics", "failures",
+                                   "predictions", "predictions_sha256"]},
+        },
+        "timing": {"type": "object", "required": ["wall_s"]},
+        "llm": {"type": ["object", "null"]},
+    },
+}
+
+
+def validate_result(result: Any, source: str) -> None:
+    """Raise a one-line DataError naming ``source`` if ``result`` is not a valid result of a known version."""
+    if not isinstance(result, dict) or result.get("kind") != RESULT_KIND:
+        raise DataError(f"{source}: not an fsre-bench result file (no \"kind\": \"{RESULT_KIND}\")")
+    version = result.get("schema_version")
+    if version not in SUPPORTED_VERSIONS:
+        raise DataError(
+            f"{source}: result schema version {version!r} is not supported by this fsre-bench "
+            f"(it reads {', '.join(map(str, SUPPORTED_VERSIONS))}); upgrade fsre-bench or regenerate the file"
+        )
+    import jsonschema
+
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(RESULT_JSON_SCHEMA).iter_errors(result))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "top level"
+        raise DataError(f"{source}: invalid result file at {where}: {error.message}")
+
+
+def write_result(path: Path, result: dict[str, Any]) -> None:
+    """Validate, then write atomically: the file's existence means the run is complete."""
+    validate_result(result, str(path))
+    atomic_write_json(path, result)
+
+
+def load_result(path: Path) -> dict[str, Any]:
+    try:
+        result = json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read result file ({exc.strerror})") from None
+    validate_result(result, str(path))
+    return result
