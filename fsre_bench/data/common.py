@@ -1,0 +1,78 @@
+"""Shared pieces of the dataset parsers: one-line errors, JSON parsing, mention checks, names."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from fsre_bench.errors import DataError
+from fsre_bench.types import Mention
+
+
+def parse_json_text(data: bytes | str, path: str, *, line: int | None = None) -> Any:
+    """``json.loads`` whose failure is a one-line DataError with the file, line and column."""
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno} column {exc.colno}" if line is None else f"line {line} column {exc.colno}"
+        raise DataError(f"{path}: malformed JSON at {where}: {exc.msg}") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 text (byte {exc.start}): {exc.reason}") from None
+
+
+def record_error(path: str, where: str, problem: str) -> DataError:
+    """The error for one bad record: ``<file>: <record>: <problem>``."""
+    return DataError(f"{path}: {where}: {problem}")
+
+
+def require_fields(record: Any, fields: tuple[str, ...], path: str, where: str) -> None:
+    """Fail on the first field a record lacks (or on a record that is not an object)."""
+    if not isinstance(record, dict):
+        raise record_error(path, where, f"expected a JSON object, got {type(record).__name__}")
+    for name in fields:
+        if name not in record:
+            raise record_error(path, where, f"missing field {name!r}")
+
+
+def require_tokens(tokens: Any, path: str, where: str, field: str) -> tuple[str, ...]:
+    """A record's token list as a tuple of strings (non-empty list required)."""
+    if not isinstance(tokens, list) or not tokens:
+        raise record_error(path, where, f"field {field!r} must be a non-empty list of tokens")
+    return tuple(str(tok) for tok in tokens)
+
+
+def mention_from_positions(positions: Any, n_tokens: int, path: str, where: str, role: str) -> Mention:
+    """One mention (token positions, any order) -> sorted unique positions, range-checked."""
+    if not isinstance(positions, list) or not positions:
+        raise record_error(path, where, f"{role} mention must be a non-empty list of token positions")
+    for pos in positions:
+        if type(pos) is not int:
+            raise record_error(path, where, f"{role} mention position {pos!r} is not an integer")
+        if not 0 <= pos < n_tokens:
+            raise record_error(
+                path, where, f"{role} mention position {pos} out of range for {n_tokens} tokens"
+            )
+    return tuple(sorted(set(positions)))
+
+
+def mention_from_span(start: Any, end: Any, n_tokens: int, path: str, where: str, role: str) -> Mention:
+    """A half-open ``[start, end)`` span -> its positions, range-checked."""
+    if type(start) is not int or type(end) is not int:
+        raise record_error(path, where, f"{role} span [{start!r}, {end!r}) must be integers")
+    if not 0 <= start < end <= n_tokens:
+        raise record_error(path, where, f"{role} span [{start}, {end}) out of range for {n_tokens} tokens")
+    return tuple(range(start, end))
+
+
+_SEPARATORS = re.compile(r"[_\s]+")
+_TACRED_PREFIX = {"per": "person", "org": "organization"}
+
+
+def readable_relation_name(key: str) -> str:
+    """A label key made readable: ``per:city_of_birth`` -> ``person: city of birth``."""
+    prefix, sep, rest = key.partition(":")
+    if sep and prefix in _TACRED_PREFIX:
+        return f"{_TACRED_PREFIX[prefix]}: {readable_relation_name(rest)}"
+    text = _SEPARATORS.sub(" ", key.replace("/", " or ")).strip()
+    return text or key

@@ -1,0 +1,183 @@
+"""Fetch registered datasets (official URL or a mirror) and verify what is on disk.
+
+A download streams into a temp file beside the target, is checked against the registered
+checksums, and only then renamed into place: a failed or corrupt fetch leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import http.client
+import os
+import shutil
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from fsre_bench.data.registry import GROUPS, REGISTRY, TACRED_LDC_URL, DatasetSpec, expand_names, get_spec
+from fsre_bench.errors import DataError
+
+_CHUNK = 1 << 20
+_URL_SCHEMES = ("http://", "https://", "file://")
+
+
+@dataclass(frozen=True)
+class VerifyRow:
+    """One registered file's state: ``ok`` | ``missing`` | ``corrupt`` | ``unverified`` (no checksum known)."""
+
+    name: str
+    path: str
+    status: str
+    detail: str
+    license: str
+
+
+def file_digests(path: str | os.PathLike[str]) -> dict[str, str | int]:
+    """sha256, md5, git blob sha1 and size of a file, in one pass."""
+    size = os.path.getsize(path)
+    sha256, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
+    git = hashlib.sha1(f"blob {size}\0".encode(), usedforsecurity=False)
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            sha256.update(chunk)
+            md5.update(chunk)
+            git.update(chunk)
+    return {
+        "sha256": sha256.hexdigest(),
+        "md5": md5.hexdigest(),
+        "git_blob_sha1": git.hexdigest(),
+        "size": size,
+    }
+
+
+def checksum_problem(spec: DatasetSpec, path: str | os.PathLike[str]) -> str | None:
+    """None when the file matches every checksum the spec knows, else what differs."""
+    digests = file_digests(path)
+    expected = {
+        "size": spec.size,
+        "sha256": spec.sha256,
+        "md5": spec.md5,
+        "git_blob_sha1": spec.git_blob_sha1,
+    }
+    for key, want in expected.items():
+        if want is not None and digests[key] != want:
+            return f"{key} {digests[key]} != expected {want}"
+    return None
+
+
+def has_checksum(spec: DatasetSpec) -> bool:
+    """Whether any checksum is known for the spec (TACRED has none)."""
+    return any(v is not None for v in (spec.sha256, spec.md5, spec.git_blob_sha1))
+
+
+def ldc_note(spec: DatasetSpec, target: Path) -> str:
+    """Where a licensed file comes from and exactly where to put it (one line)."""
+    return (
+        f"{spec.name} is LDC-licensed ({spec.ldc}, {TACRED_LDC_URL}) and cannot be downloaded by fsre-bench: "
+        f"get TACRED from the LDC and put its JSON {spec.split} split ({spec.split}.json) at {target}"
+    )
+
+
+def _open_source(spec: DatasetSpec, mirror: str | None) -> tuple[BinaryIO, str]:
+    """(readable stream, description of where it comes from)."""
+    if mirror is None:
+        if spec.url is None:
+            raise DataError(ldc_note(spec, Path("<data dir>") / spec.relpath))
+        url = spec.url
+    elif mirror.startswith(_URL_SCHEMES):
+        url = mirror.rstrip("/") + "/" + urllib.parse.quote(spec.relpath)
+    else:
+        source = Path(mirror).expanduser() / spec.relpath
+        try:
+            return open(source, "rb"), str(source)
+        except OSError as exc:
+            raise DataError(f"cannot fetch {spec.name} from mirror: {source}: {exc.strerror}") from None
+    try:
+        return urllib.request.urlopen(url, timeout=60), url
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise DataError(
+            f"cannot download {spec.name} from {url}: {reason} (no network? try --mirror DIR|URL)"
+        ) from None
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    """mkdir -p that returns the folders it created (deepest first), to undo on failure."""
+    created = []
+    while not folder.exists():
+        created.append(folder)
+        folder = folder.parent
+    for path in reversed(created):
+        path.mkdir(exist_ok=True)
+    return created
+
+
+def _copy_verified(spec: DatasetSpec, stream: BinaryIO, origin: str, target: Path) -> None:
+    created = _make_parents(target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as out, stream:
+            shutil.copyfileobj(stream, out, _CHUNK)
+        problem = checksum_problem(spec, tmp)
+        if problem is not None:
+            raise DataError(
+                f"checksum mismatch for {spec.name} from {origin}: {problem}; nothing was written"
+            )
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o644 & ~umask)  # mkstemp makes 0600; data files are meant to be shared
+        os.replace(tmp, target)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        for folder in created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if isinstance(exc, OSError | http.client.HTTPException):
+            raise DataError(f"fetching {spec.name} from {origin} failed: {exc}") from None
+        raise
+
+
+def fetch_spec(spec: DatasetSpec, data_dir: Path, mirror: str | None = None) -> Path:
+    """Fetch one registered file unless it is already present and valid; returns its path."""
+    target = Path(data_dir) / spec.relpath
+    if target.is_file() and (not has_checksum(spec) or checksum_problem(spec, target) is None):
+        return target
+    if spec.url is None and mirror is None:
+        raise DataError(ldc_note(spec, target))
+    stream, origin = _open_source(spec, mirror)
+    _copy_verified(spec, stream, origin, target)
+    return target
+
+
+def fetch_dataset(name: str, data_dir: Path, mirror: str | None = None) -> Path:
+    """Fetch a registered dataset (or group) and its sidecar files; returns the file (group: folder)."""
+    last = Path(data_dir)
+    for member in expand_names(name):
+        last = fetch_spec(get_spec(member), Path(data_dir), mirror)
+    return Path(data_dir) / name if name in GROUPS else last
+
+
+def verify_datasets(data_dir: Path) -> list[VerifyRow]:
+    """Present / missing / corrupt (hash check) for every registered file under ``data_dir``."""
+    rows = []
+    for spec in REGISTRY.values():
+        path = Path(data_dir) / spec.relpath
+        if not path.is_file():
+            how = ldc_note(spec, path) if spec.url is None else f"fsre-bench data fetch {spec.name}"
+            rows.append(VerifyRow(spec.name, str(path), "missing", how, spec.license))
+            continue
+        if not has_checksum(spec):
+            rows.append(VerifyRow(spec.name, str(path), "unverified", "no published checksum", spec.license))
+            continue
+        problem = checksum_problem(spec, path)
+        checked = "sha256" if spec.sha256 else "md5 + git blob sha1"
+        if problem is None:
+            rows.append(VerifyRow(spec.name, str(path), "ok", f"{checked} match", spec.license))
+        else:
+            rows.append(VerifyRow(spec.name, str(path), "corrupt", problem, spec.license))
+    return rows

@@ -1,0 +1,165 @@
+"""TACRED JSON (LDC2018T24) and the TACREV / Re-TACRED label patches.
+
+Supported patch files (``patch=`` argument of the loader):
+
+* TACREV (DFKI-NLP/tacrev ``patch/{dev,test}_patch.json``): a JSON list of objects
+  ``{"id": <TACRED id>, "relation": <label>, ...}``; each listed record's fields are replaced.
+* Re-TACRED (gstoica27/Re-TACRED ``Re-TACRED/{train,dev,test}_id2label.json``) and any simple
+  patch: a JSON object ``{<TACRED id>: <label>}``.
+
+``patch_unlisted`` says what happens to records the patch does not list: ``"keep"`` (TACREV,
+default) leaves them as they are, ``"drop"`` removes them (Re-TACRED drops the records it
+discarded). A patch naming an id the file lacks is an error. Instance ids keep the record's
+position in the original TACRED file, so dropped records leave gaps.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fsre_bench.data.common import (
+    mention_from_span,
+    parse_json_text,
+    readable_relation_name,
+    record_error,
+    require_fields,
+    require_tokens,
+)
+from fsre_bench.errors import DataError
+from fsre_bench.types import Dataset, Relation, RelationInstance
+
+NEGATIVE_LABEL = "no_relation"
+_FIELDS = (
+    "id",
+    "relation",
+    "token",
+    "subj_start",
+    "subj_end",
+    "obj_start",
+    "obj_end",
+    "subj_type",
+    "obj_type",
+)
+# Penn Treebank escapes TACRED's tokeniser left in the text.
+PTB_UNESCAPE = {
+    "-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}",
+    "-lrb-": "(", "-rrb-": ")", "-lsb-": "[", "-rsb-": "]", "-lcb-": "{", "-rcb-": "}",
+    "``": '"', "''": '"',
+}  # fmt: skip
+PATCH_MODES = ("keep", "drop")
+
+
+def load_tacred_patch(path: str | Path) -> dict[str, dict[str, Any]]:
+    """A TACREV list or an ``{id: label}`` object -> {TACRED id: fields to overwrite}."""
+    path = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read TACRED patch file ({exc.strerror})") from None
+    data = parse_json_text(raw, path)
+    if isinstance(data, dict):
+        if not all(isinstance(v, str) for v in data.values()):
+            raise DataError(f"{path}: an object patch must map TACRED ids to relation labels (strings)")
+        return {key: {"relation": label} for key, label in data.items()}
+    if isinstance(data, list):
+        patch: dict[str, dict[str, Any]] = {}
+        for position, entry in enumerate(data):
+            require_fields(entry, ("id", "relation"), path, f"patch entry {position}")
+            fields = dict(entry)
+            patch[str(fields.pop("id"))] = fields
+        return patch
+    raise DataError(
+        f"{path}: a patch must be a JSON object {{id: label}} or a list of {{'id', 'relation'}} objects"
+    )
+
+
+def apply_patch(
+    records: list[Any], patch: dict[str, dict[str, Any]], unlisted: str, path: str, patch_path: str
+) -> list[tuple[int, Any]]:
+    """(original index, record) pairs after the patch; unlisted records kept or dropped."""
+    if unlisted not in PATCH_MODES:
+        raise DataError(f"{patch_path}: patch_unlisted must be one of {PATCH_MODES}, got {unlisted!r}")
+    seen: set[str] = set()
+    out: list[tuple[int, Any]] = []
+    for index, record in enumerate(records):
+        require_fields(record, ("id",), path, f"record {index}")
+        fields = patch.get(str(record["id"]))
+        if fields is None:
+            if unlisted == "keep":
+                out.append((index, record))
+            continue
+        seen.add(str(record["id"]))
+        out.append((index, {**record, **fields}))
+    missing = [key for key in patch if key not in seen]
+    if missing:
+        raise DataError(
+            f"{patch_path}: {len(missing)} patched ids are not in {path} (first: {missing[0]!r}); wrong split?"
+        )
+    return out
+
+
+def _instance(record: Any, inst_id: str, path: str, where: str) -> RelationInstance:
+    require_fields(record, _FIELDS, path, where)
+    tokens = require_tokens(record["token"], path, where, "token")
+    tokens = tuple(PTB_UNESCAPE.get(tok, tok) for tok in tokens)
+    # TACRED spans are inclusive on both ends.
+    end_subj = record["subj_end"] + 1 if type(record["subj_end"]) is int else record["subj_end"]
+    end_obj = record["obj_end"] + 1 if type(record["obj_end"]) is int else record["obj_end"]
+    head = mention_from_span(record["subj_start"], end_subj, len(tokens), path, where, "subj")
+    tail = mention_from_span(record["obj_start"], end_obj, len(tokens), path, where, "obj")
+    label = record["relation"]
+    if not isinstance(label, str):
+        raise record_error(path, where, f"relation must be a string, got {label!r}")
+    return RelationInstance(
+        inst_id,
+        tokens,
+        (head,),
+        (tail,),
+        label,
+        head_type=str(record["subj_type"]),
+        tail_type=str(record["obj_type"]),
+    )
+
+
+def parse_tacred(
+    data: Any,
+    path: str,
+    *,
+    name: str,
+    split: str,
+    sha256: str,
+    patch: dict[str, dict[str, Any]] | None = None,
+    patch_path: str = "",
+    patch_unlisted: str = "keep",
+) -> Dataset:
+    """Parsed TACRED JSON (a list of records) -> Dataset, with an optional label patch applied."""
+    if not isinstance(data, list):
+        raise DataError(f"{path}: TACRED JSON must be a list of records")
+    if patch is not None:
+        indexed = apply_patch(data, patch, patch_unlisted, path, patch_path)
+    else:
+        indexed = list(enumerate(data))
+    groups: dict[str, list[RelationInstance]] = {}
+    types: set[str] = set()
+    for index, record in indexed:
+        inst = _instance(record, f"{name}/{split}#{index}", path, f"record {index} (id {_record_id(record)})")
+        groups.setdefault(inst.label, []).append(inst)
+        types.update((inst.head_type or "", inst.tail_type or ""))
+    if not groups:
+        raise DataError(f"{path}: no records")
+    relations = {label: Relation(id=label, name=readable_relation_name(label)) for label in groups}
+    return Dataset(
+        name=name,
+        split=split,
+        relations=relations,
+        instances={label: tuple(group) for label, group in groups.items()},
+        source_sha256=sha256,
+        source_path=path,
+        negative_label=NEGATIVE_LABEL if NEGATIVE_LABEL in relations else None,
+        entity_types=tuple(sorted(types - {""})),
+    )
+
+
+def _record_id(record: Any) -> str:
+    return repr(record.get("id")) if isinstance(record, dict) else "?"

@@ -1,0 +1,52 @@
+"""Episodes and K-shot splits: samplers (default, codalab, natural-NOTA, K-shot) and episode files."""
+
+from __future__ import annotations
+
+from fsre_bench.episodes.build import build_episodes
+from fsre_bench.episodes.codalab import CODALAB_SEED, codalab_episodes
+from fsre_bench.episodes.files import (
+    FORMAT,
+    episode_file_header,
+    episode_file_sha256,
+    episodes_text,
+    kshot_file_header,
+    read_episode_file,
+    write_episode_file,
+)
+from fsre_bench.episodes.kshot import KSHOT_SEEDS, STANDARD_K, kshot_episode_id, sample_kshot_split
+from fsre_bench.episodes.relation_split import FS_TACRED_PARTS, split_relations
+from fsre_bench.episodes.setting import (
+    DEFAULT_QUERIES,
+    PROTOCOLS,
+    SAMPLERS,
+    STANDARD_SETTINGS,
+    EpisodeSetting,
+    nota_per_episode,
+    parse_setting,
+)
+
+__all__ = [
+    "CODALAB_SEED",
+    "DEFAULT_QUERIES",
+    "FORMAT",
+    "FS_TACRED_PARTS",
+    "KSHOT_SEEDS",
+    "PROTOCOLS",
+    "SAMPLERS",
+    "STANDARD_K",
+    "STANDARD_SETTINGS",
+    "EpisodeSetting",
+    "build_episodes",
+    "codalab_episodes",
+    "episode_file_header",
+    "episode_file_sha256",
+    "episodes_text",
+    "kshot_episode_id",
+    "kshot_file_header",
+    "nota_per_episode",
+    "parse_setting",
+    "read_episode_file",
+    "sample_kshot_split",
+    "split_relations",
+    "write_episode_file",
+]

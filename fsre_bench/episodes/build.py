@@ -1,0 +1,57 @@
+"""``build_episodes``: the one entry point the runner and the CLI call for protocols A and FS-TACRED."""
+
+from __future__ import annotations
+
+from fsre_bench.episodes import episodic, natural_nota
+from fsre_bench.episodes.codalab import codalab_episodes
+from fsre_bench.episodes.pools import make_pool
+from fsre_bench.episodes.setting import PROTOCOLS, SAMPLERS, EpisodeSetting
+from fsre_bench.errors import ConfigError
+from fsre_bench.types import Dataset, Episode
+
+
+def check_request(protocol: str, sampler: str, n_episodes: int) -> None:
+    """Fail early on an unknown protocol / sampler or a bad episode count."""
+    if protocol not in PROTOCOLS:
+        raise ConfigError(f"unknown protocol {protocol!r}; use one of {', '.join(PROTOCOLS)}")
+    if protocol == "kshot":
+        raise ConfigError(
+            "protocol 'kshot' builds one split per seed: call sample_kshot_split(train, test, k, seed)"
+        )
+    if sampler not in SAMPLERS:
+        raise ConfigError(f"unknown sampler {sampler!r}; use one of {', '.join(SAMPLERS)}")
+    if sampler == "codalab" and protocol != "episodic":
+        raise ConfigError(
+            "the codalab sampler reproduces the FewRel test stream: protocol must be 'episodic'"
+        )
+    if n_episodes < 1:
+        raise ConfigError(f"n_episodes must be at least 1, got {n_episodes}")
+
+
+def build_episodes(
+    dataset: Dataset,
+    *,
+    protocol: str,
+    setting: EpisodeSetting,
+    seed: int,
+    n_episodes: int,
+    sampler: str = "default",
+    small_relations: str = "error",
+) -> list[Episode]:
+    """Episodes 0 .. n_episodes-1 of ``seed`` on ``dataset`` ("episodic" or "natural-nota").
+
+    ``setting.n_query`` None takes the protocol default (see ``setting``); ``small_relations``
+    "skip" leaves out relations with too few instances instead of failing.
+    """
+    check_request(protocol, sampler, n_episodes)
+    setting = setting.resolved(protocol, sampler)
+    if sampler == "codalab":
+        return codalab_episodes(dataset, setting, seed, n_episodes)
+    if protocol == "natural-nota" and setting.na_rate:
+        raise ConfigError(
+            f"setting {setting.name}: natural-nota episodes take their NOTA share from the data; drop na_rate"
+        )
+    pool = make_pool(dataset, setting, protocol, small_relations)
+    if protocol == "natural-nota":
+        return natural_nota.sample_episodes(pool, setting, seed, n_episodes)
+    return episodic.sample_episodes(pool, setting, seed, n_episodes)

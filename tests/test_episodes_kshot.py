@@ -1,0 +1,101 @@
+"""K-shot RC splits (protocol B): sizes, disjointness, seeds, small labels, the full test set as queries."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fsre_bench.data import load_dataset
+from fsre_bench.episodes import KSHOT_SEEDS, sample_kshot_split
+from fsre_bench.errors import ConfigError, DataError
+from fsre_bench.types import Dataset
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+pytestmark = pytest.mark.skipif(
+    not (SHARED / "semeval2010" / "train.txt").is_file(), reason="shared datasets absent"
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FSRE_BENCH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("FSRE_BENCH_DATA_DIR", str(SHARED))
+
+
+@pytest.fixture(scope="module")
+def semeval() -> tuple[Dataset, Dataset]:
+    return load_dataset("semeval2010/train", data_dir=SHARED), load_dataset(
+        "semeval2010/test", data_dir=SHARED
+    )
+
+
+def test_standard_seeds() -> None:
+    assert KSHOT_SEEDS == (13, 21, 42, 87, 100)
+
+
+@pytest.mark.parametrize("k", [8, 16, 32])
+def test_sizes_and_disjointness(semeval: tuple[Dataset, Dataset], k: int) -> None:
+    train, test = semeval
+    for seed in KSHOT_SEEDS:
+        split = sample_kshot_split(train, test, k, seed)
+        assert split.id == f"kshot-k{k}-s{seed}"
+        assert split.relations == tuple(train.relations) and "Other" in split.relations
+        assert split.dev is not None
+        for label, support, dev in zip(split.relations, split.support, split.dev, strict=True):
+            available = len(train.instances[label])
+            assert len(support) == min(k, available) and len(dev) == min(k, available // 2)
+            assert not set(support) & set(dev)
+            assert all(train.by_id[i].label == label for i in (*support, *dev))
+        # the train split lacks Entity-Destination(e2,e1): no supports, no dev, still a label
+        position = split.relations.index("Entity-Destination(e2,e1)")
+        assert split.support[position] == () and split.dev[position] == ()
+
+
+def test_queries_are_the_full_test_set_in_file_order(semeval: tuple[Dataset, Dataset]) -> None:
+    train, test = semeval
+    split = sample_kshot_split(train, test, 8, 13)
+    assert split.queries == tuple(f"semeval2010/test#{i}" for i in range(2717))
+    assert split.labels == tuple(test.by_id[q].label for q in split.queries)
+    assert "Other" in split.labels
+
+
+def test_seeds_differ_same_seed_repeats_and_k_nests(semeval: tuple[Dataset, Dataset]) -> None:
+    train, test = semeval
+    splits = {seed: sample_kshot_split(train, test, 16, seed) for seed in KSHOT_SEEDS}
+    assert len({s.support for s in splits.values()}) == 5
+    assert sample_kshot_split(train, test, 16, 42) == splits[42]
+    small = sample_kshot_split(train, test, 8, 42)
+    for label, big_support, small_support in zip(
+        small.relations, splits[42].support, small.support, strict=True
+    ):
+        if len(train.instances[label]) >= 32:
+            assert big_support[:8] == small_support  # K=8's train set is a prefix of K=16's
+
+
+def test_small_labels_split_without_overlap(tmp_path: Path) -> None:
+    records = []
+    for label, count in (("big", 20), ("three", 3), ("one", 1)):
+        for i in range(count):
+            records.append(
+                {"token": ["x", str(i), "y"], "h": {"pos": [0, 1]}, "t": {"pos": [2, 3]}, "relation": label}
+            )
+    path = tmp_path / "small.txt"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    train = load_dataset(str(path))
+    test = load_dataset(str(path), split="other")
+    split = sample_kshot_split(train, test, 8, 13)
+    sizes = {
+        label: (len(s), len(d))
+        for label, s, d in zip(split.relations, split.support, split.dev or (), strict=True)
+    }
+    assert sizes == {"big": (8, 8), "three": (2, 1), "one": (1, 0)}
+
+
+def test_kshot_errors(semeval: tuple[Dataset, Dataset]) -> None:
+    train, test = semeval
+    with pytest.raises(ConfigError, match="K must be at least 1"):
+        sample_kshot_split(train, test, 0, 13)
+    with pytest.raises(DataError, match="same split"):
+        sample_kshot_split(test, test, 8, 13)
