@@ -1,0 +1,1 @@
+"""The ``fsre-bench`` command line."""

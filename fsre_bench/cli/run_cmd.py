@@ -1,0 +1,143 @@
+"""``fsre-bench run``: flags (or a YAML file) -> RunConfig -> runner -> a table of results."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from fsre_bench.errors import ConfigError
+
+# Flags that fill RunConfig fields directly (dest == field name); None means "not given".
+_LIST_OF_STR = ("methods", "settings")
+_LIST_OF_INT = ("k_values", "seeds")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "run",
+        help="run methods on episodes or K-shot splits and write result files",
+        description="Run methods x settings x seeds. Completed work is reused; interrupted work resumes.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_EPILOG,
+    )
+    parser.add_argument("--config", help="YAML file of run settings (flags given here override it)")
+    parser.add_argument("--methods", help="comma-separated method names (`fsre-bench ls methods`)")
+    parser.add_argument("--dataset", help="dataset name (`fsre-bench ls datasets`) or a FewRel/TACRED/OpenNRE file path")
+    parser.add_argument("--protocol", choices=("episodic", "natural-nota", "kshot"))
+    parser.add_argument("--settings", help="episodic N-K settings, e.g. 5-1,5-5,10-1,10-5 (default 5-1)")
+    parser.add_argument("--k", dest="k_values", help="K-shot protocol: shots per label, e.g. 8,16,32")
+    parser.add_argument("--episodes", type=int, help="episodes per setting and seed (default 1000)")
+    parser.add_argument("--seeds", help="comma-separated seeds (default 0; K-shot: 13,21,42,87,100)")
+    parser.add_argument("--n-query", type=int, help="queries per relation (episodic, default 1) or per episode (natural-nota, default 3)")
+    parser.add_argument("--na-rate", type=float, help="FewRel 2.0 NOTA: share of NOTA queries, e.g. 0.15 or 0.5")
+    parser.add_argument("--sampler", choices=("default", "codalab"), help="episode sampler (codalab = official FewRel stream)")
+    parser.add_argument("--episodes-file", help="run on the episodes of this file (from `episodes build`)")
+    parser.add_argument("--episodes-sha256", help="refuse the --episodes-file unless its sha256 is this")
+    parser.add_argument("--train", help="training relations for methods that fit or calibrate (e.g. semeval2010/train)")
+    parser.add_argument("--data-dir", help="data directory (default $FSRE_BENCH_DATA_DIR or ~/.cache/fsre_bench/data)")
+    parser.add_argument("--output-dir", help="where result files go (default results)")
+    parser.add_argument("--overwrite", choices=("never", "only-missing", "always"),
+                        help="never: skip anything that exists; only-missing (default): reuse complete, resume partial; "
+                             "always: recompute")
+    parser.add_argument("--limit", type=int, help="evaluate only the first N episodes (NOT for reporting; marked limited)")
+    parser.add_argument("--encoder", help="encoder name or path (default: the embedded all-MiniLM-L6-v2)")
+    parser.add_argument("--device", help="cpu | cuda | cuda:0 ... (default cpu)")
+    parser.add_argument("--batch-size", type=int, help="encoder batch size (default 64)")
+    parser.add_argument("--n-bootstrap", type=int, help="bootstrap replicates for CIs (default 1000)")
+    method = parser.add_argument_group("method options")
+    method.add_argument("--proto-representation", choices=("entity-pool", "marker-start", "marker-mean"),
+                        help="proto/proto-desc instance representation")
+    method.add_argument("--nota-threshold", type=float, help="fixed NOTA threshold instead of calibration on --train")
+    for add_arguments in _method_argument_hooks():
+        add_arguments(parser)
+    parser.set_defaults(handler=handle)
+
+
+_EPILOG = """\
+examples:
+  fsre-bench run --methods proto,proto-desc,random --dataset fewrel/val_wiki --settings 5-1 --episodes 1000 --seeds 0
+  fsre-bench run --protocol kshot --dataset semeval2010 --k 8 --methods proto
+  fsre-bench run --config runs/fewrel.yaml --limit 20      # a quick look; results marked limited
+"""
+
+
+def _method_argument_hooks() -> list:
+    """Flag groups contributed by method families (LLM, ICL, TKRE) when their modules are present."""
+    import importlib
+
+    hooks = []
+    for module_name, attr in (("fsre_bench.llm.cli", "add_llm_arguments"), ("baselines.icl_cli", "add_icl_arguments"),
+                              ("tkre.cli_options", "add_tkre_arguments")):
+        try:
+            hooks.append(getattr(importlib.import_module(module_name), attr))
+        except ModuleNotFoundError as exc:
+            if not module_name.startswith(exc.name or "\0"):
+                raise
+    return hooks
+
+
+def config_from_args(args: argparse.Namespace) -> Any:
+    from fsre_bench.runner import RunConfig
+
+    given = {key: value for key, value in _run_fields(args).items() if value is not None}
+    options = _method_options(args)
+    if args.config:
+        config = RunConfig.from_yaml(args.config, overrides=given)
+        config.method_options = {**config.method_options, **options}
+        return config
+    if "methods" not in given:
+        raise ConfigError("--methods is required (e.g. --methods proto,random), or give --config FILE")
+    given.setdefault("dataset", "semeval2010" if given.get("protocol") == "kshot" else "fewrel/val_wiki")
+    return RunConfig(**given, method_options=options)
+
+
+def _run_fields(args: argparse.Namespace) -> dict[str, Any]:
+    names = ("methods", "dataset", "protocol", "settings", "k_values", "episodes", "seeds", "n_query", "na_rate",
+             "sampler", "episodes_file", "episodes_sha256", "train", "data_dir", "output_dir", "overwrite", "limit", "encoder",
+             "device", "batch_size", "n_bootstrap")
+    fields = {name: getattr(args, name, None) for name in names}
+    for name in _LIST_OF_STR:
+        if fields[name] is not None:
+            fields[name] = [item.strip() for item in fields[name].split(",") if item.strip()]
+    for name in _LIST_OF_INT:
+        if fields[name] is not None:
+            fields[name] = _ints(fields[name], "--k" if name == "k_values" else f"--{name}")
+    return fields
+
+
+def _ints(text: str, flag: str) -> list[int]:
+    try:
+        return [int(item) for item in text.split(",") if item.strip()]
+    except ValueError:
+        raise ConfigError(f"{flag} takes comma-separated integers, got {text!r}") from None
+
+
+def _method_options(args: argparse.Namespace) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for key in ("proto_representation", "nota_threshold"):
+        if getattr(args, key, None) is not None:
+            options[key] = getattr(args, key)
+    for module_name, attr in (("fsre_bench.llm.cli", "llm_options_from_args"), ("baselines.icl_cli", "icl_options_from_args"),
+                              ("tkre.cli_options", "tkre_options_from_args")):
+        try:
+            import importlib
+
+            options.update(getattr(importlib.import_module(module_name), attr)(args))
+        except ModuleNotFoundError as exc:
+            if not module_name.startswith(exc.name or "\0"):
+                raise
+    return options
+
+
+def handle(args: argparse.Namespace) -> int:
+    from fsre_bench.cli.tables import print_outcomes
+    from fsre_bench.runner import run
+
+    config = config_from_args(args)
+    outcomes = run(config, command=["fsre-bench", *sys.argv[1:]] if sys.argv else ["fsre-bench"])
+    print_outcomes(outcomes)
+    failed = [o for o in outcomes if o.status == "failed"]
+    for outcome in failed:
+        print(f"error: {outcome.method} {outcome.setting}: {outcome.error}", file=sys.stderr)
+    return 2 if failed else 0

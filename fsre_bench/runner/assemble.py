@@ -1,0 +1,164 @@
+"""Turn completed predictions logs into a result file's contents (metrics with CIs, provenance)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fsre_bench.cache import file_sha256
+from fsre_bench.metrics import count_units, summarize_metric
+from fsre_bench.results import RESULT_KIND, RESULT_SCHEMA_VERSION
+from fsre_bench.runner.config import RunConfig
+from fsre_bench.runner.plan import EpisodeSet, RunData
+from fsre_bench.runner.provenance import environment_info, harness_info
+from fsre_bench.types import NOTA, MethodMeta
+
+PRIMARY_METRIC = {"episodic": "accuracy", "natural-nota": "micro_f1", "kshot": "micro_f1"}
+
+
+@dataclass
+class SeedRun:
+    """One method on one (setting, seed) episode set, with its log and what the run measured."""
+
+    episode_set: EpisodeSet
+    log_path: Path
+    timing: dict[str, float] = field(default_factory=dict)
+    llm: dict[str, Any] | None = None
+
+
+def negative_labels(data: RunData) -> frozenset[str]:
+    labels = {NOTA}
+    if data.evaluation.negative_label:
+        labels.add(data.evaluation.negative_label)
+    return frozenset(labels)
+
+
+def unit_counts(records: Sequence[dict[str, Any]], negative: frozenset[str], per_query: bool) -> np.ndarray:
+    """Rows of 5 counts: one per episode, or one per query (K-shot: one episode, many queries)."""
+    rows = []
+    for record in records:
+        if per_query:
+            rows.extend(count_units([p], [g], negative).as_row() for p, g in zip(record["pred"], record["gold"], strict=True))
+        else:
+            rows.append(count_units(record["pred"], record["gold"], negative).as_row())
+    return np.asarray(rows, dtype=np.int64).reshape(-1, 5)
+
+
+def build_result(
+    *,
+    config: RunConfig,
+    data: RunData,
+    meta: dict[str, Any],
+    setting: str,
+    seed_runs: Sequence[SeedRun],
+    records_per_seed: Sequence[Sequence[dict[str, Any]]],
+    result_path: Path,
+    command: Sequence[str],
+) -> dict[str, Any]:
+    negative = negative_labels(data)
+    per_query = config.protocol == "kshot"
+    counts = [unit_counts(records, negative, per_query) for records in records_per_seed]
+    unit = "split" if per_query and len(counts) > 1 else ("query" if per_query else "episode")
+    metrics: dict[str, Any] = {"primary": PRIMARY_METRIC[config.protocol]}
+    for name in ("accuracy", "micro_f1"):
+        metrics[name] = summarize_metric(name, counts, unit=unit, n_bootstrap=config.n_bootstrap).to_dict()
+    first = seed_runs[0].episode_set
+    return {
+        "kind": RESULT_KIND,
+        "schema_version": RESULT_SCHEMA_VERSION,
+        "run_id": uuid.uuid4().hex,
+        "created_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "command": list(command),
+        "harness": harness_info(),
+        "env": environment_info(config.device),
+        "config": config.to_dict(),
+        "method": meta,
+        "dataset": _dataset_info(data),
+        "protocol": config.protocol,
+        "setting": {"name": setting, **{k: first.header.get(k) for k in ("n_way", "k_shot", "n_query", "na_rate", "sampler")}},
+        "seeds": [run.episode_set.seed for run in seed_runs],
+        "episodes": {
+            "requested": first.requested,
+            "effective": len(first.episodes),
+            "limited": any(run.episode_set.limited for run in seed_runs),
+            "files": [{"seed": r.episode_set.seed, "sha256": r.episode_set.sha256, "header": r.episode_set.header}
+                      for r in seed_runs],
+        },
+        "metrics": metrics,
+        "per_seed": [_seed_row(run, records, metrics_for(c), result_path)
+                     for run, records, c in zip(seed_runs, records_per_seed, counts, strict=True)],
+        "timing": _total_timing(seed_runs),
+        "llm": _total_llm(seed_runs),
+    }
+
+
+def metrics_for(counts: np.ndarray) -> dict[str, float]:
+    from fsre_bench.metrics import metric_from_counts
+
+    summed = counts.sum(axis=0)
+    return {name: float(metric_from_counts(name, summed)) for name in ("accuracy", "micro_f1")}
+
+
+def _seed_row(run: SeedRun, records: Sequence[dict[str, Any]], metrics: dict[str, float], result_path: Path) -> dict[str, Any]:
+    return {
+        "seed": run.episode_set.seed,
+        "episode_file_sha256": run.episode_set.sha256,
+        "n_episodes": len(records),
+        "n_queries": sum(len(r["gold"]) for r in records),
+        "metrics": metrics,
+        "failures": sum(r.get("failures", 0) for r in records),
+        "predictions": str(run.log_path.relative_to(result_path.parent)),
+        "predictions_sha256": file_sha256(run.log_path),
+        "timing": run.timing,
+        "llm": run.llm,
+    }
+
+
+def meta_dict(meta: MethodMeta) -> dict[str, Any]:
+    return {
+        "name": meta.name, "type": meta.type, "backbone": meta.backbone, "parameters": meta.parameters,
+        "training_data": meta.training_data, "training_relations": list(meta.training_relations),
+        "knowledge_source": meta.knowledge_source, "description": meta.description, "extra": meta.extra,
+    }
+
+
+def _dataset_info(data: RunData) -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "name": data.evaluation.name, "split": data.evaluation.split, "sha256": data.evaluation.source_sha256,
+        "n_relations": len(data.evaluation.relations), "n_instances": len(data.evaluation),
+        "negative_label": data.evaluation.negative_label,
+    }
+    if data.support_pool is not None:
+        info["support_pool"] = {"name": data.support_pool.name, "sha256": data.support_pool.source_sha256}
+    if data.train is not None:
+        info["train"] = {"name": data.train.name, "sha256": data.train.source_sha256,
+                         "relations": list(data.train.relations)}
+    return info
+
+
+def _total_timing(seed_runs: Sequence[SeedRun]) -> dict[str, float]:
+    keys = ("wall_s", "fit_s", "predict_s")
+    total = {k: round(sum(r.timing.get(k, 0.0) for r in seed_runs), 3) for k in keys}
+    episodes = sum(len(r.episode_set.episodes) for r in seed_runs)
+    total["episodes_per_s"] = round(episodes / total["predict_s"], 2) if total["predict_s"] else 0.0
+    return total
+
+
+def _total_llm(seed_runs: Sequence[SeedRun]) -> dict[str, Any] | None:
+    usages = [r.llm for r in seed_runs if r.llm]
+    if not usages:
+        return None
+    total: dict[str, Any] = {}
+    for usage in usages:
+        for key, value in usage.items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                total[key] = (total.get(key) or 0) + value
+            else:
+                total.setdefault(key, value)
+    return total

@@ -1,0 +1,132 @@
+"""One run configuration, filled from the CLI or a YAML file and validated in one place."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from fsre_bench.errors import ConfigError
+
+PROTOCOLS = ("episodic", "natural-nota", "kshot")
+OVERWRITE_MODES = ("never", "only-missing", "always")
+SAMPLERS = ("default", "codalab")
+KSHOT_SEEDS = (13, 21, 42, 87, 100)
+_SETTING = re.compile(r"^(\d+)-(\d+)$")
+
+
+@dataclass
+class RunConfig:
+    methods: list[str]
+    dataset: str
+    protocol: str = "episodic"
+    settings: list[str] = field(default_factory=lambda: ["5-1"])  # episodic / natural-nota: "N-K"
+    k_values: list[int] = field(default_factory=lambda: [8, 16, 32])  # kshot
+    n_query: int | None = None  # per relation (episodic) or per episode (natural-nota); None = protocol default
+    na_rate: float = 0.0
+    episodes: int = 1000
+    seeds: list[int] | None = None  # None = [0] (episodic) or the five standard K-shot seeds
+    sampler: str = "default"
+    episodes_file: str | None = None
+    episodes_sha256: str | None = None  # pin: refuse an episode file whose bytes changed
+    train: str | None = None
+    data_dir: str | None = None
+    output_dir: str = "results"
+    overwrite: str = "only-missing"
+    limit: int | None = None
+    encoder: str | None = None
+    device: str = "cpu"
+    batch_size: int = 64
+    n_bootstrap: int = 1000
+    method_options: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    # --------------------------------------------------------------- derived
+    @property
+    def effective_seeds(self) -> list[int]:
+        if self.seeds:
+            return list(self.seeds)
+        return list(KSHOT_SEEDS) if self.protocol == "kshot" else [0]
+
+    @property
+    def setting_names(self) -> list[str]:
+        return [f"K={k}" for k in self.k_values] if self.protocol == "kshot" else list(self.settings)
+
+    # --------------------------------------------------------------- validation
+    def validate(self) -> None:
+        if not self.methods:
+            raise ConfigError("no methods given (--methods proto,random)")
+        _one_of("protocol", self.protocol, PROTOCOLS)
+        _one_of("overwrite", self.overwrite, OVERWRITE_MODES)
+        _one_of("sampler", self.sampler, SAMPLERS)
+        if self.protocol != "kshot":
+            for setting in self.settings:
+                parse_n_k(setting)
+        if self.protocol == "kshot" and (not self.k_values or any(k < 1 for k in self.k_values)):
+            raise ConfigError(f"--k needs positive integers, got {self.k_values}")
+        if self.episodes < 1:
+            raise ConfigError(f"--episodes must be >= 1, got {self.episodes}")
+        if self.limit is not None and self.limit < 1:
+            raise ConfigError(f"--limit must be >= 1, got {self.limit}")
+        if not 0.0 <= self.na_rate < 1.0:
+            raise ConfigError(f"--na-rate is the share of NOTA queries, 0 <= rate < 1 (e.g. 0.15, 0.5); got {self.na_rate}")
+        if self.n_query is not None and self.n_query < 1:
+            raise ConfigError(f"--n-query must be >= 1, got {self.n_query}")
+        if self.sampler == "codalab" and (self.protocol != "episodic" or self.na_rate):
+            raise ConfigError("--sampler codalab reproduces the official FewRel 1.0 stream: episodic protocol, no NOTA")
+        if self.n_bootstrap < 100:
+            raise ConfigError(f"--n-bootstrap must be >= 100, got {self.n_bootstrap}")
+
+    # --------------------------------------------------------------- (de)serialisation
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready; objects in method_options (an LLM config) contribute their own to_dict()."""
+        data = asdict(self) | {"method_options": _plain(self.method_options)}
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "config") -> RunConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"{source}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        try:
+            return cls(**data)
+        except TypeError as exc:
+            raise ConfigError(f"{source}: {exc}") from None
+
+    @classmethod
+    def from_yaml(cls, path: str | Path, overrides: dict[str, Any] | None = None) -> RunConfig:
+        import yaml
+
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigError(f"{path}: cannot read YAML config ({str(exc).splitlines()[0]})") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: a run config must be a mapping of setting: value")
+        return cls.from_dict({**data, **(overrides or {})}, source=str(path))
+
+
+def parse_n_k(setting: str) -> tuple[int, int]:
+    match = _SETTING.match(setting.strip())
+    if not match or int(match.group(1)) < 1 or int(match.group(2)) < 1:
+        raise ConfigError(f"setting {setting!r} is not N-K (e.g. 5-1, 10-5)")
+    return int(match.group(1)), int(match.group(2))
+
+
+def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ConfigError(f"--{name} {value!r} is not one of: {', '.join(allowed)}")
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value

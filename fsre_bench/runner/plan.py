@@ -1,0 +1,164 @@
+"""From a RunConfig to loaded data and episode sets (one per setting and seed), before any method runs.
+
+Everything that can fail on bad input (unknown dataset, K+Q too large, a mismatched episode file)
+fails here, before a model is loaded or an LLM is called.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from fsre_bench.cache import cache_dir, content_hash
+from fsre_bench.errors import ConfigError
+from fsre_bench.runner.config import RunConfig, parse_n_k
+from fsre_bench.types import Dataset, Episode, EpisodeData
+
+
+@dataclass
+class EpisodeSet:
+    """The episodes of one (setting, seed), written to an episode file whose sha256 goes into results."""
+
+    setting: str
+    seed: int
+    episodes: list[Episode]
+    requested: int
+    path: Path
+    sha256: str
+    header: dict[str, Any]
+    limited: bool = False
+
+
+@dataclass
+class RunData:
+    evaluation: Dataset  # the split queries come from
+    support_pool: Dataset | None  # K-shot: the train split supports come from
+    train: Dataset | None  # --train: training relations for methods that fit
+    episode_data: EpisodeData
+
+    @property
+    def slug(self) -> str:
+        return dataset_slug(self.evaluation)
+
+
+def dataset_slug(dataset: Dataset) -> str:
+    """``fewrel_val_wiki`` for registered datasets; files loaded by path also get a sha prefix."""
+    from fsre_bench.data import REGISTRY
+
+    base = f"{dataset.name}_{dataset.split}".replace("/", "_").replace(".", "_")
+    return base if f"{dataset.name}/{dataset.split}" in REGISTRY else f"{base}-{dataset.source_sha256[:8]}"
+
+
+def load_run_data(config: RunConfig) -> RunData:
+    from fsre_bench.data import load_dataset, resolve_data_dir
+
+    data_dir = resolve_data_dir(config.data_dir)
+    support_pool = None
+    if config.protocol == "kshot":
+        group = config.dataset.split("/")[0]
+        support_pool = load_dataset(f"{group}/train", data_dir)
+        evaluation = load_dataset(f"{group}/test", data_dir)
+    else:
+        evaluation = load_dataset(config.dataset, data_dir)
+    train = load_dataset(config.train, data_dir) if config.train else None
+    if train is not None and config.protocol != "kshot":
+        _check_disjoint(train, evaluation)
+    instances = dict(evaluation.by_id)
+    if support_pool is not None:
+        instances.update(support_pool.by_id)
+    relations = dict(evaluation.relations)
+    if support_pool is not None:
+        relations = {**support_pool.relations, **relations}
+    episode_data = EpisodeData(
+        instances=instances,
+        relations=relations,
+        protocol=config.protocol,
+        has_nota=config.protocol == "natural-nota" or config.na_rate > 0,
+        negative_label=evaluation.negative_label,
+        entity_types=evaluation.entity_types,
+        dataset_name=evaluation.name,
+    )
+    return RunData(evaluation, support_pool, train, episode_data)
+
+
+def _check_disjoint(train: Dataset, evaluation: Dataset) -> None:
+    """Training on evaluation relations would make a few-shot number meaningless."""
+    shared = (set(train.relations) & set(evaluation.relations)) - {train.negative_label}
+    if shared and train.source_sha256 != evaluation.source_sha256:
+        raise ConfigError(
+            f"--train {train.name} shares {len(shared)} relation(s) with {evaluation.name} "
+            f"(e.g. {sorted(shared)[0]}): few-shot evaluation needs disjoint training relations"
+        )
+    if train.source_sha256 == evaluation.source_sha256:
+        raise ConfigError(f"--train {train.name} is the evaluation split itself")
+
+
+def build_episode_sets(config: RunConfig, data: RunData) -> list[EpisodeSet]:
+    if config.episodes_file:
+        return [_from_episode_file(config, data)]
+    return [_build_set(config, data, setting, seed) for setting in config.setting_names for seed in config.effective_seeds]
+
+
+def _build_set(config: RunConfig, data: RunData, setting: str, seed: int) -> EpisodeSet:
+    from fsre_bench.episodes import (
+        EpisodeSetting,
+        build_episodes,
+        episode_file_header,
+        kshot_file_header,
+        sample_kshot_split,
+        write_episode_file,
+    )
+
+    if config.protocol == "kshot":
+        k = int(setting.split("=")[1])
+        split = sample_kshot_split(data.support_pool, data.evaluation, k=k, seed=seed)
+        if config.limit:
+            split = _limit_queries(split, config.limit)
+        episodes, requested = [split], 1
+        header = kshot_file_header(data.support_pool, data.evaluation, split, k=k, seed=seed)
+        limited = len(split.queries) < len(data.evaluation)
+    else:
+        n_way, k_shot = parse_n_k(setting)
+        episode_setting = EpisodeSetting(n_way=n_way, k_shot=k_shot, n_query=config.n_query, na_rate=config.na_rate)
+        requested = config.episodes
+        count = min(requested, config.limit) if config.limit else requested
+        episodes = build_episodes(data.evaluation, protocol=config.protocol, setting=episode_setting, seed=seed,
+                                  n_episodes=count, sampler=config.sampler)
+        header = episode_file_header(data.evaluation, protocol=config.protocol, setting=episode_setting, seed=seed,
+                                     n_episodes=count, sampler=config.sampler)
+        limited = count < requested
+    name = f"{data.slug}-{config.protocol}-{setting.replace('=', '')}-s{seed}-{content_hash(header, length=12)}.jsonl"
+    path = cache_dir("episodes") / name
+    sha = write_episode_file(path, header, episodes)
+    return EpisodeSet(setting, seed, episodes, requested, path, sha, header, limited)
+
+
+def _from_episode_file(config: RunConfig, data: RunData) -> EpisodeSet:
+    from fsre_bench.episodes import episode_file_sha256, read_episode_file
+
+    path = Path(config.episodes_file)
+    header, episodes = read_episode_file(path, expected_dataset=data.evaluation, expected_sha256=config.episodes_sha256,
+                                         expected_train_dataset=data.support_pool)
+    if header.get("protocol", "episodic") != config.protocol:
+        raise ConfigError(f"{path}: episode file is for protocol {header.get('protocol')!r}, the run asks for {config.protocol!r}")
+    setting = f"K={header['k_shot']}" if config.protocol == "kshot" else f"{header['n_way']}-{header['k_shot']}"
+    requested = len(episodes)
+    if config.limit:
+        episodes = episodes[: config.limit]
+    return EpisodeSet(setting, int(header["seed"]), episodes, requested, path, episode_file_sha256(path), header,
+                      limited=len(episodes) < requested)
+
+
+def _limit_queries(split: Episode, limit: int) -> Episode:
+    """The first ``limit`` test queries of one fixed shuffle (test files may be sorted by label).
+
+    The shuffle is the same for every seed and K, so limited runs stay comparable and a smaller
+    limit is a subset of a larger one.
+    """
+    import random
+
+    order = list(range(len(split.queries)))
+    random.Random(0).shuffle(order)
+    keep = sorted(order[:limit])
+    return replace(split, queries=tuple(split.queries[i] for i in keep), labels=tuple(split.labels[i] for i in keep))

@@ -1,0 +1,96 @@
+"""Append-only per-episode predictions, flushed per episode; a rerun resumes after the last line.
+
+Line 1 is a header naming what the log belongs to; each further line is one episode's answers,
+canonical JSON, so an interrupted-then-resumed run ends with the same bytes as an uninterrupted
+one. Volatile per-query facts (latency, cache hits) go to a sibling ``.calls.jsonl``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from fsre_bench.cache import canonical_json
+from fsre_bench.types import Episode, EpisodePrediction
+
+LOG_FORMAT = "fsre-bench.predictions/1"
+
+
+class PredictionsLog:
+    def __init__(self, path: Path, header: dict[str, Any]):
+        self.path = path
+        self.calls_path = path.with_name(path.name.replace(".predictions.jsonl", ".calls.jsonl"))
+        self.header = {"format": LOG_FORMAT, **header}
+        self._handle: Any = None
+        self._calls: Any = None
+
+    def completed(self, episodes: Sequence[Episode]) -> int:
+        """How many leading episodes the log already holds; repairs a torn last line; 0 if mismatched."""
+        if not self.path.exists():
+            return 0
+        raw = self.path.read_bytes()
+        complete = raw[: raw.rfind(b"\n") + 1]  # a line without its newline was cut by a kill
+        lines = complete.decode("utf-8").split("\n")[:-1]  # not splitlines: replies may hold U+2028
+        if not lines or _loads(lines[0]) != self.header:
+            self._reset()
+            return 0
+        done = 0
+        for line, episode in zip(lines[1:], episodes, strict=False):
+            record = _loads(line)
+            if not record or record.get("episode") != episode.id:
+                break
+            done += 1
+        keep = len(b"".join(line.encode("utf-8") + b"\n" for line in lines[: done + 1]))
+        if keep != len(raw):
+            with open(self.path, "r+b") as handle:
+                handle.truncate(keep)
+        return done
+
+    def append(self, episode: Episode, prediction: EpisodePrediction) -> None:
+        if self._handle is None:
+            new = not self.path.exists() or self.path.stat().st_size == 0
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - held open across appends
+            if new:
+                self._handle.write(canonical_json(self.header) + "\n")
+        record: dict[str, Any] = {
+            "episode": episode.id,
+            "pred": list(prediction.labels),
+            "gold": list(episode.labels),
+            "failures": prediction.failures,
+        }
+        if prediction.details:
+            record["details"] = prediction.details
+        self._handle.write(canonical_json(record) + "\n")
+        self._handle.flush()  # a SIGKILL loses at most the episode in flight
+        if prediction.volatile:
+            if self._calls is None:
+                self._calls = open(self.calls_path, "a", encoding="utf-8")  # noqa: SIM115 - held open across appends
+            self._calls.write(json.dumps({"episode": episode.id, "queries": prediction.volatile}) + "\n")
+            self._calls.flush()
+
+    def close(self) -> None:
+        for handle in (self._handle, self._calls):
+            if handle is not None:
+                handle.flush()
+                os.fsync(handle.fileno())
+                handle.close()
+        self._handle = self._calls = None
+
+    def records(self) -> list[dict[str, Any]]:
+        lines = self.path.read_text(encoding="utf-8").split("\n")[:-1]
+        return [json.loads(line) for line in lines[1:]]
+
+    def _reset(self) -> None:
+        self.path.unlink(missing_ok=True)
+        self.calls_path.unlink(missing_ok=True)
+
+
+def _loads(line: str) -> Any:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError:
+        return None

@@ -1,0 +1,230 @@
+"""Runs methods x settings x seeds: resumable, flushed per episode, results written atomically.
+
+The runner owns I/O, resume, progress and seeds; methods own models. Order of work:
+plan (data + episodes, all checks) -> per method and seed: build, fit, predict every pending
+setting -> per setting: assemble the result from the logs once every seed is complete.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fsre_bench.atomic import atomic_write_json
+from fsre_bench.cache import cache_root, content_hash
+from fsre_bench.errors import FsreError
+from fsre_bench.methods.protocol import Method, MethodConfig
+from fsre_bench.methods.registry import check_method_names, create_method
+from fsre_bench.progress import console, progress_display, progress_task
+from fsre_bench.results import load_result, write_result
+from fsre_bench.runner.assemble import SeedRun, build_result, meta_dict
+from fsre_bench.runner.config import RunConfig
+from fsre_bench.runner.plan import EpisodeSet, RunData, build_episode_sets, load_run_data
+from fsre_bench.runner.predictions_log import PredictionsLog
+from fsre_bench.types import NOTA, EpisodePrediction
+
+# Options that change how fast a method runs, never what it predicts: kept out of cache keys.
+_NON_SEMANTIC_KEYS = frozenset({"concurrency", "timeout", "max_retries", "api_key_env", "progress"})
+UNPARSED = "__unparsed__"
+
+
+@dataclass
+class UnitOutcome:
+    """One method on one setting, all seeds: done (now or before), or failed with a one-line reason."""
+
+    method: str
+    setting: str
+    status: str  # "done" | "cached" | "skipped" | "failed"
+    result_path: Path | None = None
+    result: dict[str, Any] | None = None
+    error: str | None = None
+
+
+def run(config: RunConfig, command: Sequence[str]) -> list[UnitOutcome]:
+    check_method_names(config.methods)
+    if config.limit:
+        console.print(f"[bold red]WARNING: --limit {config.limit} evaluates a prefix only. "
+                      "These numbers are NOT valid for reporting; results are marked limited.[/]")
+    data = load_run_data(config)
+    episode_sets = build_episode_sets(config, data)
+    outcomes: list[UnitOutcome] = []
+    with progress_display():
+        for name in config.methods:
+            outcomes.extend(_run_method(name, config, data, episode_sets, command))
+    return outcomes
+
+
+def _run_method(name: str, config: RunConfig, data: RunData, episode_sets: list[EpisodeSet],
+                command: Sequence[str]) -> list[UnitOutcome]:
+    key = method_config_hash(name, config, data)
+    units = _units(name, config, data, episode_sets, key)
+    pending = [u for u in units if u.status == "pending"]
+    for seed in dict.fromkeys(es.seed for u in pending for es in u.sets):
+        todo = [(u, es) for u in pending for es in u.sets if es.seed == seed and not u.seed_complete(es)]
+        if not todo:
+            continue
+        try:
+            _run_seed(name, seed, config, data, todo)
+        except Exception as exc:  # one method failing must not lose the others' work
+            message = _one_line(exc, name, config)
+            for unit, _ in todo:
+                unit.status, unit.error = "failed", message
+    return [u.finish(config, data, command) for u in units]
+
+
+def _run_seed(name: str, seed: int, config: RunConfig, data: RunData, todo: list) -> None:
+    method = create_method(name, _method_config(config, seed))
+    try:
+        started = time.perf_counter()
+        method.fit(data.train)
+        fit_s = time.perf_counter() - started
+        for unit, episode_set in todo:
+            if unit.status == "failed":
+                continue
+            _predict_set(method, unit, episode_set, data, fit_s)
+    finally:
+        method.close()
+
+
+def _predict_set(method: Method, unit: _Unit, episode_set: EpisodeSet, data: RunData, fit_s: float) -> None:
+    log = unit.log(episode_set)
+    done = log.completed(episode_set.episodes)
+    remaining = episode_set.episodes[done:]
+    usage_before = _llm_usage(method)
+    started = time.perf_counter()
+    label = f"{unit.method} {unit.setting} seed {episode_set.seed}"
+    with progress_task(label, total=len(episode_set.episodes), unit="ep") as task:
+        task.advance(done)
+        try:
+            predictions = method.predict(remaining, data.episode_data) if remaining else iter(())
+            for episode, prediction in zip(remaining, predictions, strict=True):
+                _check_prediction(unit.method, episode, prediction)
+                log.append(episode, prediction)
+                task.advance(1)
+        finally:
+            log.close()
+    predict_s = time.perf_counter() - started
+    timing = {"fit_s": round(fit_s, 3), "predict_s": round(predict_s, 3), "wall_s": round(fit_s + predict_s, 3),
+              "resumed_from_episode": done}
+    meta = {"timing": timing, "llm": _usage_delta(usage_before, _llm_usage(method)),
+            "method_meta": meta_dict(method.meta)}
+    atomic_write_json(unit.meta_path(episode_set), meta)
+
+
+def _check_prediction(method: str, episode: Any, prediction: EpisodePrediction) -> None:
+    if prediction.episode_id != episode.id or len(prediction.labels) != len(episode.queries):
+        raise FsreError(f"method {method!r} answered episode {prediction.episode_id} with {len(prediction.labels)} "
+                        f"labels where episode {episode.id} has {len(episode.queries)} queries")
+    allowed = {*episode.relations, NOTA, UNPARSED}
+    bad = [label for label in prediction.labels if label not in allowed]
+    if bad:
+        raise FsreError(f"method {method!r} predicted {bad[0]!r} in episode {episode.id}, not one of its labels")
+
+
+class _Unit:
+    """One method x one setting over all seeds, and the files it owns."""
+
+    def __init__(self, method: str, setting: str, sets: list[EpisodeSet], directory: Path, key: str, config: RunConfig):
+        self.method, self.setting, self.sets, self.directory, self.key = method, setting, sets, directory, key
+        seeds = "-".join(str(s.seed) for s in sets)
+        run_key = content_hash(key, [s.sha256 for s in sets], length=10)
+        self.result_path = directory / f"n{len(sets[0].episodes)}_seeds{seeds}_{run_key}.json"
+        self.status = "pending"
+        self.error: str | None = None
+        if self.result_path.exists() and config.overwrite != "always":
+            self.status = "cached"
+        elif config.overwrite == "never" and any(self.log_path(s).exists() for s in sets):
+            self.status = "skipped"
+        elif config.overwrite == "always":
+            for s in sets:
+                self.log(s)._reset()
+                self.meta_path(s).unlink(missing_ok=True)
+            self.result_path.unlink(missing_ok=True)
+
+    def log_path(self, es: EpisodeSet) -> Path:
+        return self.directory / f"seed{es.seed}_{es.sha256[:10]}_{self.key[:8]}.predictions.jsonl"
+
+    def meta_path(self, es: EpisodeSet) -> Path:
+        return self.log_path(es).with_name(self.log_path(es).name.replace(".predictions.jsonl", ".meta.json"))
+
+    def log(self, es: EpisodeSet) -> PredictionsLog:
+        header = {"method": self.method, "method_config": self.key, "episode_file_sha256": es.sha256,
+                  "seed": es.seed, "setting": self.setting}
+        return PredictionsLog(self.log_path(es), header)
+
+    def seed_complete(self, es: EpisodeSet) -> bool:
+        return self.meta_path(es).exists() and self.log(es).completed(es.episodes) == len(es.episodes)
+
+    def finish(self, config: RunConfig, data: RunData, command: Sequence[str]) -> UnitOutcome:
+        if self.status in ("cached", "skipped"):
+            result = load_result(self.result_path) if self.status == "cached" else None
+            return UnitOutcome(self.method, self.setting, self.status, self.result_path, result)
+        if self.status == "failed" or not all(self.seed_complete(s) for s in self.sets):
+            return UnitOutcome(self.method, self.setting, "failed", None, None, self.error or "incomplete")
+        runs, records, metas = [], [], []
+        for es in self.sets:
+            meta = json.loads(self.meta_path(es).read_text())
+            runs.append(SeedRun(es, self.log_path(es), meta["timing"], meta["llm"]))
+            records.append(self.log(es).records())
+            metas.append(meta["method_meta"])
+        method_meta = metas[0]
+        result = build_result(config=config, data=data, meta=method_meta, setting=self.setting, seed_runs=runs,
+                              records_per_seed=records, result_path=self.result_path, command=command)
+        write_result(self.result_path, result)
+        return UnitOutcome(self.method, self.setting, "done", self.result_path, result)
+
+
+def _units(name: str, config: RunConfig, data: RunData, sets: list[EpisodeSet], key: str) -> list[_Unit]:
+    by_setting: dict[str, list[EpisodeSet]] = {}
+    for es in sets:
+        by_setting.setdefault(es.setting, []).append(es)
+    root = Path(config.output_dir) / "runs" / data.slug / config.protocol
+    return [_Unit(name, setting, group, root / setting.replace("=", "") / name, key, config)
+            for setting, group in by_setting.items()]
+
+
+def method_config_hash(name: str, config: RunConfig, data: RunData) -> str:
+    """Everything that can change a method's predictions, hashed: name, encoder, options, training data."""
+    options = _semantic(config.to_dict()["method_options"])
+    train = data.train.source_sha256 if data.train else None
+    return content_hash(name, config.encoder, config.device, config.batch_size, options, train)
+
+
+def _semantic(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _semantic(v) for k, v in value.items() if k not in _NON_SEMANTIC_KEYS}
+    return value
+
+
+def _method_config(config: RunConfig, seed: int) -> MethodConfig:
+    return MethodConfig(seed=seed, encoder=config.encoder, device=config.device, cache_dir=cache_root(),
+                        batch_size=config.batch_size,
+                        options={**config.method_options, "protocol": config.protocol, "train": config.train})
+
+
+def _llm_usage(method: Method) -> dict[str, Any] | None:
+    usage = getattr(method, "llm_usage", None)
+    return usage() if callable(usage) else None
+
+
+def _usage_delta(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any] | None:
+    if after is None:
+        return None
+    before = before or {}
+    return {k: (v - before.get(k, 0) if isinstance(v, int | float) and not isinstance(v, bool) and v is not None
+                and isinstance(before.get(k, 0), int | float) else v) for k, v in after.items()}
+
+
+def _one_line(exc: BaseException, method: str, config: RunConfig) -> str:
+    if isinstance(exc, FsreError):
+        return str(exc)
+    log_dir = Path(config.output_dir) / ".logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{method}.log"
+    path.write_text("".join(traceback.format_exception(exc)))
+    return f"method {method!r} crashed: {type(exc).__name__}: {exc} (traceback in {path})"

@@ -1,0 +1,116 @@
+"""The runner end to end on the real val_wiki / SemEval data with the real MiniLM encoder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fsre_bench.results import load_result
+from fsre_bench.runner import RunConfig, run
+
+
+def _run(tmp: Path, **overrides) -> list:
+    settings = {
+        "methods": ["proto", "random"],
+        "dataset": "fewrel/val_wiki",
+        "settings": ["5-1"],
+        "episodes": 20,
+        "seeds": [0],
+        "output_dir": str(tmp),
+        "n_bootstrap": 200,
+    } | overrides
+    return run(RunConfig(**settings), command=["pytest"])
+
+
+def _log(outcome) -> Path:
+    return outcome.result_path.parent / outcome.result["per_seed"][0]["predictions"]
+
+
+def test_run_writes_valid_results_with_confidence_intervals(tmp_path):
+    outcomes = _run(tmp_path)
+    assert [o.status for o in outcomes] == ["done", "done"]
+    for outcome in outcomes:
+        result = load_result(outcome.result_path)  # validates against the schema
+        accuracy = result["metrics"]["accuracy"]
+        assert accuracy["ci95"][0] <= accuracy["mean"] <= accuracy["ci95"][1]
+        assert "bootstrap over episodes" in accuracy["ci_method"]
+        assert result["episodes"] == result["episodes"] | {"requested": 20, "effective": 20, "limited": False}
+        lines = _log(outcome).read_text().splitlines()
+        assert len(lines) == 21 and json.loads(lines[0])["method"] == outcome.method
+        assert result["per_seed"][0]["n_queries"] == 20 * 5
+    proto = outcomes[0].result
+    assert proto["method"]["backbone"] == "all-MiniLM-L6-v2" and proto["method"]["type"] == "metric"
+
+
+def test_same_seed_gives_byte_identical_predictions_and_episodes(tmp_path):
+    first = _run(tmp_path / "a", methods=["proto"])[0]
+    second = _run(tmp_path / "b", methods=["proto"])[0]
+    assert _log(first).read_bytes() == _log(second).read_bytes()
+    assert first.result["episodes"]["files"] == second.result["episodes"]["files"]
+    assert first.result["metrics"]["accuracy"] == second.result["metrics"]["accuracy"]
+
+
+def test_rerun_reuses_complete_results_and_always_recomputes(tmp_path):
+    first = _run(tmp_path, methods=["random"])[0]
+    again = _run(tmp_path, methods=["random"])[0]
+    assert again.status == "cached" and again.result["run_id"] == first.result["run_id"]
+    redo = _run(tmp_path, methods=["random"], overwrite="always")[0]
+    assert redo.status == "done" and redo.result["run_id"] != first.result["run_id"]
+    assert _log(redo).read_bytes() == _log(first).read_bytes()
+
+
+def test_limit_takes_a_prefix_and_marks_the_result(tmp_path, capsys):
+    full = _run(tmp_path / "full", methods=["random"])[0]
+    limited = _run(tmp_path / "limited", methods=["random"], limit=5)[0]
+    assert "NOT valid for" in capsys.readouterr().err
+    assert limited.result["episodes"] | {"files": None} == {
+        "requested": 20,
+        "effective": 5,
+        "limited": True,
+        "files": None,
+    }
+    full_lines = _log(full).read_text().splitlines()
+    limited_lines = _log(limited).read_text().splitlines()
+    assert limited_lines[1:] == full_lines[1:6]
+
+
+def test_protocol_kshot_reports_micro_f1_excluding_other_over_seeds(tmp_path):
+    outcome = _run(
+        tmp_path,
+        methods=["proto"],
+        protocol="kshot",
+        dataset="semeval2010",
+        k_values=[8],
+        seeds=[13, 21],
+        limit=150,
+    )[0]
+    result = outcome.result
+    assert result["metrics"]["primary"] == "micro_f1"
+    summary = result["metrics"]["micro_f1"]
+    assert len(summary["per_seed"]) == 2 and summary["std_over_seeds"] is not None
+    assert "Student-t" in summary["ci_method"]
+    assert result["episodes"]["limited"] is True
+    # micro-F1 excluding Other differs from accuracy whenever Other is predicted or gold
+    records = [json.loads(line) for line in _log(outcome).read_text().splitlines()[1:]]
+    assert any("Other" in r["gold"] for r in records)
+
+
+def test_a_failing_method_does_not_lose_the_others(tmp_path):
+    # proto needs a NOTA threshold source; random does not: proto fails with one line, random completes.
+    outcomes = _run(tmp_path, methods=["proto", "random"], na_rate=0.5, n_query=2)
+    by_method = {o.method: o for o in outcomes}
+    assert by_method["random"].status == "done"
+    assert by_method["proto"].status == "failed" and "--train" in by_method["proto"].error
+
+
+@pytest.mark.parametrize("na_rate", [0.5])
+def test_nota_setting_with_calibration_on_training_relations(tmp_path, na_rate):
+    outcome = _run(tmp_path, methods=["proto"], na_rate=na_rate, n_query=2, train="fewrel/val_semeval")[0]
+    result = outcome.result
+    assert result["method"]["extra"]["nota_threshold"] is not None
+    records = [json.loads(line) for line in _log(outcome).read_text().splitlines()[1:]]
+    gold = [g for r in records for g in r["gold"]]
+    assert gold.count("__nota__") / len(gold) == pytest.approx(na_rate, abs=0.05)
+    assert result["dataset"]["train"]["name"] == "fewrel"
