@@ -51,8 +51,8 @@ class ProtoMethod:
         self._train = train
 
     def predict(self, episodes: Sequence[Episode], data: EpisodeData) -> Iterator[EpisodePrediction]:
+        threshold = self._threshold_for(episodes, data)  # first: a missing --train fails before any encoding
         features = self.prepare(episodes, data)
-        threshold = self._threshold_for(episodes, data)
         for episode in episodes:
             yield EpisodePrediction(episode.id, decide(self.episode_scores(episode, features), episode, threshold))
 
