@@ -43,7 +43,7 @@ class ProtoMethod:
             parameters=_MINILM_PARAMETERS if self.config.encoder is None else None,
             description=f"frozen encoder, {self.representation} representation, cosine to prototypes",
             extra={"representation": self.representation, "encoder_identity": self.encoder.identity,
-                   "nota_threshold": self.nota_threshold},
+                   "nota_threshold": self.nota_threshold, "encoder_stats": self.encoder.stats.as_dict()},
         )
 
     def fit(self, train: Dataset | None) -> None:

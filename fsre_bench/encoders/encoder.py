@@ -96,6 +96,15 @@ class Encoder:
             self._remember(dict(zip(todo.keys(), vectors.astype(np.float32), strict=True)))
         return np.stack([self._memory[k] for k in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
 
+    def encode_uncached(self, instances: Sequence[RelationInstance], representation: str = "entity-pool") -> np.ndarray:
+        """One forward pass over exactly these instances, bypassing both caches (benchmarks, baselines)."""
+        marked = [plain_words(i) if representation == "entity-pool" else marked_words(i) for i in instances]
+        rows: list[np.ndarray] = []
+        for start in range(0, len(marked), self.batch_size):
+            rows.extend(self._forward_representation(marked[start:start + self.batch_size], representation))
+        self.stats.encoded_instances += len(instances)
+        return np.stack(rows)
+
     def parameter_count(self) -> int:
         return sum(p.numel() for p in self._load_model().parameters())
 
