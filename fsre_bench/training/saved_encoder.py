@@ -1,0 +1,62 @@
+"""Trained encoders saved as safetensors under the cache, keyed by a content hash; complete or absent.
+
+A directory is used only when its ``COMPLETE`` marker names the key and the weights' sha256
+matches, so an interrupted save or a damaged file is rebuilt instead of loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fsre_bench.cache import cache_dir, file_sha256
+
+_MARKER = "COMPLETE.json"
+_WEIGHTS = "model.safetensors"
+
+
+def saved_encoder_dir(namespace: str, key: str) -> Path | None:
+    """The saved encoder for ``key`` if complete and intact, else None (a damaged one is removed)."""
+    path = cache_dir(namespace) / key
+    marker = path / _MARKER
+    if not marker.exists():
+        return None
+    try:
+        info = json.loads(marker.read_text())
+        if info.get("key") == key and file_sha256(path / _WEIGHTS) == info.get("weights_sha256"):
+            return path
+    except (OSError, json.JSONDecodeError):
+        pass
+    shutil.rmtree(path, ignore_errors=True)
+    return None
+
+
+def save_encoder(namespace: str, key: str, encoder: Any, tokenizer: Any, info: dict[str, Any]) -> Path:
+    """Write to a temporary sibling, verify, then rename into place (atomic on one filesystem)."""
+    root = cache_dir(namespace)
+    staging = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=root))
+    encoder.save_pretrained(staging, safe_serialization=True)
+    tokenizer.save_pretrained(staging)
+    marker = {"key": key, "weights_sha256": file_sha256(staging / _WEIGHTS), **info}
+    (staging / _MARKER).write_text(json.dumps(marker, indent=2, sort_keys=True, default=str))
+    final = root / key
+    shutil.rmtree(final, ignore_errors=True)
+    os.replace(staging, final)
+    return final
+
+
+def load_trainable_encoder(name_or_path: str | None, device: str = "cpu") -> tuple[Any, Any]:
+    """(AutoModel, AutoTokenizer) of an encoder, offline; default the embedded MiniLM."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import transformers
+    from transformers import AutoModel, AutoTokenizer
+
+    from fsre_bench.encoders.identity import resolve_encoder_path
+
+    transformers.logging.set_verbosity_error()
+    path = resolve_encoder_path(name_or_path)
+    return AutoModel.from_pretrained(path).to(device), AutoTokenizer.from_pretrained(path)
