@@ -49,7 +49,7 @@ def _optional_command_modules() -> list:
     import importlib
 
     modules = []
-    for name in ("report_cmd", "tkre_cmd"):
+    for name in ("report_cmd", "tkre_cmd", "ablate_cmd"):
         try:
             modules.append(importlib.import_module(f"fsre_bench.cli.{name}"))
         except ModuleNotFoundError as exc:

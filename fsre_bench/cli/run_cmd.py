@@ -49,6 +49,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     method.add_argument("--proto-representation", choices=("entity-pool", "marker-start", "marker-mean"),
                         help="proto/proto-desc instance representation")
     method.add_argument("--nota-threshold", type=float, help="fixed NOTA threshold instead of calibration on --train")
+    method.add_argument("--proto-ft-steps", type=int, help="proto-ft: training episodes (default 300)")
+    method.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                        help="any method option (repeatable; VALUE parsed as YAML), e.g. --option proto_ft_lr=3e-5")
     for add_arguments in _method_argument_hooks():
         add_arguments(parser)
     parser.set_defaults(handler=handle)
@@ -114,8 +117,8 @@ def _ints(text: str, flag: str) -> list[int]:
 
 
 def _method_options(args: argparse.Namespace) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    for key in ("proto_representation", "nota_threshold"):
+    options: dict[str, Any] = _generic_options(getattr(args, "option", []))
+    for key in ("proto_representation", "nota_threshold", "proto_ft_steps"):
         if getattr(args, key, None) is not None:
             options[key] = getattr(args, key)
     for module_name, attr in (("fsre_bench.llm.cli", "llm_options_from_args"), ("baselines.icl_cli", "icl_options_from_args"),
@@ -127,6 +130,18 @@ def _method_options(args: argparse.Namespace) -> dict[str, Any]:
         except ModuleNotFoundError as exc:
             if not module_name.startswith(exc.name or "\0"):
                 raise
+    return options
+
+
+def _generic_options(pairs: list[str]) -> dict[str, Any]:
+    import yaml
+
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--option takes KEY=VALUE, got {pair!r}")
+        options[key.strip().replace("-", "_")] = yaml.safe_load(value)
     return options
 
 
