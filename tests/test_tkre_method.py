@@ -1,0 +1,57 @@
+"""TKRE end to end on real MiniLM and real data, on tiny budgets: the CLI (episodic and K-shot) and the ablations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fsre_bench.cli.main import main
+from fsre_bench.data import load_dataset
+
+# 3 relations x (2 explanations + 2 synthetic), one epoch per stage, at most 2 steps each.
+TINY_FLAGS = ["--tkre-max-relations", "3", "--tkre-explanations-per-relation", "2", "--tkre-synthetic-per-relation", "2",
+              "--tkre-stage1-epochs", "1", "--tkre-stage2-epochs", "1", "--tkre-pretrain-max-steps", "2"]
+
+
+def _result(out: Path) -> dict:
+    paths = [p for p in (out / "runs").rglob("*.json") if not p.name.endswith(".meta.json")]
+    assert len(paths) == 1, paths
+    return json.loads(paths[0].read_text())
+
+
+@pytest.mark.slow
+def test_episodic_run_through_the_cli_records_knowledge_source_and_training_relations(tmp_path: Path, data_dir) -> None:
+    code = main(["run", "--methods", "tkre", "--dataset", "fewrel/val_wiki", "--train", "semeval2010/train",
+                 "--knowledge", "schema", "--settings", "5-1", "--episodes", "4", "--seeds", "0",
+                 "--output-dir", str(tmp_path), *TINY_FLAGS])
+    assert code == 0
+    result = _result(tmp_path)
+    meta = result["method"]
+    assert (meta["type"], meta["knowledge_source"], meta["training_data"]) == ("trained", "schema", "semeval2010/train")
+    train = load_dataset("semeval2010/train", data_dir)
+    evaluation = load_dataset("fewrel/val_wiki", data_dir)
+    assert len(meta["training_relations"]) == 3
+    assert set(meta["training_relations"]) <= set(train.positive_relations)
+    assert not set(meta["training_relations"]) & set(evaluation.relations)
+    assert meta["extra"]["settings"]["max_relations"] == 3 and meta["extra"]["settings"]["pretrain_max_steps"] == 2
+    stages = meta["extra"]["pretrain"]["stages"]
+    assert stages["stage1"]["objectives"] == ["mslm"] and stages["stage2"]["objectives"] == ["mslm", "scl"]
+    assert 0.0 <= result["metrics"]["accuracy"]["mean"] <= 1.0 and result["episodes"]["effective"] == 4
+
+
+@pytest.mark.slow
+def test_kshot_run_fine_tunes_on_the_kshot_train_set_and_selects_on_dev(tmp_path: Path) -> None:
+    code = main(["run", "--methods", "tkre", "--protocol", "kshot", "--dataset", "semeval2010", "--k", "2",
+                 "--seeds", "13", "--limit", "30", "--knowledge", "schema", "--tkre-finetune-epochs", "2",
+                 "--output-dir", str(tmp_path), *TINY_FLAGS])
+    assert code == 0
+    meta = _result(tmp_path)["method"]
+    assert meta["training_data"].startswith("kshot:")
+    assert meta["knowledge_source"] == "schema" and len(meta["training_relations"]) == 3
+    finetune = meta["extra"]["finetune"]
+    assert finetune["synthetic_examples"] == 6  # 3 relations x 2 (substitution always finds 2 at K=2)
+    assert finetune["train_examples"] == finetune["synthetic_examples"] + 2 * 18  # 18 labels have train examples
+    assert finetune["dev_examples"] > 0 and finetune["selected_epoch"] in (0, 1)
+    assert len(finetune["history"]) == 2 and all(0.0 <= h["dev"] <= 1.0 for h in finetune["history"])

@@ -1,0 +1,194 @@
+"""TKRE as a Method: knowledge for the training relations -> two-stage pre-training -> few-shot inference.
+
+Episodic (FewRel style, ``--train`` given): knowledge and pre-training use the training split's
+relations only (the runner refuses a --train that shares relations with the evaluation split);
+episodes are then answered by prototypes of start-marker representations of the pre-trained
+encoder, with a NOTA threshold calibrated on the training relations where the setting has NOTA.
+
+K-shot RC (``data.protocol == "kshot"``): the one episode's supports are the K-shot train set.
+Knowledge is built from those K examples per label only, the encoder is pre-trained on it, and
+a classifier head is fine-tuned on the K-shot train set plus the synthetic examples, with model
+selection on the K-shot dev set (``episode.dev``); the full test set is then classified.
+
+The ablations (``tkre-no-mslm``, ``tkre-no-scl``, ``tkre-no-synth``, ``tkre-no-knowledge``) are
+the same pipeline with one part switched off (tkre/settings.py, ``VARIANTS``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict
+from typing import Any
+
+from baselines.proto import ProtoDescMethod, ProtoMethod
+from fsre_bench.encoders import DEFAULT_ENCODER, Encoder
+from fsre_bench.encoders.identity import resolve_encoder_path
+from fsre_bench.errors import ConfigError
+from fsre_bench.methods.protocol import MethodConfig
+from fsre_bench.types import Dataset, Episode, EpisodeData, EpisodePrediction, MethodMeta, RelationInstance
+from tkre.pretraining_texts import PretrainingTexts, build_pretraining_texts, knowledge_instances
+from tkre.settings import VARIANTS, TKRESettings, Variant
+
+_MINILM_PARAMETERS = 22_713_216  # all-MiniLM-L6-v2 (the same count proto reports)
+
+
+class TKREMethod(ProtoDescMethod):
+    """Full TKRE; subclasses switch one part off (``variant``)."""
+
+    name = "tkre"
+
+    def __init__(self, config: MethodConfig):
+        super().__init__(config)
+        self.variant: Variant = VARIANTS[self.name]
+        self.settings = TKRESettings.from_options(config.options)
+        self.representation = self.settings.representation
+        self._llm = _llm_config(config, self.settings)
+        self._trained: dict[str, Any] = {}
+        self._timing: dict[str, float] = {}  # seconds per pipeline step of the last fit/split
+
+    # ------------------------------------------------------------------ Method protocol
+    @property
+    def meta(self) -> MethodMeta:
+        trained = self._trained
+        return MethodMeta(
+            name=self.name, type="trained", backbone=self.config.encoder or DEFAULT_ENCODER,
+            parameters=_MINILM_PARAMETERS if self.config.encoder is None else None,
+            training_data=trained.get("training_data"), training_relations=trained.get("training_relations", []),
+            knowledge_source=trained.get("knowledge_source"),
+            description=_describe(self.variant),
+            extra={"variant": asdict(self.variant), "settings": self.settings.to_dict(),
+                   "knowledge": trained.get("knowledge"), "pretrain": trained.get("pretrain"),
+                   "finetune": trained.get("finetune"), "nota_threshold": self.nota_threshold,
+                   "representation": self.representation, "step_timing_s": dict(self._timing)},
+        )
+
+    def fit(self, train: Dataset | None) -> None:
+        """Episodic: knowledge + pre-training on ``train``'s relations. K-shot: nothing yet (per split, in predict)."""
+        self._train = train
+        if self.config.option("protocol") == "kshot":
+            return
+        if train is None:
+            raise ConfigError(f"{self.name} pre-trains on knowledge of training relations: give --train "
+                              "(e.g. --train semeval2010/train); evaluation relations are never used")
+        instances = knowledge_instances(list(train.all_instances()), train.negative_label, self.settings.max_relations)
+        texts = self._knowledge(instances, train.relations, f"{train.name}/{train.split}", train.entity_types)
+        encoder_dir = self._pretrain(texts, f"{train.name}/{train.split}")
+        self.encoder = Encoder(str(encoder_dir), device=self.config.device, batch_size=self.config.batch_size)
+
+    def predict(self, episodes: Sequence[Episode], data: EpisodeData) -> Iterator[EpisodePrediction]:
+        if data.protocol == "kshot":
+            for episode in episodes:
+                yield self._predict_kshot(episode, data)
+            return
+        yield from super().predict(episodes, data)
+
+    def close(self) -> None:
+        if self.settings.knowledge == "llm":
+            from fsre_bench.llm import stop_local_servers
+
+            stop_local_servers()
+
+    # ------------------------------------------------------------------ episodic scoring
+    def prepare(self, episodes: Sequence[Episode], data: EpisodeData) -> dict[str, Any]:
+        if self.settings.fuse_description:
+            return super().prepare(episodes, data)
+        return ProtoMethod.prepare(self, episodes, data)
+
+    def episode_scores(self, episode: Episode, features: dict[str, Any]) -> Any:
+        if self.settings.fuse_description:
+            return super().episode_scores(episode, features)
+        return ProtoMethod.episode_scores(self, episode, features)
+
+    # ------------------------------------------------------------------ the pipeline
+    def _knowledge(self, instances: list[RelationInstance], relations: Any, dataset: str,
+                   entity_types: Sequence[str]) -> PretrainingTexts:
+        started = time.perf_counter()
+        texts = build_pretraining_texts(instances, relations, variant=self.variant, settings=self.settings,
+                                        llm=self._llm, dataset=dataset, entity_types=entity_types,
+                                        seed=self.config.seed)
+        self._trained.update(training_relations=sorted(texts.relations), knowledge_source=texts.source,
+                             knowledge=texts.info)
+        self._timing["knowledge_s"] = round(time.perf_counter() - started, 2)
+        return texts
+
+    def _pretrain(self, texts: PretrainingTexts, training_data: str) -> Any:
+        from tkre.pretrain import PretrainConfig, pretrain_encoder
+
+        config = PretrainConfig(
+            stage1_mslm=self.variant.stage1_mslm, stage2_scl=self.variant.stage2_scl,
+            stage2_mslm=self.variant.stage2_mslm, stage1_sources=texts.stage1_sources,
+            stage1_epochs=self.settings.stage1_epochs, stage2_epochs=self.settings.stage2_epochs,
+            batch_size=self.settings.pretrain_batch_size, max_steps=self.settings.pretrain_max_steps,
+            max_length=self.settings.max_length, seed=self.config.seed, device=self.config.device,
+        )
+        started = time.perf_counter()
+        result = pretrain_encoder(texts.examples, texts.relations, config,
+                                  base_model=resolve_encoder_path(self.config.encoder), progress=False)
+        self._timing["pretrain_s"] = round(time.perf_counter() - started, 2)
+        self._trained.update(training_data=training_data, pretrain=_pretrain_summary(result.info))
+        return result.encoder_dir
+
+    def _predict_kshot(self, episode: Episode, data: EpisodeData) -> EpisodePrediction:
+        from tkre.kshot_classifier import classify, finetune_classifier
+
+        supports = [data.instances[i] for group in episode.support for i in group]
+        dev = [data.instances[i] for group in (episode.dev or ()) for i in group]
+        instances = knowledge_instances(supports, data.negative_label, self.settings.max_relations)
+        name = f"kshot:{episode.id}"
+        texts = self._knowledge(instances, data.relations, name, data.entity_types)
+        encoder_dir = self._pretrain(texts, name)
+        fitted = finetune_classifier(encoder_dir, [*supports, *texts.synthetic], dev, list(episode.relations),
+                                     settings=self.settings, seed=self.config.seed,
+                                     negative_label=data.negative_label, device=self.config.device)
+        self._trained["finetune"] = {**fitted.info, "synthetic_examples": len(texts.synthetic)}
+        self._timing["finetune_s"] = fitted.info["wall_s"]
+        started = time.perf_counter()
+        labels = classify(fitted, data.get(episode.queries), self.settings, self.config.device)
+        self._timing["test_s"] = round(time.perf_counter() - started, 2)
+        return EpisodePrediction(episode.id, tuple(labels))
+
+
+class TKRENoMSLM(TKREMethod):
+    name = "tkre-no-mslm"
+
+
+class TKRENoSCL(TKREMethod):
+    name = "tkre-no-scl"
+
+
+class TKRENoSynth(TKREMethod):
+    name = "tkre-no-synth"
+
+
+class TKRENoKnowledge(TKREMethod):
+    name = "tkre-no-knowledge"
+
+
+def _llm_config(config: MethodConfig, settings: TKRESettings) -> Any:
+    if settings.knowledge != "llm":
+        if config.option("llm") is not None:
+            raise ConfigError("--llm* flags are only used with --knowledge llm; drop them or use --knowledge llm")
+        return None
+    from fsre_bench.llm.config import llm_config_from_options
+
+    return llm_config_from_options(config.option("llm"))
+
+
+def _describe(variant: Variant) -> str:
+    off = [name for name, on in (("stage-1 MSLM", variant.stage1_mslm), ("stage-2 SCL", variant.stage2_scl),
+                                 ("stage-2 MSLM", variant.stage2_mslm), ("synthetic data", variant.synthetic),
+                                 ("explanations", variant.explanations)) if not on]
+    return "TKRE: knowledge -> MSLM -> SCL+MSLM pre-training" + (f", without {', '.join(off)}" if off else "")
+
+
+def _pretrain_summary(info: dict[str, Any]) -> dict[str, Any]:
+    """Which stages ran with which objectives, on how much, and how long (the full info stays in the cache)."""
+    stages = {}
+    for name, stage in info.get("stages", {}).items():
+        keep = ("ran", "reason", "objectives", "examples", "steps", "steps_planned", "epochs_completed", "masked_tokens",
+                "scl_rows", "loss_per_epoch", "final_loss", "wall_s")
+        stages[name] = {k: stage[k] for k in keep if k in stage}
+    return {"cache_key": info.get("cache_key"), "cache_hit": info.get("cache_hit"), "stages": stages,
+            "examples": info.get("examples"), "wall_s_total": info.get("wall_s_total"),
+            "base_model": (info.get("base_model") or {}).get("name")}

@@ -1,0 +1,95 @@
+"""The texts a TKRE variant pre-trains on, built from labelled instances of the training relations.
+
+Full TKRE: EDKG explanations (stage 1, and stage 2) plus SCDG synthetic sentences (stage 2, and
+the K-shot classifier's training set). ``tkre-no-synth`` drops the synthetic data everywhere;
+``tkre-no-knowledge`` replaces each explanation by the raw sentence it would have explained (the
+same seeded choice of instances), so only the knowledge, not the amount of text, changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fsre_bench.errors import DataError
+from fsre_bench.llm.config import LLMConfig
+from fsre_bench.types import Relation, RelationInstance
+from tkre.knowledge import generate_explanations, generate_synthetic
+from tkre.knowledge.common import group_by_relation, seeded_rng, seeded_subset
+from tkre.settings import TKRESettings, Variant
+from tkre.types import KnowledgeExample
+
+
+@dataclass
+class PretrainingTexts:
+    """What pre-training and the K-shot classifier get from the knowledge step."""
+
+    examples: list[KnowledgeExample]
+    relations: list[str]  # the relations knowledge was built for (anchor rows, in order)
+    synthetic: list[RelationInstance]  # SCDG instances (empty for tkre-no-synth)
+    source: str  # "llm:<model id>" | "schema": what generated the knowledge
+    stage1_sources: tuple[str, ...]
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def knowledge_instances(instances: Sequence[RelationInstance], negative_label: str | None,
+                        max_relations: int | None) -> list[RelationInstance]:
+    """Instances of the positive relations (the first ``max_relations`` of them, in first-seen order)."""
+    positive = [inst for inst in instances if inst.label != negative_label]
+    if not max_relations:
+        return positive
+    keep = set(list(group_by_relation(positive))[:max_relations])
+    return [inst for inst in positive if inst.label in keep]
+
+
+def build_pretraining_texts(
+    instances: Sequence[RelationInstance], relations: Mapping[str, Relation], *, variant: Variant,
+    settings: TKRESettings, llm: LLMConfig | None, dataset: str, entity_types: Sequence[str], seed: int,
+) -> PretrainingTexts:
+    """Generate (or reuse) the knowledge artifacts this variant needs and turn them into pre-training texts."""
+    if not instances:
+        raise DataError(f"tkre: {dataset} has no instances of a positive relation to build knowledge from")
+    common = {"source": settings.knowledge, "llm": llm if settings.knowledge == "llm" else None,
+              "dataset": dataset, "seed": seed}
+    examples: list[KnowledgeExample] = []
+    info: dict[str, Any] = {}
+    sources: list[str] = []
+    if variant.explanations:
+        explained = generate_explanations(instances, relations, per_relation=settings.explanations_per_relation, **common)
+        examples += explained.examples
+        info["explanations"] = _artifact_info(explained)
+        sources.append(explained.source)
+    else:
+        examples += raw_sentences(instances, settings.explanations_per_relation, seed)
+        info["sentences"] = {"examples": len(examples)}
+    synthetic: list[RelationInstance] = []
+    if variant.synthetic:
+        generated = generate_synthetic(instances, relations, entity_types=entity_types,
+                                       per_relation=settings.synthetic_per_relation,
+                                       max_rounds=settings.synthetic_rounds, **common)
+        examples += generated.examples
+        synthetic = list(generated.instances)
+        info["synthetic"] = _artifact_info(generated)
+        sources.append(generated.source)
+    used = list(group_by_relation(instances))
+    stage1 = ("explanation",) if variant.explanations else ("sentence",)
+    source = sources[0] if sources else ("schema" if settings.knowledge == "schema" else "none")
+    return PretrainingTexts(examples, used, synthetic, source, stage1, info)
+
+
+def raw_sentences(instances: Sequence[RelationInstance], per_relation: int, seed: int) -> list[KnowledgeExample]:
+    """The sentences EDKG would explain (same seeded choice as ``generate_explanations``), as texts."""
+    chosen = [inst for rel, group in group_by_relation(instances).items()
+              for inst in seeded_subset(group, per_relation, seeded_rng(seed, "explain", rel))]
+    return [KnowledgeExample(inst.label, inst.tokens, inst.head_span, inst.tail_span, "sentence", inst.id)
+            for inst in chosen]
+
+
+def _artifact_info(artifact: Any) -> dict[str, Any]:
+    """The artifact's key, source and the counts that say what the filters did (not the per-relation detail)."""
+    keep = ("relations", "selected", "examples", "requests", "failed_requests", "empty_replies", "lines", "rejected",
+            "accepted", "kept", "relations_without_valid", "relations_without_examples", "relations_short", "cache_hit",
+            "llm_usage")
+    return {"key": artifact.key, "source": artifact.source, "n_examples": len(artifact.examples),
+            **{k: artifact.stats[k] for k in keep if k in artifact.stats}}
