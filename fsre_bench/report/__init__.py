@@ -1,0 +1,1 @@
+"""Reports regenerated from result files only: the leaderboard, ablation tables and plots."""

@@ -1,0 +1,218 @@
+"""Ablation tables: each variant's score ± CI and its difference to the full method, paired per unit.
+
+Pairing is by (episode-file sha256, episode id), read from the predictions logs the result files
+name, so a variant counts only when it answered exactly the reference's episodes; for K-shot RC
+(one "episode" per seed) the unit is one test query of that episode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from fsre_bench.errors import ConfigError, DataError
+from fsre_bench.metrics import PairedDifference, paired_bootstrap
+from fsre_bench.report.collect import RunRow, load_rows, predictions_records
+from fsre_bench.report.leaderboard import format_mean_ci
+from fsre_bench.types import NOTA
+
+SIGNIFICANT_MARK = "*"
+
+
+@dataclass(frozen=True)
+class AblationRow:
+    """One variant: its own score (from its result file) and, unless it is the reference, Δ vs the reference."""
+
+    variant: str
+    path: Path
+    mean: float
+    ci95: tuple[float, float]
+    difference: PairedDifference | None
+
+
+@dataclass(frozen=True)
+class AblationTable:
+    reference: str
+    metric: str
+    dataset: str
+    protocol: str
+    setting: str
+    unit: str  # "episode" or "query": what the paired bootstrap resamples
+    n_units: int
+    n_seeds: int
+    n_bootstrap: int
+    seed: int
+    rows: tuple[AblationRow, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, for callers that store the table next to its markdown."""
+        return {
+            "reference": self.reference, "metric": self.metric, "dataset": self.dataset, "protocol": self.protocol,
+            "setting": self.setting, "unit": self.unit, "n_units": self.n_units, "n_seeds": self.n_seeds,
+            "n_bootstrap": self.n_bootstrap, "seed": self.seed,
+            "rows": [{"variant": r.variant, "path": str(r.path), "mean": r.mean, "ci95": list(r.ci95),
+                      "difference": r.difference.to_dict() if r.difference else None} for r in self.rows],
+        }
+
+
+def build_ablation_table(
+    result_paths: Sequence[Path],
+    reference: str = "tkre",
+    metric: str | None = None,
+    n_bootstrap: int = 1000,
+    seed: int = 0,
+) -> AblationTable:
+    """Score ± CI per variant and a paired-bootstrap Δ vs ``reference`` (a variant label or method name)."""
+    runs = load_rows(result_paths)
+    _check_same_task(runs)
+    labels = variant_labels(runs)
+    duplicates = sorted({label for label in labels.values() if list(labels.values()).count(label) > 1})
+    if duplicates:
+        raise DataError(f"several result files for variant(s) {', '.join(duplicates)}; pass one file per variant")
+    ref = _find_reference(runs, reference, labels)
+    metric = metric or ref.primary_metric
+    if metric not in ref.result["metrics"]:
+        raise ConfigError(f"unknown metric {metric!r}; result files hold accuracy and micro_f1")
+    per_query = ref.protocol == "kshot"
+    ref_keys, ref_counts = unit_counts_by_key(ref, per_query)
+    rows = [_row(ref, labels[id(ref)], metric, None)]
+    for run in runs:
+        if run is ref:
+            continue
+        counts = _aligned_counts(run, ref, ref_keys, per_query)
+        difference = paired_bootstrap(metric, counts, ref_counts, n_bootstrap=n_bootstrap, seed=seed)
+        rows.append(_row(run, labels[id(run)], metric, difference))
+    return AblationTable(
+        reference=labels[id(ref)], metric=metric, dataset=ref.dataset, protocol=ref.protocol,
+        setting=ref.setting, unit="query" if per_query else "episode",
+        n_units=sum(len(keys) for keys in ref_keys), n_seeds=len(ref_keys),
+        n_bootstrap=n_bootstrap, seed=seed, rows=tuple(rows),
+    )
+
+
+def _check_same_task(runs: Sequence[RunRow]) -> None:
+    if not runs:
+        raise DataError("no result files given for the ablation table")
+    tasks = sorted({(run.dataset, run.protocol, run.setting) for run in runs})
+    if len(tasks) > 1:
+        listed = "; ".join(" · ".join(task) for task in tasks)
+        raise DataError(f"an ablation table compares variants on one task, but the files cover {listed}")
+
+
+def variant_labels(runs: Sequence[RunRow]) -> dict[int, str]:
+    """Labels by id(run): options every variant shares (budgets, knowledge source) are left out as noise."""
+    shared = set.intersection(*(set(run.options) for run in runs)) if runs else set()
+    return {id(run): run.label_without(shared) for run in runs}
+
+
+def _find_reference(runs: Sequence[RunRow], reference: str, labels: dict[int, str]) -> RunRow:
+    exact = [run for run in runs if reference in (labels[id(run)], run.method_label)]
+    by_name = [run for run in runs if run.method_name == reference]
+    if len(exact) == 1:
+        return exact[0]
+    if len(by_name) == 1:
+        return by_name[0]
+    known = ", ".join(labels[id(run)] for run in runs)
+    why = "is ambiguous" if by_name else "is not among the variants"
+    raise ConfigError(f"reference {reference!r} {why} ({known}); pass --reference with one of them")
+
+
+def unit_counts_by_key(run: RunRow, per_query: bool) -> tuple[list[list[tuple]], list[np.ndarray]]:
+    """Per seed: the units' keys, in log order, and their count rows (the runner's own unit definition)."""
+    from fsre_bench.runner.assemble import unit_counts
+
+    negative = frozenset({NOTA, run.result["dataset"].get("negative_label") or NOTA})
+    keys_per_seed, counts_per_seed = [], []
+    for sha, records in predictions_records(run):
+        if per_query:
+            keys = [(sha, r["episode"], i) for r in records for i in range(len(r["gold"]))]
+        else:
+            keys = [(sha, r["episode"]) for r in records]
+        keys_per_seed.append(keys)
+        counts_per_seed.append(unit_counts(records, negative, per_query))
+    return keys_per_seed, counts_per_seed
+
+
+def _aligned_counts(run: RunRow, ref: RunRow, ref_keys: list[list[tuple]], per_query: bool) -> list[np.ndarray]:
+    """The variant's count rows reordered to the reference's units; any mismatch is a one-line DataError."""
+    keys, counts = unit_counts_by_key(run, per_query)
+    index = {key: (s, i) for s, seed_keys in enumerate(keys) for i, key in enumerate(seed_keys)}
+    wanted = {key for seed_keys in ref_keys for key in seed_keys}
+    if set(index) != wanted:
+        theirs = sorted({sha[:8] for sha, *_ in index})
+        ours = sorted({sha[:8] for sha, *_ in wanted})
+        raise DataError(
+            f"{run.path}: variant {run.method_label} was not evaluated on the reference's episodes "
+            f"({len(index)} units in episode files {', '.join(theirs)} vs {len(wanted)} in {', '.join(ours)}); "
+            "rerun it with the same --episodes/--seeds (or --episodes-file)"
+        )
+    aligned = []
+    for seed_keys in ref_keys:
+        aligned.append(np.stack([counts[index[key][0]][index[key][1]] for key in seed_keys]))
+    return aligned
+
+
+def _row(run: RunRow, label: str, metric: str, difference: PairedDifference | None) -> AblationRow:
+    summary = run.summary(metric)
+    return AblationRow(label, run.path, summary["mean"], tuple(summary["ci95"]), difference)
+
+
+def _difference_cells(row: AblationRow, n_bootstrap: int) -> list[str]:
+    diff = row.difference
+    if diff is None:
+        return ["–", "–", "–", ""]
+    lo, hi = diff.ci95
+    # A p-value of 0 from B replicates only says p < 2/B.
+    p_value = f"< {2 / n_bootstrap:.3f}" if diff.p_value == 0 else f"{diff.p_value:.3f}"
+    return [f"{diff.mean_difference * 100:+.2f}", f"[{lo * 100:+.2f}, {hi * 100:+.2f}]", p_value,
+            SIGNIFICANT_MARK if diff.excludes_zero else ""]
+
+
+def _header(table: AblationTable, reference: str | None = None) -> list[str]:
+    reference = reference or table.reference
+    return ["Variant", f"{table.metric.replace('_', '-')} ± CI", f"Δ vs {reference}", "95% CI of Δ", "p", ""]
+
+
+def _cells(table: AblationTable, row: AblationRow) -> list[str]:
+    name = f"{row.variant} (reference)" if row.difference is None else row.variant
+    return [name, format_mean_ci(row.mean, row.ci95), *_difference_cells(row, table.n_bootstrap)]
+
+
+def _caption(table: AblationTable) -> str:
+    return (f"Δ = variant − {table.reference} on the same {table.n_units} {table.unit}s ({table.n_seeds} seed(s)); "
+            f"paired bootstrap over {table.unit}s, stratified by seed, B={table.n_bootstrap}, seed {table.seed}. "
+            f"{SIGNIFICANT_MARK} = the 95% CI of Δ excludes zero. Scores in %, ± half-width of the 95% CI.")
+
+
+def render_ablation_markdown(table: AblationTable) -> str:
+    """A markdown table with a heading and a caption saying what Δ and the marks mean."""
+    lines = [f"### Ablation: {table.dataset} · {table.protocol} · {table.setting} · "
+             f"{table.metric.replace('_', '-')} (%)", ""]
+    header = _header(table)
+    lines.append("| " + " | ".join(header) + " |")
+    lines.append("| " + " | ".join(["---", "---:", "---:", "---:", "---:", "---"]) + " |")
+    for row in table.rows:
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in _cells(table, row)) + " |")
+    lines.extend(["", _caption(table)])
+    return "\n".join(lines) + "\n"
+
+
+def print_ablation_table(table: AblationTable, console: Console | None = None) -> None:
+    """The same numbers as the markdown, as a rich table."""
+    console = console or Console()
+    rich_table = Table(title=escape(f"ablation: {table.dataset} · {table.protocol} · {table.setting} (%)"),
+                       caption=escape(_caption(table)))
+    for index, column in enumerate(_header(table, reference="ref.")):  # a long label would squeeze the numbers
+        # The variant name may wrap; numbers and intervals must stay on one line to be read.
+        rich_table.add_column(escape(column), justify="left" if index in (0, 5) else "right", no_wrap=index > 0,
+                             overflow="fold")
+    for row in table.rows:
+        rich_table.add_row(*(escape(cell) for cell in _cells(table, row)))
+    console.print(rich_table)
