@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -84,3 +85,18 @@ def test_report_ablation_command_prints_and_writes_markdown(tmp_path, capsys):
     assert main([*argv[:-2], "--reference", "tkre"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "reference 'tkre'" in err
+
+
+def test_options_every_variant_shares_are_left_out_of_the_labels(tmp_path):
+    """As `fsre-bench ablate` runs them: the same budgets for all variants, only the method differs."""
+    paths = []
+    for method in ("proto", "random"):
+        source = result_file(FEWREL_5_1 / method)
+        result = json.loads(source.read_text())
+        result["config"]["method_options"] = {"knowledge": "schema", "tkre_stage1_epochs": 1}
+        target = tmp_path / method / source.name
+        shutil.copytree(source.parent, target.parent)
+        target.write_text(json.dumps(result))
+        paths.append(target)
+    table = build_ablation_table(paths, reference="proto", n_bootstrap=100)
+    assert [row.variant for row in table.rows] == ["proto", "random"]

@@ -133,3 +133,11 @@ def test_published_numbers_sit_in_their_own_labelled_table():
     assert "Some method" not in board[:literature]
     for shipped in load_literature():
         assert shipped.source and shipped.split
+
+
+def test_studies_are_not_mixed_into_the_main_leaderboard(tmp_path):
+    results = tmp_path / "results"
+    copy_results(results / "studies" / "some-study")
+    assert "No result files yet" in _leaderboard(results)
+    study = _leaderboard(results / "studies" / "some-study")
+    assert "proto" in table_section(study, FEWREL_TABLE)

@@ -67,3 +67,12 @@ def test_help_imports_neither_matplotlib_nor_torch():
             "print(sorted(m for m in ('matplotlib', 'torch', 'fsre_bench.report.plots') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_without_matplotlib_one_line_says_how_to_install(tmp_path, capsys, monkeypatch):
+    results = copy_results(tmp_path / "results")
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # what `import matplotlib` sees when it is not installed
+    capsys.readouterr()
+    assert main(["plot", "all", "--results", str(results)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "error: plots need matplotlib: pip install 'fsre-bench[plots]'"

@@ -102,12 +102,18 @@ def _short(value: Any) -> str:
 
 
 def find_result_files(results_dir: Path) -> list[Path]:
-    """Result files under ``results_dir/runs`` (or under ``results_dir`` when it has no runs/), sorted."""
+    """Result files under ``results_dir/runs`` (or under ``results_dir`` when it has no runs/), sorted.
+
+    A ``studies/`` folder right under ``results_dir`` is left out: a study (variants of one method
+    on one task) is reported by pointing --results at it, not mixed into the main leaderboard.
+    """
     results_dir = Path(results_dir)
     if not results_dir.is_dir():
         raise DataError(f"{results_dir}: no such results directory (run `fsre-bench run --output-dir {results_dir}` first)")
     root = results_dir / "runs" if (results_dir / "runs").is_dir() else results_dir
-    return sorted(path for path in root.rglob(RESULT_FILE_GLOB) if path.is_file())
+    studies = results_dir / "studies"
+    return sorted(path for path in root.rglob(RESULT_FILE_GLOB)
+                  if path.is_file() and not path.is_relative_to(studies))
 
 
 def load_rows(paths: Iterable[Path]) -> list[RunRow]:
