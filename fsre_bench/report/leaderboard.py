@@ -86,7 +86,7 @@ def render_table(table: LeaderboardTable) -> str:
     header = ["Method", "Type", "Backbone", "Params", "Training relations seen", "Knowledge", *table.settings]
     if len(table.settings) > 1:
         header.append("Avg")
-    align = ["---"] * 6 + ["---:"] * (len(header) - 6)
+    align = ["---", "---", "---", "---:", "---", "---"] + ["---:"] * (len(header) - 6)
     best = {s: _best_mean(table, s) for s in table.settings}
     lines = [f"### {table.dataset} · {table.protocol} · {metric} (%)", "",
              _md_row(header), _md_row(align)]
@@ -154,23 +154,30 @@ def _episodes_note(table: LeaderboardTable) -> str:
         for label, row in sorted(table.cells.items()):
             if setting in row:
                 run = row[setting]
-                key = (run.result["episodes"]["effective"], tuple(run.result["seeds"]), run.episode_files)
+                key = (_units_text(run), tuple(run.result["seeds"]), run.episode_files)
                 by_files[key].append(label)
         described = []
-        for (effective, seeds, files), labels in sorted(by_files.items()):
-            text = f"{effective} episodes × seeds {','.join(map(str, seeds))}, files {' '.join(s[:8] for _, s in files)}"
+        for (units, seeds, files), labels in sorted(by_files.items()):
+            text = f"{units} × seeds {','.join(map(str, seeds))}, files {' '.join(s[:8] for _, s in files)}"
             described.append(text if len(by_files) == 1 else f"{text} ({', '.join(labels)})")
         notes.append(f"{setting}: " + "; ".join(described))
     ci_methods = sorted({run.summary(table.metric)["ci_method"] for row in table.cells.values() for run in row.values()})
     return "Episodes — " + " · ".join(notes) + ". CI: " + "; ".join(ci_methods) + "."
 
 
+def _units_text(run: RunRow) -> str:
+    """What one seed evaluated: N episodes, or (K-shot, one split per seed) the test queries."""
+    if run.protocol == "kshot":
+        return f"{run.result['per_seed'][0]['n_queries']} test queries"
+    return f"{run.result['episodes']['effective']} episodes"
+
+
 def render_plot_links(plots: Sequence[Path], link_base: Path | None) -> str:
     lines = ["### Plots", ""]
     for plot in sorted(plots, key=lambda p: p.name):
         target = os.path.relpath(plot, link_base) if link_base else str(plot)
-        lines.append(f"![{plot.stem}]({Path(target).as_posix()})")
-    return "\n".join(lines)
+        lines.extend([f"![{plot.stem}]({Path(target).as_posix()})", ""])  # a blank line each: one image per row
+    return "\n".join(lines).rstrip()
 
 
 def render_footer(rows: Sequence[RunRow], skipped_limited: Sequence[RunRow]) -> str:
@@ -184,7 +191,7 @@ def render_footer(rows: Sequence[RunRow], skipped_limited: Sequence[RunRow]) -> 
     if skipped_limited:
         lines.append(f"Not shown: {len(skipped_limited)} limited run(s) (`--limit`, not for reporting); "
                      "`fsre-bench leaderboard --include-limited` shows them marked.")
-    return "\n".join(lines)
+    return "\n\n".join(lines)
 
 
 def _harness_label(row: RunRow) -> str:
