@@ -51,7 +51,7 @@ class RunRow:
 
     @property
     def options(self) -> list[tuple[str, str]]:
-        return variant_options(self.result["config"].get("method_options") or {})
+        return variant_options(self.result["config"].get("method_options") or {}, self.method_name)
 
     @property
     def method_label(self) -> str:
@@ -90,9 +90,14 @@ class RunRow:
         return self.result["created_utc"]
 
 
-def variant_options(method_options: dict[str, Any]) -> list[tuple[str, str]]:
-    """Scalar method options, sorted; nested objects (an LLM endpoint config) are not part of the label."""
-    scalars = [(key.removeprefix("proto_").removeprefix("tkre_"), value) for key, value in method_options.items()
+def variant_options(method_options: dict[str, Any], method_name: str = "") -> list[tuple[str, str]]:
+    """Scalar method options, sorted; nested objects (an LLM endpoint config) are not part of the label.
+
+    Options are named after their method family (``proto_representation``, ``icl_batch_queries``,
+    ``tkre_stage1_epochs``); the family prefix is dropped because the label already starts with it.
+    """
+    family = method_name.split("-")[0] + "_"
+    scalars = [(key.removeprefix(family), value) for key, value in method_options.items()
                if isinstance(value, str | int | float | bool)]
     return [(key, _short(value)) for key, value in sorted(scalars)]
 

@@ -106,7 +106,7 @@ def _draw_method_lines(ax: Any, table: LeaderboardTable, points: list[tuple[int,
             errs[0].append(below)
             errs[1].append(above)
         if xs:
-            ax.errorbar(xs, ys, yerr=errs, marker="o", capsize=4, linewidth=1.8, label=label)
+            ax.errorbar(xs, ys, yerr=errs, marker="o", capsize=4, linewidth=1.8, label=label, clip_on=False)
     ks = sorted({k for k, _ in points})
     ax.set_xticks(ks)
     ax.set_xlim(min(ks) - 0.6 * max(1, min(ks)), max(ks) + 0.6 * max(1, min(ks)))
@@ -250,7 +250,7 @@ def plot_llm_cost(rows: Sequence[RunRow], path: Path) -> Path | None:
         for index, point in enumerate(points):
             y, err = _percent_errors(point["mean"], point["ci95"])
             ax.errorbar(point[key], y, yerr=[[err[0]], [err[1]]], fmt="o", capsize=5, markersize=8,
-                        color=colours[index % len(colours)], label=point["label"])
+                        color=colours[index % len(colours)], label=point["label"], clip_on=False)
         ax.set_xlabel(xlabel)
         ax.set_xlim(0, max(p[key] for p in points) * 1.25 or 1.0)  # from zero: cost is a ratio scale
     axes[0].set_ylim(0, 100)
