@@ -93,7 +93,10 @@ def plot_accuracy_vs_k(rows: Sequence[RunRow], out_dir: Path) -> list[Path]:
 
 
 def _draw_method_lines(ax: Any, table: LeaderboardTable, points: list[tuple[int, str]]) -> None:
-    for label in sorted(table.cells):
+    labels = sorted(table.cells)
+    for index, label in enumerate(labels):
+        # Dodge each method a little along x so equal scores do not hide each other's error bars.
+        dodge = 1 + 0.04 * (index - (len(labels) - 1) / 2)
         xs, ys, errs = [], [], [[], []]
         for k, setting in points:
             run = table.cells[label].get(setting)
@@ -101,7 +104,7 @@ def _draw_method_lines(ax: Any, table: LeaderboardTable, points: list[tuple[int,
                 continue
             summary = run.summary(table.metric)
             y, (below, above) = _percent_errors(summary["mean"], summary["ci95"])
-            xs.append(k)
+            xs.append(k * dodge)
             ys.append(y)
             errs[0].append(below)
             errs[1].append(above)
