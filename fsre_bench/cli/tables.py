@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,11 +16,25 @@ def format_score(summary: dict[str, Any]) -> str:
     return f"{summary['mean'] * 100:.2f} ± {half:.2f}"
 
 
+_NO_WRAP = frozenset({"method", "setting", "metric", "score"})
+_LOG_WIDTH = 130  # the table's natural width with the longest method names and five K-shot seeds
+
+
+def _console() -> Console:
+    """The terminal's width on a terminal; a log file (not a TTY, no COLUMNS) gets the whole table."""
+    console = Console()
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console = Console(width=_LOG_WIDTH)
+    return console
+
+
 def print_outcomes(outcomes: Sequence[Any], console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or _console()
     table = Table(title="fsre-bench results (mean ± half-width of the 95% CI, in %)")
-    for column in ("method", "setting", "metric", "score", "std over seeds", "episodes", "seeds", "time", "status"):
-        table.add_column(column, justify="right" if column in ("score", "std over seeds", "episodes", "time") else "left")
+    # Names and scores never wrap or truncate (a log file is often 80 columns): the rest gives way.
+    for column in ("method", "setting", "metric", "score", "std/seeds", "episodes", "seeds", "time", "status"):
+        table.add_column(column, justify="right" if column in ("score", "std/seeds", "episodes", "time") else "left",
+                         no_wrap=column in _NO_WRAP)
     for outcome in outcomes:
         result = outcome.result
         if result is None:
@@ -38,4 +53,4 @@ def print_outcomes(outcomes: Sequence[Any], console: Console | None = None) -> N
     console.print(table)
     paths = [str(o.result_path) for o in outcomes if o.result_path]
     if paths:
-        console.print("result files:\n  " + "\n  ".join(paths))
+        console.print("result files:\n  " + "\n  ".join(paths), soft_wrap=True)
