@@ -77,14 +77,20 @@ def plot_accuracy_vs_k(rows: Sequence[RunRow], out_dir: Path) -> list[Path]:
         groups = _shot_groups(table)
         fig, axes = plt.subplots(1, len(groups), figsize=(5.2 * len(groups) + 2.4, 4.6), squeeze=False,
                                  sharey=True)
-        for ax, (panel, points) in zip(axes[0], sorted(groups.items()), strict=True):
-            _draw_method_lines(ax, table, sorted(points))
+        # One colour per method in every panel, and a legend of every method drawn in any panel.
+        colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+        colour_of = {label: colours[i % len(colours)] for i, label in enumerate(sorted(table.cells))}
+        legend: dict[str, Any] = {}
+        for ax, (panel, points) in zip(axes[0], sorted(groups.items(), key=_panel_order), strict=True):
+            _draw_method_lines(ax, table, sorted(points), colour_of)
             ax.set_title(panel)
             ax.set_xlabel("shots per relation (K)")
+            legend.update(zip(*reversed(ax.get_legend_handles_labels()), strict=True))
         axes[0][0].set_ylabel(f"{table.metric.replace('_', '-')} (%)")
         axes[0][0].set_ylim(0, 100)  # the whole scale: a zoomed axis makes small gaps look large
-        handles, labels = axes[0][0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, title="method")
+        labels = sorted(legend)
+        fig.legend([legend[label] for label in labels], labels, loc="center left", bbox_to_anchor=(1.0, 0.5),
+                   frameon=False, title="method")
         fig.suptitle(f"{table.dataset} · {table.protocol}: {table.metric.replace('_', '-')} vs K "
                      "(mean over seeds, 95% CI)")
         fig.tight_layout()
@@ -92,7 +98,14 @@ def plot_accuracy_vs_k(rows: Sequence[RunRow], out_dir: Path) -> list[Path]:
     return written
 
 
-def _draw_method_lines(ax: Any, table: LeaderboardTable, points: list[tuple[int, str]]) -> None:
+def _panel_order(group: tuple[str, list[tuple[int, str]]]) -> tuple[int, str]:
+    """5-way before 10-way: panels by their leading number, not as strings."""
+    leading = re.match(r"\d+", group[0])
+    return (int(leading.group()) if leading else 0, group[0])
+
+
+def _draw_method_lines(ax: Any, table: LeaderboardTable, points: list[tuple[int, str]],
+                       colour_of: dict[str, str]) -> None:
     labels = sorted(table.cells)
     for index, label in enumerate(labels):
         # Dodge each method a little along x so equal scores do not hide each other's error bars.
@@ -109,7 +122,8 @@ def _draw_method_lines(ax: Any, table: LeaderboardTable, points: list[tuple[int,
             errs[0].append(below)
             errs[1].append(above)
         if xs:
-            ax.errorbar(xs, ys, yerr=errs, marker="o", capsize=4, linewidth=1.8, label=label, clip_on=False)
+            ax.errorbar(xs, ys, yerr=errs, marker="o", capsize=4, linewidth=1.8, label=label, clip_on=False,
+                        color=colour_of[label])
     ks = sorted({k for k, _ in points})
     ax.set_xticks(ks)
     ax.set_xlim(min(ks) - 0.6 * max(1, min(ks)), max(ks) + 0.6 * max(1, min(ks)))
