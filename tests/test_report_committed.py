@@ -29,3 +29,22 @@ def test_committed_results_are_complete_unlimited_runs_with_plots_linked():
     assert linked, "the leaderboard links no plot"
     for link in linked:
         assert (RESULTS / link).stat().st_size > 10_000, f"{link} is linked but missing or empty"
+
+
+def test_accuracy_vs_k_gives_each_method_one_colour_in_every_panel():
+    from matplotlib.colors import to_hex
+
+    from fsre_bench.report.leaderboard import build_tables
+    from fsre_bench.report.plots import accuracy_vs_k_figure
+
+    (fewrel,) = [t for t in build_tables(collect_rows(RESULTS)) if t.dataset == "fewrel/val_wiki"]
+    figure = accuracy_vs_k_figure(fewrel)
+    colour_of: dict[str, set[str]] = {}
+    for ax in figure.axes:
+        for container in ax.containers:  # one errorbar container per method line
+            colour_of.setdefault(container.get_label(), set()).add(to_hex(container.lines[0].get_color()))
+    assert [ax.get_title() for ax in figure.axes] == ["5-way", "10-way"]
+    assert all(len(colours) == 1 for colours in colour_of.values()), colour_of
+    assert len({next(iter(c)) for c in colour_of.values()}) == len(colour_of)  # and no two methods share one
+    legend_labels = [text.get_text() for text in figure.legends[0].get_texts()]
+    assert legend_labels == sorted(colour_of) and "icl" in legend_labels  # icl is drawn in one panel only

@@ -71,31 +71,34 @@ def _shot_groups(table: LeaderboardTable) -> dict[str, list[tuple[int, str]]]:
 
 def plot_accuracy_vs_k(rows: Sequence[RunRow], out_dir: Path) -> list[Path]:
     """One PNG per (protocol, dataset): the metric vs shots per relation, a line per method, 95% CI bars."""
+    return [_save(accuracy_vs_k_figure(table), out_dir / f"accuracy-vs-k_{slug(table.dataset)}_{table.protocol}.png")
+            for table in build_tables(rows)]
+
+
+def accuracy_vs_k_figure(table: LeaderboardTable) -> Any:
+    """The figure of one leaderboard table: a panel per N-way (or one for K-shot), a line per method."""
     plt = pyplot()
-    written = []
-    for table in build_tables(rows):
-        groups = _shot_groups(table)
-        fig, axes = plt.subplots(1, len(groups), figsize=(5.2 * len(groups) + 2.4, 4.6), squeeze=False,
-                                 sharey=True)
-        # One colour per method in every panel, and a legend of every method drawn in any panel.
-        colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-        colour_of = {label: colours[i % len(colours)] for i, label in enumerate(sorted(table.cells))}
-        legend: dict[str, Any] = {}
-        for ax, (panel, points) in zip(axes[0], sorted(groups.items(), key=_panel_order), strict=True):
-            _draw_method_lines(ax, table, sorted(points), colour_of)
-            ax.set_title(panel)
-            ax.set_xlabel("shots per relation (K)")
-            legend.update(zip(*reversed(ax.get_legend_handles_labels()), strict=True))
-        axes[0][0].set_ylabel(f"{table.metric.replace('_', '-')} (%)")
-        axes[0][0].set_ylim(0, 100)  # the whole scale: a zoomed axis makes small gaps look large
-        labels = sorted(legend)
-        fig.legend([legend[label] for label in labels], labels, loc="center left", bbox_to_anchor=(1.0, 0.5),
-                   frameon=False, title="method")
-        fig.suptitle(f"{table.dataset} · {table.protocol}: {table.metric.replace('_', '-')} vs K "
-                     "(mean over seeds, 95% CI)")
-        fig.tight_layout()
-        written.append(_save(fig, out_dir / f"accuracy-vs-k_{slug(table.dataset)}_{table.protocol}.png"))
-    return written
+    groups = _shot_groups(table)
+    fig, axes = plt.subplots(1, len(groups), figsize=(5.2 * len(groups) + 2.4, 4.6), squeeze=False,
+                             sharey=True)
+    # One colour per method in every panel, and a legend of every method drawn in any panel.
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    colour_of = {label: colours[i % len(colours)] for i, label in enumerate(sorted(table.cells))}
+    legend: dict[str, Any] = {}
+    for ax, (panel, points) in zip(axes[0], sorted(groups.items(), key=_panel_order), strict=True):
+        _draw_method_lines(ax, table, sorted(points), colour_of)
+        ax.set_title(panel)
+        ax.set_xlabel("shots per relation (K)")
+        legend.update(zip(*reversed(ax.get_legend_handles_labels()), strict=True))
+    axes[0][0].set_ylabel(f"{table.metric.replace('_', '-')} (%)")
+    axes[0][0].set_ylim(0, 100)  # the whole scale: a zoomed axis makes small gaps look large
+    labels = sorted(legend)
+    fig.legend([legend[label] for label in labels], labels, loc="center left", bbox_to_anchor=(1.0, 0.5),
+               frameon=False, title="method")
+    fig.suptitle(f"{table.dataset} · {table.protocol}: {table.metric.replace('_', '-')} vs K "
+                 "(mean over seeds, 95% CI)")
+    fig.tight_layout()
+    return fig
 
 
 def _panel_order(group: tuple[str, list[tuple[int, str]]]) -> tuple[int, str]:
