@@ -183,3 +183,31 @@ def test_stage_throughput_on_semeval_k8(tmp_path: Path) -> None:
         f"default 2+2 epochs ~ {2 * per_epoch + overhead:.0f} s",
     )
     assert stages["stage1"]["steps"] > 0 and stages["stage2"]["scl_rows"] > 0
+
+
+def test_whole_tkre_pipeline_semeval_k8_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cold run (empty cache): knowledge + pre-train + fine-tune + full test set, default budgets, one seed."""
+    from fsre_bench.cli.main import main
+
+    monkeypatch.setenv("FSRE_BENCH_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "results"
+    started = time.perf_counter()
+    code = main(["run", "--methods", "tkre", "--protocol", "kshot", "--dataset", "semeval2010", "--k", "8",
+                 "--seeds", "13", "--knowledge", "schema", "--output-dir", str(out)])
+    total = time.perf_counter() - started
+    assert code == 0
+    result = json.loads(next(p for p in (out / "runs").rglob("n1_*.json")).read_text())
+    steps = result["method"]["extra"]["step_timing_s"]
+    pretrain = result["method"]["extra"]["pretrain"]["stages"]
+    finetune = result["method"]["extra"]["finetune"]
+    figure(
+        f"TKRE SemEval K=8 seed 13, --knowledge schema, default budgets, {torch.get_num_threads()} threads",
+        f"{total:.0f} s end to end (target <= 900 s): knowledge {steps['knowledge_s']:.1f} s, pre-train "
+        f"{steps['pretrain_s']:.1f} s (stage 1 {pretrain['stage1']['steps']} steps {pretrain['stage1']['wall_s']:.0f} s, "
+        f"stage 2 {pretrain['stage2']['steps']} steps {pretrain['stage2']['wall_s']:.0f} s), fine-tune "
+        f"{steps['finetune_s']:.1f} s ({finetune['steps']} steps on {finetune['train_examples']} examples, dev each "
+        f"epoch), test {steps['test_s']:.1f} s ({len(result['per_seed'])} seed, "
+        f"{result['episodes']['files'][0]['header'].get('n_queries', 'full')} queries); "
+        f"micro-F1 {result['metrics'][next(iter(result['metrics']))]['mean']:.3f}",
+    )
+    assert total <= 900

@@ -60,7 +60,8 @@ class TKREMethod(ProtoDescMethod):
             extra={"variant": asdict(self.variant), "settings": self.settings.to_dict(),
                    "knowledge": trained.get("knowledge"), "pretrain": trained.get("pretrain"),
                    "finetune": trained.get("finetune"), "nota_threshold": self.nota_threshold,
-                   "representation": self.representation, "step_timing_s": dict(self._timing)},
+                   "representation": self.representation, "step_timing_s": dict(self._timing),
+                   "torch_threads": _torch_threads()},
         )
 
     def fit(self, train: Dataset | None) -> None:
@@ -163,6 +164,12 @@ class TKRENoSynth(TKREMethod):
 
 class TKRENoKnowledge(TKREMethod):
     name = "tkre-no-knowledge"
+
+
+def _torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
 
 
 def _llm_config(config: MethodConfig, settings: TKRESettings) -> Any:
