@@ -55,3 +55,17 @@ def test_kshot_run_fine_tunes_on_the_kshot_train_set_and_selects_on_dev(tmp_path
     assert finetune["train_examples"] == finetune["synthetic_examples"] + 2 * 18  # 18 labels have train examples
     assert finetune["dev_examples"] > 0 and finetune["selected_epoch"] in (0, 1)
     assert len(finetune["history"]) == 2 and all(0.0 <= h["dev"] <= 1.0 for h in finetune["history"])
+
+
+@pytest.mark.parametrize(("flags", "fragment"), [
+    ([], "give --train"),
+    (["--train", "semeval2010/train", "--option", "tkre_bogus=1"], "unknown TKRE option 'tkre_bogus'"),
+    (["--train", "semeval2010/train", "--tkre-stage1-epochs", "-1"], "tkre_stage1_epochs=-1 must be an integer >= 0"),
+    (["--train", "semeval2010/train", "--llm", "local"], "--llm* flags are only used with --knowledge llm"),
+])
+def test_bad_tkre_input_fails_with_one_line_before_any_training(tmp_path: Path, capsys, flags, fragment) -> None:
+    code = main(["run", "--methods", "tkre", "--dataset", "fewrel/val_wiki", "--knowledge", "schema", "--episodes", "2",
+                 "--output-dir", str(tmp_path), *flags])
+    err = capsys.readouterr().err
+    assert code == 2 and fragment in err and "Traceback" not in err
+    assert [line for line in err.splitlines() if line.strip()] == [next(line for line in err.splitlines() if fragment in line)]
