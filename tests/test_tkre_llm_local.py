@@ -15,7 +15,7 @@ from fsre_bench.llm import stop_local_servers
 @pytest.mark.slow
 def test_tkre_builds_llm_knowledge_on_the_local_server_and_runs(tmp_path: Path) -> None:
     argv = ["run", "--methods", "tkre", "--dataset", "fewrel/val_wiki", "--train", "semeval2010/train",
-            "--knowledge", "llm", "--llm", "local", "--settings", "5-1", "--episodes", "3", "--seeds", "0",
+            "--knowledge", "llm", "--llm", "local", "--llm-max-tokens", "64", "--settings", "5-1", "--episodes", "3", "--seeds", "0",
             "--output-dir", str(tmp_path), "--tkre-max-relations", "2", "--tkre-explanations-per-relation", "2",
             "--tkre-synthetic-per-relation", "2", "--tkre-synthetic-rounds", "1", "--tkre-stage1-epochs", "1",
             "--tkre-stage2-epochs", "1", "--tkre-pretrain-max-steps", "1"]
