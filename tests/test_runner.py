@@ -61,6 +61,30 @@ def test_rerun_reuses_complete_results_and_always_recomputes(tmp_path):
     assert _log(redo).read_bytes() == _log(first).read_bytes()
 
 
+def test_options_of_other_methods_do_not_make_a_method_recompute(tmp_path):
+    first = _run(tmp_path, methods=["random"])[0]
+    with_tkre_options = _run(tmp_path, methods=["random"], method_options={"knowledge": "schema", "tkre_stage1_epochs": 1})
+    assert with_tkre_options[0].status == "cached" and with_tkre_options[0].result_path == first.result_path
+
+
+def test_a_method_is_rehashed_by_the_options_it_reads_and_only_those():
+    from types import SimpleNamespace
+
+    from fsre_bench.runner.runner import method_config_hash
+
+    data = SimpleNamespace(train=None)
+
+    def key(name: str, **options) -> str:
+        config = RunConfig(methods=[name], dataset="fewrel/val_wiki", method_options=options)
+        return method_config_hash(name, config, data)
+
+    assert key("proto", knowledge="schema", icl_max_demos=3) == key("proto")
+    assert key("proto", proto_representation="marker-mean") != key("proto")
+    assert key("proto-ft", proto_ft_steps=10) != key("proto-ft") == key("proto-ft", tkre_stage1_epochs=1)
+    assert key("tkre", knowledge="schema") != key("tkre", knowledge="llm")
+    assert key("icl", icl_batch_queries=True) != key("icl") == key("icl", proto_representation="marker-mean")
+
+
 def test_limit_takes_a_prefix_and_marks_the_result(tmp_path, capsys):
     full = _run(tmp_path / "full", methods=["random"])[0]
     limited = _run(tmp_path / "limited", methods=["random"], limit=5)[0]

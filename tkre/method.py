@@ -37,6 +37,7 @@ class TKREMethod(ProtoDescMethod):
     """Full TKRE; subclasses switch one part off (``variant``)."""
 
     name = "tkre"
+    option_keys = ("nota_threshold", "knowledge", "tkre_", "llm")
 
     def __init__(self, config: MethodConfig):
         super().__init__(config)

@@ -189,8 +189,11 @@ def _units(name: str, config: RunConfig, data: RunData, sets: list[EpisodeSet], 
 
 
 def method_config_hash(name: str, config: RunConfig, data: RunData) -> str:
-    """Everything that can change a method's predictions, hashed: name, encoder, options, training data."""
-    options = _semantic(config.to_dict()["method_options"])
+    """Everything that can change a method's predictions, hashed: name, encoder, its options, training data."""
+    from fsre_bench.methods.protocol import options_read_by
+    from fsre_bench.methods.registry import resolve_method_class
+
+    options = _semantic(options_read_by(resolve_method_class(name), config.to_dict()["method_options"]))
     train = data.train.source_sha256 if data.train else None
     return content_hash(name, config.encoder, config.device, config.batch_size, options, train)
 
