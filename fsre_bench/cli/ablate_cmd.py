@@ -28,7 +28,7 @@ examples:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from fsre_bench.cli.run_cmd import _method_argument_hooks
+    from fsre_bench.cli.run_cmd import add_run_arguments
 
     parser = commands.add_parser(
         "ablate", help="run a method and all its ablations on the same episodes and write an ablation table",
@@ -39,25 +39,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("family", choices=sorted(FAMILIES), help="the method whose ablations to run")
     parser.add_argument("--variants", help="comma-separated subset of the ablations (default: all)")
     parser.add_argument("--metric", help="metric of the table (default: the protocol's main metric)")
-    parser.add_argument("--dataset", help="dataset name or file (as for `run`)")
-    parser.add_argument("--protocol", choices=("episodic", "natural-nota", "kshot"))
-    parser.add_argument("--settings", help="episodic N-K settings, e.g. 5-1")
-    parser.add_argument("--k", dest="k_values", help="K-shot protocol: shots per label, e.g. 8")
-    parser.add_argument("--episodes", type=int, help="episodes per setting and seed (default 1000)")
-    parser.add_argument("--seeds", help="comma-separated seeds")
-    parser.add_argument("--n-query", type=int, help="queries per relation (episodic) or per episode (natural-nota)")
-    parser.add_argument("--na-rate", type=float, help="FewRel 2.0 NOTA share of queries")
-    parser.add_argument("--train", help="training relations (e.g. semeval2010/train)")
-    parser.add_argument("--data-dir", help="data directory")
-    parser.add_argument("--output-dir", help="where result files and the table go (default results)")
-    parser.add_argument("--overwrite", choices=("never", "only-missing", "always"))
-    parser.add_argument("--limit", type=int, help="evaluate only the first N episodes (NOT for reporting)")
-    parser.add_argument("--encoder", help="encoder name or path (default: the embedded all-MiniLM-L6-v2)")
-    parser.add_argument("--device", help="cpu | cuda ...")
-    parser.add_argument("--n-bootstrap", type=int, help="bootstrap replicates for CIs and differences (default 1000)")
-    parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE", help="any method option")
-    for add_arguments in _method_argument_hooks():
-        add_arguments(parser)
+    add_run_arguments(parser)
     parser.set_defaults(handler=handle)
 
 

@@ -23,6 +23,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--config", help="YAML file of run settings (flags given here override it)")
     parser.add_argument("--methods", help="comma-separated method names (`fsre-bench ls methods`)")
+    add_run_arguments(parser)
+    parser.set_defaults(handler=handle)
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """What to run on and how, plus every method option: shared by `run` and `ablate`."""
     parser.add_argument("--dataset", help="dataset name (`fsre-bench ls datasets`) or a FewRel/TACRED/OpenNRE file path")
     parser.add_argument("--protocol", choices=("episodic", "natural-nota", "kshot"))
     parser.add_argument("--settings", help="episodic N-K settings, e.g. 5-1,5-5,10-1,10-5 (default 5-1)")
@@ -54,7 +60,6 @@ def register(commands: argparse._SubParsersAction) -> None:
                         help="any method option (repeatable; VALUE parsed as YAML), e.g. --option proto_ft_lr=3e-5")
     for add_arguments in _method_argument_hooks():
         add_arguments(parser)
-    parser.set_defaults(handler=handle)
 
 
 _EPILOG = """\
