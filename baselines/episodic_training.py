@@ -36,7 +36,7 @@ def train_episodic(train: Dataset, budget: Any, base: str, key: str, *, seed: in
             torch.nn.utils.clip_grad_norm_(encoder.parameters(), 1.0)
             optimizer.step()
             scheduler.step()
-            losses.append(float(loss))
+            losses.append(loss.item())
             task.advance(1)
             task.set_info(f"loss {sum(losses[-20:]) / len(losses[-20:]):.3f}")
     encoder.eval()
