@@ -48,6 +48,8 @@ class ProtoFinetunedMethod(ProtoMethod):
     def __init__(self, config: MethodConfig):
         super().__init__(config)
         self.representation = "marker-start"
+        # The backbone is the base encoder; the fine-tuned copy lives in the cache (its key is in meta.extra).
+        self.base_backbone = self.encoder.name
         self.budget = EpisodicBudget.from_options(config.options)
         self._train_info: dict[str, Any] = {}
 
@@ -55,6 +57,7 @@ class ProtoFinetunedMethod(ProtoMethod):
     def meta(self) -> MethodMeta:
         meta = super().meta
         meta.type = "trained"
+        meta.backbone = self.base_backbone
         meta.description = "Proto-BERT: episodic meta-training of the encoder with entity markers, then prototypes"
         meta.training_data = self._train_info.get("training_data")
         meta.training_relations = self._train_info.get("training_relations", [])
@@ -90,7 +93,7 @@ class ProtoFinetunedMethod(ProtoMethod):
 
             path = train_episodic(train, self.budget, base, key, seed=self.config.seed, device=self.config.device)
         self.encoder = Encoder(str(path), device=self.config.device, batch_size=self.config.batch_size)
-        self._train_info = {"training_data": name, "training_relations": sorted(train.positive_relations),
+        self._train_info = {"training_data": name, "training_relations": _relations_with_sentences(train),
                             "encoder_dir_key": key, "trained_at": time.strftime("%Y-%m-%d")}
 
 
@@ -105,3 +108,8 @@ def _dataset_from_supports(episode: Episode, data: EpisodeData) -> Dataset:
     return Dataset(name="kshot-support", split=episode.id, relations={r: data.relations[r] for r in instances},
                    instances=instances, source_sha256=content_hash(episode.id, sorted(i for g in episode.support for i in g)),
                    negative_label=data.negative_label)
+
+
+def _relations_with_sentences(train: Dataset) -> list[str]:
+    """Relations the encoder actually saw sentences of (a label listed with none was never seen)."""
+    return sorted(r for r in train.positive_relations if train.instances.get(r))

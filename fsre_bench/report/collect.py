@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fsre_bench.errors import DataError
+from fsre_bench.errors import ConfigError, DataError
 from fsre_bench.results import load_result
 
 # The runner names every result file n<episodes>_seeds<seeds>_<key>.json (README "Outputs");
@@ -51,7 +51,9 @@ class RunRow:
 
     @property
     def options(self) -> list[tuple[str, str]]:
-        return variant_options(self.result["config"].get("method_options") or {}, self.method_name)
+        """The options this method reads (run-wide flags for other methods, e.g. --knowledge, are not its own)."""
+        options = self.result["config"].get("method_options") or {}
+        return variant_options(options_of_method(self.method_name, options), self.method_name)
 
     @property
     def method_label(self) -> str:
@@ -88,6 +90,17 @@ class RunRow:
     @property
     def created_utc(self) -> str:
         return self.result["created_utc"]
+
+
+def options_of_method(method_name: str, method_options: dict[str, Any]) -> dict[str, Any]:
+    """``method_options`` narrowed to what the method declares it reads; all of them for an unknown method."""
+    from fsre_bench.methods.protocol import options_read_by
+    from fsre_bench.methods.registry import resolve_method_class
+
+    try:
+        return options_read_by(resolve_method_class(method_name), method_options)
+    except (ConfigError, ImportError):  # a third-party method not installed here: keep what the file says
+        return dict(method_options)
 
 
 def variant_options(method_options: dict[str, Any], method_name: str = "") -> list[tuple[str, str]]:
