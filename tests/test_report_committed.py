@@ -48,3 +48,16 @@ def test_accuracy_vs_k_gives_each_method_one_colour_in_every_panel():
     assert len({next(iter(c)) for c in colour_of.values()}) == len(colour_of)  # and no two methods share one
     legend_labels = [text.get_text() for text in figure.legends[0].get_texts()]
     assert legend_labels == sorted(colour_of) and "icl" in legend_labels  # icl is drawn in one panel only
+
+
+def test_report_ablation_defaults_to_the_reference_and_its_ablations(capsys):
+    # icl, proto and proto-ft share the task but are not ablations (icl even ran on other episodes).
+    args = ["report", "ablation", "--results", str(RESULTS), "--dataset", "fewrel/val_wiki", "--setting", "5-1",
+            "--reference", "tkre"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    for variant in ("tkre (reference)", "tkre-no-mslm", "tkre-no-scl", "tkre-no-synth", "tkre-no-knowledge"):
+        assert variant in out
+    assert "icl" not in out and "proto" not in out
+    assert main([*args, "--methods", "tkre,tkre-no-scl,icl"]) == 2  # named explicitly, icl's episodes differ
+    assert "was not evaluated on the reference's episodes" in capsys.readouterr().err

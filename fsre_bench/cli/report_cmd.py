@@ -81,7 +81,7 @@ def _add_ablation_arguments(parser: argparse.ArgumentParser, required: bool = Tr
     parser.add_argument("--dataset", required=required, help="dataset/split as in the leaderboard, e.g. fewrel/val_wiki")
     parser.add_argument("--setting", required=required, help="setting column, e.g. 5-1 or K=8")
     parser.add_argument("--protocol", help="only this protocol (when a dataset has several)")
-    parser.add_argument("--methods", help="comma-separated variants to include (default: all on that task)")
+    parser.add_argument("--methods", help="comma-separated variants to include (default: the reference and its -no-* ablations)")
     parser.add_argument("--reference", default="tkre", help="the full method (label or name; default tkre)")
     parser.add_argument("--metric", choices=("accuracy", "micro_f1"), help="default: the protocol's primary metric")
     parser.add_argument("--n-bootstrap", type=int, default=1000, help="bootstrap replicates (default 1000)")
@@ -125,11 +125,23 @@ def ablation_paths(args: argparse.Namespace) -> list[Path]:
     wanted = [m.strip() for m in args.methods.split(",") if m.strip()] if args.methods else None
     by_variant: dict[str, list] = {}
     for row in rows:
+        if wanted is None and not _in_family(row, args.reference):
+            continue
         if wanted is None or row.method_label in wanted or row.method_name in wanted:
             by_variant.setdefault(row.method_label, []).append(row)
     if wanted is not None and not by_variant:
         raise ConfigError(f"none of --methods {args.methods} ran on that task; found {', '.join(r.method_label for r in rows)}")
     return [pick_best(by_variant[label]).path for label in sorted(by_variant)]
+
+
+def _in_family(row: RunRow, reference: str) -> bool:
+    """The reference method (any of its option variants) and its ``<reference>-no-*`` ablations.
+
+    Other methods on the task (icl on fewer episodes, a baseline) are not ablations; ``--methods``
+    names them when a comparison should include them.
+    """
+    family = reference.split(" [", 1)[0]
+    return row.method_name == family or row.method_name.startswith(f"{family}-no-")
 
 
 def _matches(row: RunRow, args: argparse.Namespace) -> bool:
