@@ -33,7 +33,7 @@ def test_each_plot_type_renders_and_the_leaderboard_links_them(tmp_path, capsys)
     plots = results / "plots"
     assert main(["plot", "all", "--results", str(results)]) == 0
     assert main(["plot", "ablation", "--results", str(results), "--dataset", "fewrel/val_wiki", "--setting", "5-1",
-                 "--reference", "proto", "--n-bootstrap", "200"]) == 0
+                 "--reference", "proto", "--methods", "proto,random", "--n-bootstrap", "200"]) == 0
     run = result_file(results / FEWREL_5_1.relative_to(FIXTURE_RESULTS) / "proto")
     assert main(["plot", "per-relation", "--run", str(run), "--results", str(results)]) == 0
     written = sorted(path.name for path in plots.glob("*.png"))
