@@ -10,6 +10,7 @@ class FsreError(Exception):
     """
 
     exit_code = 2
+    stops_run = False  # True: every later unit would fail the same way, so the runner stops at once
 
 
 class DataError(FsreError):
@@ -22,3 +23,9 @@ class ConfigError(FsreError):
 
 class LLMError(FsreError):
     """An LLM endpoint cannot be used (unreachable, no key, unknown model, server failed)."""
+
+
+class LLMServerDied(LLMError):
+    """The LLM server process this run started has died: no later request can succeed."""
+
+    stops_run = True

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fsre_bench.cache import content_hash
+from fsre_bench.errors import LLMServerDied
 from fsre_bench.llm.config import LLMConfig, redact_url
 from fsre_bench.llm.pricing import estimate_cost_usd, price_for
 from fsre_bench.llm.response_cache import CachedReply, ResponseCache, request_key
@@ -125,9 +126,11 @@ class LLMClient:
         config: LLMConfig,
         cache: ResponseCache | None = None,
         on_close: Callable[[], None] | None = None,
+        server_died: Callable[[], str | None] | None = None,
     ) -> None:
         self.endpoint = endpoint
         self._on_close = on_close
+        self._server_died = server_died  # for a server we started: None while it runs, else why it ended
         self.config = config
         self._owns_cache = cache is None
         self.cache = cache if cache is not None else (ResponseCache(config.cache_path) if config.cache else None)
@@ -286,6 +289,10 @@ class LLMClient:
         if reply is None:
             with self._lock:
                 self.usage.failures += 1
+            death = self._server_died() if self._server_died is not None else None
+            if death:
+                # Never turn a dead server into thousands of failed queries; cached replies stay.
+                raise LLMServerDied(f"{death}; replies received so far are cached, rerun to resume")
             return ChatResult(key, None, False, error=error, latency_s=latency)
         self._count_tokens(reply)
         if cacheable:

@@ -26,7 +26,8 @@ def open_llm(config: LLMConfig, cache: ResponseCache | None = None) -> LLMClient
             n_threads=config.local_threads, n_ctx=config.local_ctx,
         )
         endpoint = Endpoint(server.base_url, server.model_alias, "local", server.endpoint_id, local=True)
-        return LLMClient(endpoint, config, cache, on_close=lambda: release_local_server(server))
+        return LLMClient(endpoint, config, cache, on_close=lambda: release_local_server(server),
+                         server_died=server.death_reason)
     return LLMClient(resolve_remote_endpoint(config), config, cache)
 
 

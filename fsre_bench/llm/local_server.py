@@ -92,6 +92,7 @@ class LocalServer:
     endpoint_id: str  # stable identity for cache keys (the port changes every run; the model does not)
     start_s: float = 0.0
     users: int = 0  # clients holding it; the last release stops it
+    keep_log: bool = False
 
     @property
     def base_url(self) -> str:
@@ -100,17 +101,37 @@ class LocalServer:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def death_reason(self) -> str | None:
+        """None while the server runs; else how it ended (exit code or signal) and where its log is."""
+        code = self.process.poll()
+        if code is None:
+            return None
+        how = f"killed by {_signal_name(-code)}" if code < 0 else f"exit code {code}"
+        self.keep_log = True  # the log is the evidence: a crash must not delete it
+        return (f"the local llama.cpp server (pid {self.process.pid}) died, {how}; "
+                f"last log line: {_last_log_line(self.log_path)}; log: {self.log_path}")
+
     def stop(self, timeout_s: float = 10.0) -> None:
         """SIGTERM the child's process group, SIGKILL it if it lingers."""
-        if self.process.poll() is None:
+        if self.process.poll() is not None:
+            self.death_reason()  # it died on its own: keep its log
+        else:
             _signal_group(self.process, signal.SIGTERM)
             try:
                 self.process.wait(timeout=timeout_s)
             except subprocess.TimeoutExpired:
                 _signal_group(self.process, signal.SIGKILL)
                 self.process.wait(timeout=timeout_s)
-        with contextlib.suppress(OSError):
-            self.log_path.unlink()
+        if not self.keep_log:
+            with contextlib.suppress(OSError):
+                self.log_path.unlink()
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
@@ -192,6 +213,7 @@ def _start_server(path: Path, alias: str, threads: int, n_ctx: int, timeout_s: f
     server = LocalServer(path, alias, port, process, Path(log_name), _endpoint_identity(path))
     try:
         _wait_until_serving(server, timeout_s)
+        _check_first_completion(server, timeout_s)
     except BaseException:
         server.stop()
         raise
@@ -218,6 +240,29 @@ def _wait_until_serving(server: LocalServer, timeout_s: float) -> None:
         f"the local llama.cpp server did not answer {url} within {timeout_s:.0f} s "
         f"(last log line: {_last_log_line(server.log_path)})"
     )
+
+
+def _check_first_completion(server: LocalServer, timeout_s: float) -> None:
+    """One 1-token completion before any episode work: ``/v1/models`` answers even from a server whose
+    decoding crashes (a native llama.cpp build on an AMX CPU dies in ``ldtilecfg`` on its first decode)."""
+    body = json.dumps({"model": server.model_alias, "max_tokens": 1, "temperature": 0.0,
+                       "messages": [{"role": "user", "content": "Say A."}]}).encode()
+    request = urllib.request.Request(server.base_url + "/chat/completions", data=body,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            if json.load(response).get("choices"):
+                return
+            problem = "a reply without choices"
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        problem = str(getattr(exc, "reason", exc))
+    time.sleep(0.5)  # let a crashing child finish dying, so poll() can tell what happened
+    dead = server.death_reason()
+    if dead:
+        raise LLMError(f"{dead} on its first completion; if this CPU reports AMX, llama-cpp-python was built "
+                       f"natively: rebuild it portably with bash scripts/setup.sh")
+    raise LLMError(f"the local llama.cpp server answered its first test completion with {problem} "
+                   f"(log: {server.log_path})")
 
 
 def _last_log_line(path: Path) -> str:
