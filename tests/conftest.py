@@ -7,16 +7,30 @@ from pathlib import Path
 
 import pytest
 
-SHARED_DATA = Path(os.environ.get("FSRE_BENCH_DATA_DIR") or Path(__file__).resolve().parents[2] / "shared" / "datasets").resolve()
+from tests.shared_data import SHARED_DATA, missing_shared_files
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Missing test data is a failure of the whole run, never a silent skip."""
+    missing = missing_shared_files()
+    if missing:
+        pytest.exit(f"shared datasets not found at {SHARED_DATA} (missing {', '.join(missing)}); "
+                    "set FSRE_BENCH_DATA_DIR", returncode=1)
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
-    if not (SHARED_DATA / "fewrel" / "val_wiki.json").exists():
-        pytest.fail(f"shared datasets not found at {SHARED_DATA}; set FSRE_BENCH_DATA_DIR")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def shared_data_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh cache for one test, with the shared datasets as the data directory."""
+    monkeypatch.setenv("FSRE_BENCH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("FSRE_BENCH_DATA_DIR", str(SHARED_DATA))
     return SHARED_DATA
 
 

@@ -18,16 +18,12 @@ from fsre_bench.data import load_dataset
 from fsre_bench.episodes import CODALAB_SEED, build_episodes, parse_setting
 from fsre_bench.errors import ConfigError, DataError
 from fsre_bench.types import NOTA
+from tests.shared_data import SHARED_DATA as SHARED
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 VAL_WIKI = SHARED / "fewrel" / "val_wiki.json"
-pytestmark = pytest.mark.skipif(not VAL_WIKI.is_file(), reason="shared datasets absent")
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FSRE_BENCH_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("FSRE_BENCH_DATA_DIR", str(SHARED))
+pytestmark = pytest.mark.usefixtures("shared_data_env")
 
 
 def _read_reference(path: Path) -> tuple[dict[str, list[dict[str, Any]]], dict[int, str]]:

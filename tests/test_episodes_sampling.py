@@ -21,18 +21,12 @@ from fsre_bench.episodes import (
 )
 from fsre_bench.errors import ConfigError, DataError
 from fsre_bench.types import NOTA, Dataset
+from tests.shared_data import SHARED_DATA as SHARED
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 FIXTURES = Path(__file__).parent / "fixtures" / "data"
-pytestmark = pytest.mark.skipif(
-    not (SHARED / "fewrel" / "val_wiki.json").is_file(), reason="shared datasets absent"
-)
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FSRE_BENCH_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("FSRE_BENCH_DATA_DIR", str(SHARED))
+pytestmark = pytest.mark.usefixtures("shared_data_env")
 
 
 @pytest.fixture(scope="module")

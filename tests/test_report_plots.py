@@ -7,12 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from fsre_bench.cli.main import main
 from tests.report_fixtures import FEWREL_5_1, FIXTURE_RESULTS, copy_results, result_file
-
-pytest.importorskip("matplotlib")
 
 
 def _png_size(path: Path) -> tuple[int, int]:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
+from tests.shared_data import SHARED_DATA
 from tkre.pretrain import PretrainConfig
 from tkre.types import KnowledgeExample
 
-SHARED_DATA = Path(os.environ.get("FSRE_BENCH_DATA_DIR") or Path(__file__).resolve().parents[2] / "shared" / "datasets")
 SEMEVAL_TRAIN = SHARED_DATA / "semeval2010" / "train.txt"
 
 # Small enough for seconds per run on 2 shared cores, big enough for 2 steps per epoch and
@@ -34,8 +33,6 @@ def semeval_examples(
     per_relation: int = 2, relations: int = 6, max_words: int = 22
 ) -> list[KnowledgeExample]:
     """The first short sentences of a few SemEval relations as "sentence" knowledge examples."""
-    if not SEMEVAL_TRAIN.exists():
-        pytest.skip(f"{SEMEVAL_TRAIN} is not available")
     picked: dict[str, list[KnowledgeExample]] = {}
     with SEMEVAL_TRAIN.open(encoding="utf-8") as handle:
         for index, line in enumerate(handle):

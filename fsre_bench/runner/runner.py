@@ -39,10 +39,12 @@ class UnitOutcome:
 
     method: str
     setting: str
-    status: str  # "done" | "cached" | "skipped" | "failed"
+    status: str  # "computed" | "reused" | "skipped" | "failed"
     result_path: Path | None = None
     result: dict[str, Any] | None = None
     error: str | None = None
+    # For "reused": what existed before this run (a finished result, or every seed's predictions) and when.
+    reused_from: str | None = None
 
 
 def run(config: RunConfig, command: Sequence[str]) -> list[UnitOutcome]:
@@ -71,6 +73,8 @@ def _run_method(name: str, config: RunConfig, data: RunData, episode_sets: list[
         try:
             _run_seed(name, seed, config, data, todo)
         except Exception as exc:  # one method failing must not lose the others' work
+            if getattr(exc, "stops_run", False):
+                raise  # e.g. a dead LLM server: every later unit would fail the same way
             message = _one_line(exc, name, config)
             for unit, _ in todo:
                 unit.status, unit.error = "failed", message
@@ -92,6 +96,7 @@ def _run_seed(name: str, seed: int, config: RunConfig, data: RunData, todo: list
 
 
 def _predict_set(method: Method, unit: _Unit, episode_set: EpisodeSet, data: RunData, fit_s: float) -> None:
+    unit.computed_here = True
     log = unit.log(episode_set)
     done = log.completed(episode_set.episodes)
     remaining = episode_set.episodes[done:]
@@ -136,8 +141,9 @@ class _Unit:
         self.result_path = directory / f"n{len(sets[0].episodes)}_seeds{seeds}_{run_key}.json"
         self.status = "pending"
         self.error: str | None = None
+        self.computed_here = False  # some seed predicted in this process (else everything was reused)
         if self.result_path.exists() and config.overwrite != "always":
-            self.status = "cached"
+            self.status = "reused"
         elif config.overwrite == "never" and any(self.log_path(s).exists() for s in sets):
             self.status = "skipped"
         elif config.overwrite == "always":
@@ -161,9 +167,10 @@ class _Unit:
         return self.meta_path(es).exists() and self.log(es).completed(es.episodes) == len(es.episodes)
 
     def finish(self, config: RunConfig, data: RunData, command: Sequence[str]) -> UnitOutcome:
-        if self.status in ("cached", "skipped"):
-            result = load_result(self.result_path) if self.status == "cached" else None
-            return UnitOutcome(self.method, self.setting, self.status, self.result_path, result)
+        if self.status in ("reused", "skipped"):
+            result = load_result(self.result_path) if self.status == "reused" else None
+            when = f"result of {result['created_utc']}" if result else None
+            return UnitOutcome(self.method, self.setting, self.status, self.result_path, result, reused_from=when)
         if self.status == "failed" or not all(self.seed_complete(s) for s in self.sets):
             return UnitOutcome(self.method, self.setting, "failed", None, None, self.error or "incomplete")
         runs, records, metas = [], [], []
@@ -176,7 +183,15 @@ class _Unit:
         result = build_result(config=config, data=data, meta=method_meta, setting=self.setting, seed_runs=runs,
                               records_per_seed=records, result_path=self.result_path, command=command)
         write_result(self.result_path, result)
-        return UnitOutcome(self.method, self.setting, "done", self.result_path, result)
+        if self.computed_here:
+            return UnitOutcome(self.method, self.setting, "computed", self.result_path, result)
+        return UnitOutcome(self.method, self.setting, "reused", self.result_path, result,
+                           reused_from=f"predictions of {_newest_mtime_utc(s.log_path for s in runs)}")
+
+
+def _newest_mtime_utc(paths: Any) -> str:
+    newest = max(Path(p).stat().st_mtime for p in paths)
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(newest))
 
 
 def _units(name: str, config: RunConfig, data: RunData, sets: list[EpisodeSet], key: str) -> list[_Unit]:
