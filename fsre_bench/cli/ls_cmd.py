@@ -26,7 +26,7 @@ def _methods_table() -> Table:
 
     table = Table(title="methods")
     for column in ("name", "what it is", "implementation"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column == "name", overflow="fold")
     for name, (target, summary) in sorted(available_methods().items()):
         table.add_row(name, summary, target)
     return table
@@ -37,8 +37,9 @@ def _datasets_table(data_dir: str | None) -> Table:
 
     root = resolve_data_dir(data_dir)
     table = Table(title=f"datasets (data dir: {root})")
+    # Names never wrap or truncate, on any terminal width: the description gives way.
     for column in ("name", "present", "license", "source", "description"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in ("name", "present"), overflow="fold")
     for name, spec in sorted(REGISTRY.items()):
         present = "yes" if (root / spec.relpath).exists() else "no"
         source = spec.url or (f"LDC {spec.ldc} (licensed)" if spec.ldc else "-")

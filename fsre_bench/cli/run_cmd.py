@@ -42,7 +42,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--episodes-sha256", help="refuse the --episodes-file unless its sha256 is this")
     parser.add_argument("--train", help="training relations for methods that fit or calibrate (e.g. semeval2010/train)")
     parser.add_argument("--data-dir", help="data directory (default $FSRE_BENCH_DATA_DIR or ~/.cache/fsre_bench/data)")
-    parser.add_argument("--output-dir", help="where result files go (default results)")
+    parser.add_argument("--output-dir", help="where result files go (default ./fsre-results; the committed leaderboard's are under results/)")
     parser.add_argument("--overwrite", choices=("never", "only-missing", "always"),
                         help="never: skip anything that exists; only-missing (default): reuse complete, resume partial; "
                              "always: recompute")

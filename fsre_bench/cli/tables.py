@@ -28,6 +28,14 @@ def _console() -> Console:
     return console
 
 
+_STATUS_STYLE = {"computed": "green", "reused": "yellow", "failed": "red"}
+
+
+def _status_cell(status: str) -> str:
+    style = _STATUS_STYLE.get(status)
+    return f"[{style}]{status}[/]" if style else status
+
+
 def print_outcomes(outcomes: Sequence[Any], console: Console | None = None) -> None:
     console = console or _console()
     table = Table(title="fsre-bench results (mean ± half-width of the 95% CI, in %)")
@@ -48,9 +56,14 @@ def print_outcomes(outcomes: Sequence[Any], console: Console | None = None) -> N
         table.add_row(
             outcome.method, outcome.setting, primary.replace("_", "-"), format_score(summary),
             f"{std * 100:.2f}" if std is not None else "–", f"{episodes['effective']}{limited}",
-            ",".join(map(str, result["seeds"])), f"{result['timing']['wall_s']:.1f}s", outcome.status,
+            ",".join(map(str, result["seeds"])), f"{result['timing']['wall_s']:.1f}s", _status_cell(outcome.status),
         )
     console.print(table)
+    reused = [o for o in outcomes if o.status == "reused"]
+    if reused:
+        lines = [f"{o.method} {o.setting}: {o.reused_from}" for o in reused]
+        console.print("[yellow]reused[/] (finished before this run, nothing recomputed; its time is the original "
+                      "run's; --overwrite always recomputes):\n  " + "\n  ".join(lines), soft_wrap=True)
     paths = [str(o.result_path) for o in outcomes if o.result_path]
     if paths:
         console.print("result files:\n  " + "\n  ".join(paths), soft_wrap=True)

@@ -16,6 +16,11 @@ KSHOT_SEEDS = (13, 21, 42, 87, 100)
 _SETTING = re.compile(r"^(\d+)-(\d+)$")
 
 
+# A user's own runs never land in the committed results/ (a contributor adds there on purpose with
+# --output-dir results): reusing those would print committed numbers as if computed here.
+USER_OUTPUT_DIR = "fsre-results"
+
+
 @dataclass
 class RunConfig:
     methods: list[str]
@@ -32,7 +37,7 @@ class RunConfig:
     episodes_sha256: str | None = None  # pin: refuse an episode file whose bytes changed
     train: str | None = None
     data_dir: str | None = None
-    output_dir: str = "results"
+    output_dir: str = USER_OUTPUT_DIR
     overwrite: str = "only-missing"
     limit: int | None = None
     encoder: str | None = None
