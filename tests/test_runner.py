@@ -30,7 +30,7 @@ def _log(outcome) -> Path:
 
 def test_run_writes_valid_results_with_confidence_intervals(tmp_path):
     outcomes = _run(tmp_path)
-    assert [o.status for o in outcomes] == ["done", "done"]
+    assert [o.status for o in outcomes] == ["computed", "computed"]
     for outcome in outcomes:
         result = load_result(outcome.result_path)  # validates against the schema
         accuracy = result["metrics"]["accuracy"]
@@ -55,16 +55,16 @@ def test_same_seed_gives_byte_identical_predictions_and_episodes(tmp_path):
 def test_rerun_reuses_complete_results_and_always_recomputes(tmp_path):
     first = _run(tmp_path, methods=["random"])[0]
     again = _run(tmp_path, methods=["random"])[0]
-    assert again.status == "cached" and again.result["run_id"] == first.result["run_id"]
+    assert again.status == "reused" and again.result["run_id"] == first.result["run_id"]
     redo = _run(tmp_path, methods=["random"], overwrite="always")[0]
-    assert redo.status == "done" and redo.result["run_id"] != first.result["run_id"]
+    assert redo.status == "computed" and redo.result["run_id"] != first.result["run_id"]
     assert _log(redo).read_bytes() == _log(first).read_bytes()
 
 
 def test_options_of_other_methods_do_not_make_a_method_recompute(tmp_path):
     first = _run(tmp_path, methods=["random"])[0]
     with_tkre_options = _run(tmp_path, methods=["random"], method_options={"knowledge": "schema", "tkre_stage1_epochs": 1})
-    assert with_tkre_options[0].status == "cached" and with_tkre_options[0].result_path == first.result_path
+    assert with_tkre_options[0].status == "reused" and with_tkre_options[0].result_path == first.result_path
 
 
 def test_a_method_is_rehashed_by_the_options_it_reads_and_only_those():
@@ -116,16 +116,27 @@ def test_protocol_kshot_reports_micro_f1_excluding_other_over_seeds(tmp_path):
     assert len(summary["per_seed"]) == 2 and summary["std_over_seeds"] is not None
     assert "Student-t" in summary["ci_method"]
     assert result["episodes"]["limited"] is True
-    # micro-F1 excluding Other differs from accuracy whenever Other is predicted or gold
+    # micro-F1 excludes Other: recompute both metrics from the logged predictions of the first seed.
     records = [json.loads(line) for line in _log(outcome).read_text().splitlines()[1:]]
-    assert any("Other" in r["gold"] for r in records)
+    pred = [p for r in records for p in r["pred"]]
+    gold = [g for r in records for g in r["gold"]]
+    assert "Other" in gold
+    correct = sum(p == g != "Other" for p, g in zip(pred, gold, strict=True))
+    precision = correct / sum(p != "Other" for p in pred)
+    recall = correct / sum(g != "Other" for g in gold)
+    expected_f1 = 2 * precision * recall / (precision + recall)
+    expected_accuracy = sum(p == g for p, g in zip(pred, gold, strict=True)) / len(gold)
+    first_seed = result["per_seed"][0]["metrics"]  # the seed _log() read
+    assert first_seed["micro_f1"] == pytest.approx(expected_f1)
+    assert first_seed["accuracy"] == pytest.approx(expected_accuracy)
+    assert abs(expected_f1 - expected_accuracy) > 1e-3  # Other's correct answers count for accuracy only
 
 
 def test_a_failing_method_does_not_lose_the_others(tmp_path):
     # proto needs a NOTA threshold source; random does not: proto fails with one line, random completes.
     outcomes = _run(tmp_path, methods=["proto", "random"], na_rate=0.5, n_query=2)
     by_method = {o.method: o for o in outcomes}
-    assert by_method["random"].status == "done"
+    assert by_method["random"].status == "computed"
     assert by_method["proto"].status == "failed" and "--train" in by_method["proto"].error
 
 
@@ -133,6 +144,9 @@ def test_a_failing_method_does_not_lose_the_others(tmp_path):
 def test_nota_setting_with_calibration_on_training_relations(tmp_path, na_rate):
     outcome = _run(tmp_path, methods=["proto"], na_rate=na_rate, n_query=2, train="fewrel/val_semeval")[0]
     result = outcome.result
+    # A NOTA run is shown and filed with its rate, never as plain 5-1.
+    assert outcome.setting == result["setting"]["name"] == f"5-1-na{na_rate:g}"
+    assert outcome.result_path.parent.parent.name == f"5-1-na{na_rate:g}"
     assert result["method"]["extra"]["nota_threshold"] is not None
     records = [json.loads(line) for line in _log(outcome).read_text().splitlines()[1:]]
     gold = [g for r in records for g in r["gold"]]

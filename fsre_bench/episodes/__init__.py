@@ -23,6 +23,7 @@ from fsre_bench.episodes.setting import (
     EpisodeSetting,
     nota_per_episode,
     parse_setting,
+    setting_label,
 )
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "parse_setting",
     "read_episode_file",
     "sample_kshot_split",
+    "setting_label",
     "split_relations",
     "write_episode_file",
 ]

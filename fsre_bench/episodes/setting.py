@@ -73,6 +73,11 @@ class EpisodeSetting:
         return replace(self, n_query=DEFAULT_QUERIES.get(key, 1))
 
 
+def setting_label(n_way: int, k_shot: int, na_rate: float = 0.0) -> str:
+    """How a setting is shown and filed: ``5-1``, or ``5-1-na0.15`` with NOTA queries."""
+    return EpisodeSetting(int(n_way), int(k_shot), na_rate=float(na_rate or 0.0)).name
+
+
 def parse_setting(text: str, n_query: int | None = None, na_rate: float | None = None) -> EpisodeSetting:
     """``"5-1"``, ``"5-way-1-shot"`` or ``"5-1-q3-na0.15"`` -> EpisodeSetting (arguments override)."""
     cleaned = text.strip().lower()

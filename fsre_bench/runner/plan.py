@@ -107,6 +107,7 @@ def _build_set(config: RunConfig, data: RunData, setting: str, seed: int) -> Epi
         episode_file_header,
         kshot_file_header,
         sample_kshot_split,
+        setting_label,
         write_episode_file,
     )
 
@@ -121,6 +122,7 @@ def _build_set(config: RunConfig, data: RunData, setting: str, seed: int) -> Epi
     else:
         n_way, k_shot = parse_n_k(setting)
         episode_setting = EpisodeSetting(n_way=n_way, k_shot=k_shot, n_query=config.n_query, na_rate=config.na_rate)
+        setting = setting_label(n_way, k_shot, config.na_rate)  # a NOTA run is never shown as plain 5-1
         requested = config.episodes
         count = min(requested, config.limit) if config.limit else requested
         episodes = build_episodes(data.evaluation, protocol=config.protocol, setting=episode_setting, seed=seed,
@@ -135,14 +137,15 @@ def _build_set(config: RunConfig, data: RunData, setting: str, seed: int) -> Epi
 
 
 def _from_episode_file(config: RunConfig, data: RunData) -> EpisodeSet:
-    from fsre_bench.episodes import episode_file_sha256, read_episode_file
+    from fsre_bench.episodes import episode_file_sha256, read_episode_file, setting_label
 
     path = Path(config.episodes_file)
     header, episodes = read_episode_file(path, expected_dataset=data.evaluation, expected_sha256=config.episodes_sha256,
                                          expected_train_dataset=data.support_pool)
     if header.get("protocol", "episodic") != config.protocol:
         raise ConfigError(f"{path}: episode file is for protocol {header.get('protocol')!r}, the run asks for {config.protocol!r}")
-    setting = f"K={header['k_shot']}" if config.protocol == "kshot" else f"{header['n_way']}-{header['k_shot']}"
+    setting = (f"K={header['k_shot']}" if config.protocol == "kshot"
+               else setting_label(header["n_way"], header["k_shot"], header.get("na_rate", 0.0)))
     requested = len(episodes)
     if config.limit:
         episodes = episodes[: config.limit]
