@@ -22,9 +22,10 @@ _BUDGET_FLAGS: dict[str, tuple[type, str]] = {
 def add_tkre_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the TKRE flag group (knowledge source and CPU budgets)."""
     group = parser.add_argument_group("tkre (knowledge-guided pre-training)")
-    group.add_argument("--knowledge", choices=("llm", "schema"), default=None,
+    group.add_argument("--knowledge", default=None, metavar="llm|schema|import:DIR",
                        help="llm: EDKG/SCDG through the --llm endpoint (default); "
-                            "schema: the declared offline variant (templates, entity substitution)")
+                            "schema: the declared offline variant (templates, entity substitution); "
+                            "import:DIR: explanations.json / synthetic.jsonl made elsewhere (the reference release's formats)")
     for dest, (kind, text) in _BUDGET_FLAGS.items():
         group.add_argument("--" + dest.replace("_", "-"), dest=dest, type=kind, default=None, metavar="N", help=text)
     group.add_argument("--tkre-fuse-description", dest="tkre_fuse_description", action="store_true", default=None,

@@ -12,11 +12,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from fsre_bench.errors import DataError
+from fsre_bench.errors import ConfigError, DataError
 from fsre_bench.llm.config import LLMConfig
 from fsre_bench.types import Relation, RelationInstance
 from tkre.knowledge import generate_explanations, generate_synthetic
 from tkre.knowledge.common import group_by_relation, seeded_rng, seeded_subset
+from tkre.knowledge.imported import (
+    EXPLANATIONS_FILE,
+    SYNTHETIC_FILE,
+    ImportedKnowledge,
+    import_directory,
+    import_knowledge,
+)
 from tkre.settings import TKRESettings, Variant
 from tkre.types import KnowledgeExample
 
@@ -28,7 +35,7 @@ class PretrainingTexts:
     examples: list[KnowledgeExample]
     relations: list[str]  # the relations knowledge was built for (anchor rows, in order)
     synthetic: list[RelationInstance]  # SCDG instances (empty for tkre-no-synth)
-    source: str  # "llm:<model id>" | "schema": what generated the knowledge
+    source: str  # "llm:<model id>" | "schema" | "import:<sha256 prefix>": what generated the knowledge
     stage1_sources: tuple[str, ...]
     info: dict[str, Any] = field(default_factory=dict)
 
@@ -52,11 +59,14 @@ def build_pretraining_texts(
         raise DataError(f"tkre: {dataset} has no instances of a positive relation to build knowledge from")
     common = {"source": settings.knowledge, "llm": llm if settings.knowledge == "llm" else None,
               "dataset": dataset, "seed": seed}
+    imported = _imported(instances, relations, settings, dataset) if settings.knowledge.startswith("import:") else None
     examples: list[KnowledgeExample] = []
     info: dict[str, Any] = {}
     sources: list[str] = []
     if variant.explanations:
-        explained = generate_explanations(instances, relations, per_relation=settings.explanations_per_relation, **common)
+        explained = (_required(imported, "explanations", variant) if imported else
+                     generate_explanations(instances, relations, per_relation=settings.explanations_per_relation,
+                                           **common))
         examples += explained.examples
         info["explanations"] = _artifact_info(explained)
         sources.append(explained.source)
@@ -65,9 +75,10 @@ def build_pretraining_texts(
         info["sentences"] = {"examples": len(examples)}
     synthetic: list[RelationInstance] = []
     if variant.synthetic:
-        generated = generate_synthetic(instances, relations, entity_types=entity_types,
-                                       per_relation=settings.synthetic_per_relation,
-                                       max_rounds=settings.synthetic_rounds, **common)
+        generated = (_required(imported, "synthetic", variant) if imported else
+                     generate_synthetic(instances, relations, entity_types=entity_types,
+                                        per_relation=settings.synthetic_per_relation,
+                                        max_rounds=settings.synthetic_rounds, **common))
         examples += generated.examples
         synthetic = list(generated.instances)
         info["synthetic"] = _artifact_info(generated)
@@ -76,6 +87,27 @@ def build_pretraining_texts(
     stage1 = ("explanation",) if variant.explanations else ("sentence",)
     source = sources[0] if sources else ("schema" if settings.knowledge == "schema" else "none")
     return PretrainingTexts(examples, used, synthetic, source, stage1, info)
+
+
+def _imported(instances: Sequence[RelationInstance], relations: Mapping[str, Relation], settings: TKRESettings,
+              dataset: str) -> ImportedKnowledge:
+    directory = import_directory(settings.knowledge)
+    return import_knowledge(directory, relations, list(group_by_relation(instances)), dataset=dataset,
+                            explanations_per_relation=settings.explanations_per_relation,
+                            synthetic_per_relation=settings.synthetic_per_relation,
+                            real_contexts=[inst.text for inst in instances])
+
+
+def _required(imported: ImportedKnowledge, kind: str, variant: Variant) -> Any:
+    """The imported artifact this variant needs; one line when the directory lacks it or nothing survived."""
+    artifact = getattr(imported, kind)
+    name = EXPLANATIONS_FILE if kind == "explanations" else SYNTHETIC_FILE
+    if artifact is None:
+        raise ConfigError(f"{variant.name} needs {kind}, but the --knowledge {imported.source} directory has no {name}")
+    if not artifact.examples:
+        raise DataError(f"{name}: none of its {artifact.stats.get('records', 0)} records is usable for the training "
+                        f"relations (dropped: {artifact.stats.get('dropped')})")
+    return artifact
 
 
 def raw_sentences(instances: Sequence[RelationInstance], per_relation: int, seed: int) -> list[KnowledgeExample]:
@@ -90,6 +122,6 @@ def _artifact_info(artifact: Any) -> dict[str, Any]:
     """The artifact's key, source and the counts that say what the filters did (not the per-relation detail)."""
     keep = ("relations", "selected", "examples", "requests", "failed_requests", "empty_replies", "lines", "rejected",
             "accepted", "kept", "relations_without_valid", "relations_without_examples", "relations_short", "cache_hit",
-            "llm_usage")
+            "llm_usage", "records", "kept", "dropped", "entity_spans_missing")
     return {"key": artifact.key, "source": artifact.source, "n_examples": len(artifact.examples),
             **{k: artifact.stats[k] for k in keep if k in artifact.stats}}

@@ -60,8 +60,13 @@ class TKRESettings:
     max_length: int = 128
 
     def __post_init__(self) -> None:
-        if self.knowledge not in KNOWLEDGE_SOURCES:
-            raise ConfigError(f"--knowledge {self.knowledge!r} is not one of {', '.join(KNOWLEDGE_SOURCES)}")
+        if self.knowledge.startswith("import:"):
+            from tkre.knowledge.imported import import_directory
+
+            import_directory(self.knowledge)  # one line now, before any training, when DIR is unusable
+        elif self.knowledge not in KNOWLEDGE_SOURCES:
+            raise ConfigError(f"--knowledge {self.knowledge!r} is not one of {', '.join(KNOWLEDGE_SOURCES)} "
+                              "or import:DIR")
         for name in ("explanations_per_relation", "synthetic_per_relation", "synthetic_rounds", "pretrain_batch_size",
                      "finetune_batch_size", "eval_batch_size"):
             _at_least(name, getattr(self, name), 1)
