@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fsre_bench.cache import content_hash
 from fsre_bench.errors import ConfigError, DataError
 from fsre_bench.types import Relation
 from tkre.knowledge.artifact import (
@@ -95,8 +96,6 @@ def _header(kind: str, common: dict[str, Any], params: dict[str, Any]) -> dict[s
 
 
 def _key(header: dict[str, Any]) -> str:
-    from fsre_bench.cache import content_hash
-
     return content_hash(FORMAT, "import", header, length=KEY_LENGTH)
 
 
