@@ -29,4 +29,12 @@ fi
 # --force-reinstall --no-deps: replace a natively built copy already in the venv, keep its deps.
 python -m pip install -q --force-reinstall --no-deps "$wheel_dir"/llama_cpp_python-"$LLAMA_CPP_VERSION"-*.whl
 python -m pip install -q -e '.[dev,local-llm]'
+# The installed build must be the portable one (a native build reports AMX and crashes on its first decode).
+python - <<'PY'
+import sys
+import llama_cpp
+info = llama_cpp.llama_print_system_info().decode()
+if "AMX" in info:
+    sys.exit(f"setup: the installed llama-cpp-python is a native AMX build ({info.strip()}); remove it and rerun")
+PY
 echo "fsre-bench installed in $(pwd)/.venv"

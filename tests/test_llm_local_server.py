@@ -150,3 +150,11 @@ def test_a_server_that_fails_to_start_gives_one_line_with_its_last_log_line(tmp_
 def test_a_missing_gguf_path_is_named(tmp_path: Path) -> None:
     with pytest.raises(LLMError, match="no such file"):
         open_llm(local_config(tmp_path, gguf=str(tmp_path / "nope.gguf")))
+
+
+def test_installed_llama_cpp_is_the_portable_build() -> None:
+    """setup.sh builds without GGML_NATIVE: no AMX kernels, which crash on their first decode on this CPU kind."""
+    import llama_cpp
+
+    info = llama_cpp.llama_print_system_info().decode()
+    assert "AVX2 = 1" in info and "AMX" not in info, info
