@@ -68,7 +68,6 @@ class ICLMethod:
     """In-context LLM baseline through any OpenAI-compatible endpoint (default: local SmolLM2)."""
 
     name = "icl"
-    option_keys = ("llm", "icl_")
 
     def __init__(self, config: MethodConfig) -> None:
         self.config = config

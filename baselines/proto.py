@@ -26,7 +26,6 @@ class ProtoMethod:
     """Nearest prototype (cosine) of entity-aware frozen-encoder representations."""
 
     name = "proto"
-    option_keys: tuple[str, ...] = ("proto_representation", "nota_threshold")
 
     def __init__(self, config: MethodConfig):
         self.config = config

@@ -43,7 +43,6 @@ class EpisodicBudget:
 
 class ProtoFinetunedMethod(ProtoMethod):
     name = "proto-ft"
-    option_keys = (*ProtoMethod.option_keys, "proto_ft_")
 
     def __init__(self, config: MethodConfig):
         super().__init__(config)

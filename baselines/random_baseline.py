@@ -13,7 +13,6 @@ class RandomMethod:
     """Uniform over the episode's relations (plus NOTA where the setting has it)."""
 
     name = "random"
-    option_keys: tuple[str, ...] = ()
 
     def __init__(self, config: MethodConfig):
         self.config = config

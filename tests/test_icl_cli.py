@@ -1,32 +1,31 @@
-"""The CLI hooks: --llm-* and --icl-* flags become method options; no flags leave a YAML block alone."""
+"""The method flags: --llm-* and icl's declared --icl-* flags become method options; no flags leave a YAML block alone."""
 
 from __future__ import annotations
 
 import argparse
 
 from baselines.icl import ICLMethod
-from baselines.icl_cli import add_icl_arguments, icl_options_from_args
+from fsre_bench.cli.method_flags import add_method_flags, method_options_from_args
 from fsre_bench.llm import LLMConfig
-from fsre_bench.llm.cli import add_llm_arguments, llm_options_from_args
+from fsre_bench.llm.cli import llm_options_from_args
 from fsre_bench.methods.protocol import MethodConfig
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
-    add_llm_arguments(parser)
-    add_icl_arguments(parser)
+    add_method_flags(parser)  # every registered method's declared flags, and the --llm* group
     return parser.parse_args(argv)
 
 
 def test_no_flags_give_no_options() -> None:
     args = parse([])
-    assert llm_options_from_args(args) == {} and icl_options_from_args(args) == {}
+    assert llm_options_from_args(args) == {} and method_options_from_args(args) == {}
 
 
 def test_flags_reach_the_method() -> None:
     args = parse(["--llm", "remote", "--llm-model", "m", "--icl-batch-queries", "--icl-max-demos", "10",
                   "--icl-token-budget", "2000"])
-    options = {**llm_options_from_args(args), **icl_options_from_args(args)}
+    options = method_options_from_args(args)
     assert isinstance(options["llm"], LLMConfig) and options["llm"].model == "m"
     method = ICLMethod(MethodConfig(options=options))
     assert (method.batch_queries, method.max_demos, method.token_budget) == (True, 10, 2000)

@@ -11,7 +11,8 @@ a classifier head is fine-tuned on the K-shot train set plus the synthetic examp
 selection on the K-shot dev set (``episode.dev``); the full test set is then classified.
 
 The ablations (``tkre-no-mslm``, ``tkre-no-scl``, ``tkre-no-synth``, ``tkre-no-knowledge``) are
-the same pipeline with one part switched off (tkre/settings.py, ``VARIANTS``).
+this class built with ``variant=<name>``: the same pipeline with one part switched off
+(tkre/settings.py, ``VARIANTS``; registered by tkre/spec.py).
 """
 
 from __future__ import annotations
@@ -34,14 +35,16 @@ _MINILM_PARAMETERS = 22_713_216  # all-MiniLM-L6-v2 (the same count proto report
 
 
 class TKREMethod(ProtoDescMethod):
-    """Full TKRE; subclasses switch one part off (``variant``)."""
+    """Full TKRE, or with ``variant`` one of its ablations (one part switched off)."""
 
     name = "tkre"
-    option_keys = ("nota_threshold", "knowledge", "tkre_", "llm")
 
-    def __init__(self, config: MethodConfig):
+    def __init__(self, config: MethodConfig, variant: str = "tkre"):
         super().__init__(config)
-        self.variant: Variant = VARIANTS[self.name]
+        if variant not in VARIANTS:
+            raise ConfigError(f"unknown TKRE variant {variant!r}; known: {', '.join(VARIANTS)}")
+        self.name = variant
+        self.variant: Variant = VARIANTS[variant]
         self.settings = TKRESettings.from_options(config.options)
         self.representation = self.settings.representation
         self._llm = _llm_config(config, self.settings)
@@ -149,22 +152,6 @@ class TKREMethod(ProtoDescMethod):
         labels = classify(fitted, data.get(episode.queries), self.settings, self.config.device)
         self._timing["test_s"] = round(time.perf_counter() - started, 2)
         return EpisodePrediction(episode.id, tuple(labels))
-
-
-class TKRENoMSLM(TKREMethod):
-    name = "tkre-no-mslm"
-
-
-class TKRENoSCL(TKREMethod):
-    name = "tkre-no-scl"
-
-
-class TKRENoSynth(TKREMethod):
-    name = "tkre-no-synth"
-
-
-class TKRENoKnowledge(TKREMethod):
-    name = "tkre-no-knowledge"
 
 
 def _torch_threads() -> int:

@@ -1,7 +1,7 @@
-"""``fsre-bench ablate tkre``: full TKRE and every ablation on identical episodes and seeds, then a table.
+"""``fsre-bench ablate <method>``: the method and every ablation it declares, on identical episodes and seeds.
 
 The runs go through the normal runner (results, resume and caches as for ``run``); the table of
-each variant's score and its paired-bootstrap difference to full TKRE comes from
+each variant's score and its paired-bootstrap difference to the full method comes from
 ``fsre_bench.report.ablation`` and is printed and written as markdown next to the results.
 """
 
@@ -13,11 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fsre_bench.errors import ConfigError
-
-# family -> (reference method, its ablations); names resolve through the method registry
-FAMILIES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "tkre": ("tkre", ("tkre-no-mslm", "tkre-no-scl", "tkre-no-synth", "tkre-no-knowledge")),
-}
+from fsre_bench.methods.registry import ablation_families
 
 _EPILOG = """\
 examples:
@@ -36,7 +32,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                     "tabulate each variant's score and its paired-bootstrap difference to the full method.",
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_EPILOG,
     )
-    parser.add_argument("family", choices=sorted(FAMILIES), help="the method whose ablations to run")
+    parser.add_argument("family", choices=sorted(ablation_families()),
+                        help="the method whose ablations to run (those that declare ablations)")
     parser.add_argument("--variants", help="comma-separated subset of the ablations (default: all)")
     parser.add_argument("--metric", help="metric of the table (default: the protocol's main metric)")
     add_run_arguments(parser)
@@ -45,7 +42,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def variant_names(family: str, subset: str | None) -> list[str]:
     """The reference method first, then the chosen ablations (all by default), in a fixed order."""
-    reference, ablations = FAMILIES[family]
+    spec = ablation_families()[family]
+    reference, ablations = spec.name, tuple(ablation.name for ablation in spec.ablations)
     if not subset:
         return [reference, *ablations]
     chosen = [name.strip() for name in subset.split(",") if name.strip()]
@@ -74,20 +72,18 @@ def handle(args: argparse.Namespace) -> int:
     for outcome in outcomes:
         by_setting.setdefault(outcome.setting, []).append(Path(outcome.result_path))
     for paths in by_setting.values():
-        write_table(paths, FAMILIES[args.family][0], args.metric, config.n_bootstrap, Path(config.output_dir))
+        write_table(paths, args.family, args.metric, config.n_bootstrap, Path(config.output_dir))
     return 0
 
 
 def write_table(paths: Sequence[Path], reference: str, metric: str | None, n_bootstrap: int, output_dir: Path) -> Path:
     """Build, print and write one setting's ablation table; returns the markdown file's path."""
-    try:
-        from fsre_bench.report.ablation import (
-            build_ablation_table,
-            print_ablation_table,
-            render_ablation_markdown,
-        )
-    except ModuleNotFoundError as exc:
-        raise ConfigError(f"the ablation table needs fsre_bench.report.ablation, which is not installed ({exc})") from None
+    from fsre_bench.report.ablation import (
+        build_ablation_table,
+        print_ablation_table,
+        render_ablation_markdown,
+    )
+
     table = build_ablation_table(paths, reference=reference, metric=metric, n_bootstrap=n_bootstrap, seed=0)
     print_ablation_table(table)
     # results/runs/<dataset>/<protocol>/<setting>/<method>/<file>.json -> one table per dataset/protocol/setting

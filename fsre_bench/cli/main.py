@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from fsre_bench import __version__
-from fsre_bench.errors import FsreError
+from fsre_bench.errors import ConfigError, FsreError
 
 EXAMPLES = """\
 examples:
@@ -28,8 +28,11 @@ examples:
 """
 
 
+COMMAND_ENTRY_POINT_GROUP = "fsre_bench.commands"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    from fsre_bench.cli import data_cmd, episodes_cmd, ls_cmd, run_cmd
+    from fsre_bench.cli import ablate_cmd, data_cmd, episodes_cmd, ls_cmd, report_cmd, run_cmd
 
     parser = argparse.ArgumentParser(
         prog="fsre-bench",
@@ -39,27 +42,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"fsre-bench {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (run_cmd, episodes_cmd, data_cmd, ls_cmd, *_optional_command_modules()):
+    for module in (run_cmd, episodes_cmd, data_cmd, ls_cmd, report_cmd, ablate_cmd):
         module.register(commands)
+    for register in _plugin_commands():
+        register(commands)
     return parser
 
 
-def _optional_command_modules() -> list:
-    """Report and TKRE commands register themselves when their modules exist."""
-    import importlib
+def _plugin_commands() -> list:
+    """``register(commands)`` functions that method packages add as ``fsre_bench.commands`` entry points
+    (``fsre-bench tkre`` is TKRE's)."""
+    from importlib.metadata import entry_points
 
-    modules = []
-    for name in ("report_cmd", "tkre_cmd", "ablate_cmd"):
+    registers = []
+    for ep in sorted(entry_points(group=COMMAND_ENTRY_POINT_GROUP), key=lambda e: e.name):
         try:
-            modules.append(importlib.import_module(f"fsre_bench.cli.{name}"))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"fsre_bench.cli.{name}":
-                raise
-    return modules
+            registers.append(ep.load())
+        except (ImportError, AttributeError) as exc:
+            raise ConfigError(f"command entry point {ep.name} = {ep.value!r} does not load ({exc})") from None
+    return registers
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    try:
+        parser = build_parser()  # a broken method registration is a one-line error too
+    except FsreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()

@@ -6,7 +6,9 @@ import argparse
 import sys
 from typing import Any
 
+from fsre_bench.cli.method_flags import add_method_flags, method_options_from_args
 from fsre_bench.errors import ConfigError
+from fsre_bench.protocols import PROTOCOLS, SAMPLERS
 
 # Flags that fill RunConfig fields directly (dest == field name); None means "not given".
 _LIST_OF_STR = ("methods", "settings")
@@ -28,16 +30,16 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
-    """What to run on and how, plus every method option: shared by `run` and `ablate`."""
+    """What to run on and how, plus every registered method's own options: shared by `run` and `ablate`."""
     parser.add_argument("--dataset", help="dataset name (`fsre-bench ls datasets`) or a FewRel/TACRED/OpenNRE file path")
-    parser.add_argument("--protocol", choices=("episodic", "natural-nota", "kshot"))
+    parser.add_argument("--protocol", choices=PROTOCOLS)
     parser.add_argument("--settings", help="episodic N-K settings, e.g. 5-1,5-5,10-1,10-5 (default 5-1)")
     parser.add_argument("--k", dest="k_values", help="K-shot protocol: shots per label, e.g. 8,16,32")
     parser.add_argument("--episodes", type=int, help="episodes per setting and seed (default 1000)")
     parser.add_argument("--seeds", help="comma-separated seeds (default 0; K-shot: 13,21,42,87,100)")
     parser.add_argument("--n-query", type=int, help="queries per relation (episodic, default 1) or per episode (natural-nota, default 3)")
     parser.add_argument("--na-rate", type=float, help="FewRel 2.0 NOTA: share of NOTA queries, e.g. 0.15 or 0.5")
-    parser.add_argument("--sampler", choices=("default", "codalab"), help="episode sampler (codalab = official FewRel stream)")
+    parser.add_argument("--sampler", choices=SAMPLERS, help="episode sampler (codalab = official FewRel stream)")
     parser.add_argument("--episodes-file", help="run on the episodes of this file (from `episodes build`)")
     parser.add_argument("--episodes-sha256", help="refuse the --episodes-file unless its sha256 is this")
     parser.add_argument("--train", help="training relations for methods that fit or calibrate (e.g. semeval2010/train)")
@@ -51,15 +53,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", help="cpu | cuda | cuda:0 ... (default cpu)")
     parser.add_argument("--batch-size", type=int, help="encoder batch size (default 64)")
     parser.add_argument("--n-bootstrap", type=int, help="bootstrap replicates for CIs (default 1000)")
-    method = parser.add_argument_group("method options")
-    method.add_argument("--proto-representation", choices=("entity-pool", "marker-start", "marker-mean"),
-                        help="proto/proto-desc instance representation")
-    method.add_argument("--nota-threshold", type=float, help="fixed NOTA threshold instead of calibration on --train")
-    method.add_argument("--proto-ft-steps", type=int, help="proto-ft: training episodes (default 300)")
-    method.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                        help="any method option (repeatable; VALUE parsed as YAML), e.g. --option proto_ft_lr=3e-5")
-    for add_arguments in _method_argument_hooks():
-        add_arguments(parser)
+    add_method_flags(parser)
 
 
 _EPILOG = """\
@@ -70,26 +64,11 @@ examples:
 """
 
 
-def _method_argument_hooks() -> list:
-    """Flag groups contributed by method families (LLM, ICL, TKRE) when their modules are present."""
-    import importlib
-
-    hooks = []
-    for module_name, attr in (("fsre_bench.llm.cli", "add_llm_arguments"), ("baselines.icl_cli", "add_icl_arguments"),
-                              ("tkre.cli_options", "add_tkre_arguments")):
-        try:
-            hooks.append(getattr(importlib.import_module(module_name), attr))
-        except ModuleNotFoundError as exc:
-            if not module_name.startswith(exc.name or "\0"):
-                raise
-    return hooks
-
-
 def config_from_args(args: argparse.Namespace) -> Any:
     from fsre_bench.runner import RunConfig
 
     given = {key: value for key, value in _run_fields(args).items() if value is not None}
-    options = _method_options(args)
+    options = method_options_from_args(args)
     if args.config:
         config = RunConfig.from_yaml(args.config, overrides=given)
         config.method_options = {**config.method_options, **options}
@@ -119,35 +98,6 @@ def _ints(text: str, flag: str) -> list[int]:
         return [int(item) for item in text.split(",") if item.strip()]
     except ValueError:
         raise ConfigError(f"{flag} takes comma-separated integers, got {text!r}") from None
-
-
-def _method_options(args: argparse.Namespace) -> dict[str, Any]:
-    options: dict[str, Any] = _generic_options(getattr(args, "option", []))
-    for key in ("proto_representation", "nota_threshold", "proto_ft_steps"):
-        if getattr(args, key, None) is not None:
-            options[key] = getattr(args, key)
-    for module_name, attr in (("fsre_bench.llm.cli", "llm_options_from_args"), ("baselines.icl_cli", "icl_options_from_args"),
-                              ("tkre.cli_options", "tkre_options_from_args")):
-        try:
-            import importlib
-
-            options.update(getattr(importlib.import_module(module_name), attr)(args))
-        except ModuleNotFoundError as exc:
-            if not module_name.startswith(exc.name or "\0"):
-                raise
-    return options
-
-
-def _generic_options(pairs: list[str]) -> dict[str, Any]:
-    import yaml
-
-    options: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"--option takes KEY=VALUE, got {pair!r}")
-        options[key.strip().replace("-", "_")] = yaml.safe_load(value)
-    return options
 
 
 def handle(args: argparse.Namespace) -> int:

@@ -1,6 +1,9 @@
-"""The Method protocol every method implements, and the lazy registry that finds them."""
+"""The Method protocol every method implements, its registry entry (MethodSpec) and the registry."""
 
+from fsre_bench.methods.options import MethodOption
 from fsre_bench.methods.protocol import Method, MethodConfig
-from fsre_bench.methods.registry import available_methods, create_method, resolve_method_class
+from fsre_bench.methods.registry import available_methods, create_method, method_spec, resolve_method_class
+from fsre_bench.methods.spec import Ablation, MethodSpec
 
-__all__ = ["Method", "MethodConfig", "available_methods", "create_method", "resolve_method_class"]
+__all__ = ["Ablation", "Method", "MethodConfig", "MethodOption", "MethodSpec", "available_methods", "create_method",
+           "method_spec", "resolve_method_class"]

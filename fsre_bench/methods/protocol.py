@@ -28,14 +28,6 @@ class MethodConfig:
         return self.options.get(key, default)
 
 
-def options_read_by(method_class: type, options: dict[str, Any]) -> dict[str, Any]:
-    """The subset of ``options`` the method declares it reads (all of them without a declaration)."""
-    keys: tuple[str, ...] | None = getattr(method_class, "option_keys", None)
-    if keys is None:
-        return dict(options)
-    return {k: v for k, v in options.items() if any(k == key or (key.endswith("_") and k.startswith(key)) for key in keys)}
-
-
 @runtime_checkable
 class Method(Protocol):
     """A few-shot relation extraction method.
@@ -46,9 +38,9 @@ class Method(Protocol):
     (embedding cache, batched LLM calls), yielding one ``EpisodePrediction`` per episode in
     input order as soon as it is ready. ``close`` releases resources (servers, files).
 
-    Optional class attribute ``option_keys``: the method options it reads (an entry ending in
-    ``_`` is a prefix). Only those enter its config hash, so ``--knowledge`` for TKRE never makes
-    ``proto`` recompute; a method without it has every option hashed (safe, never stale).
+    The options it reads are declared by its registry entry (``MethodSpec.reads``, fsre_bench/methods/spec.py);
+    only those enter its config hash, so ``--knowledge`` for TKRE never makes ``proto`` recompute.
+    A registry entry may pass extra keyword arguments (an ablation's ``variant``) after ``config``.
     """
 
     name: str

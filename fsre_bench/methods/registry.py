@@ -1,56 +1,78 @@
-"""Method names → lazy ``"module:Class"`` strings, plus the ``fsre_bench.methods`` entry points.
+"""The method registry: ``MethodSpec`` entries found through the ``fsre_bench.methods`` entry points.
 
-Nothing here imports a method's module until that method is asked for, so ``--help`` and
-``ls`` never import torch.
+Built-in methods register exactly as third-party packages do (pyproject.toml), so the harness
+imports no method. Entry points are read once per process; a method's module is imported only
+when that method is built, so ``--help`` and ``ls`` never import torch.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 
 from fsre_bench.errors import ConfigError
 from fsre_bench.methods.protocol import Method, MethodConfig
+from fsre_bench.methods.spec import MethodSpec
 
 ENTRY_POINT_GROUP = "fsre_bench.methods"
 
-# name -> ("module:Class", one-line summary)
-BUILTIN_METHODS: dict[str, tuple[str, str]] = {
-    "random": ("baselines.random_baseline:RandomMethod", "uniform over the episode's labels (the floor)"),
-    "proto": ("baselines.proto:ProtoMethod", "frozen-encoder prototypical network"),
-    "proto-desc": ("baselines.proto:ProtoDescMethod", "prototypes fused with relation name + description"),
-    "proto-ft": ("baselines.proto_ft:ProtoFinetunedMethod", "Proto-BERT: episodic meta-training of the encoder"),
-    "icl": ("baselines.icl:ICLMethod", "in-context LLM through any OpenAI-compatible endpoint"),
-    "tkre": ("tkre.method:TKREMethod", "TKRE: LLM knowledge + MSLM -> SCL two-stage pre-training"),
-    "tkre-no-mslm": ("tkre.method:TKRENoMSLM", "TKRE ablation: no MSLM (SCL only)"),
-    "tkre-no-scl": ("tkre.method:TKRENoSCL", "TKRE ablation: no SCL (MSLM only)"),
-    "tkre-no-synth": ("tkre.method:TKRENoSynth", "TKRE ablation: no synthetic (SCDG) data"),
-    "tkre-no-knowledge": ("tkre.method:TKRENoKnowledge", "TKRE ablation: MSLM over raw sentences"),
-}
+
+@functools.cache
+def method_specs() -> dict[str, MethodSpec]:
+    """Every registered method and ablation variant by name."""
+    specs: dict[str, MethodSpec] = {}
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        spec = _spec_of(ep)
+        for entry in (spec, *spec.variant_specs()):
+            if entry.name in specs:
+                raise ConfigError(f"method {entry.name!r} is registered twice (entry point {ep.value})")
+            specs[entry.name] = entry
+    return specs
+
+
+def _spec_of(ep: EntryPoint) -> MethodSpec:
+    """A ``MethodSpec``, or (older third-party style) a method class, whose ``option_keys`` become its reads."""
+    try:
+        loaded = ep.load()
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(f"method entry point {ep.name} = {ep.value!r} does not load ({exc})") from None
+    if isinstance(loaded, MethodSpec):
+        if loaded.name != ep.name:
+            raise ConfigError(f"method entry point {ep.name!r} names a spec called {loaded.name!r}")
+        return loaded
+    summary = (loaded.__doc__ or "").strip().splitlines()[0] if loaded.__doc__ else ""
+    dist = ep.dist.name if ep.dist else "entry point"
+    return MethodSpec(name=ep.name, target=ep.value, summary=summary or f"third-party ({dist})",
+                      reads=getattr(loaded, "option_keys", None))
 
 
 def available_methods() -> dict[str, tuple[str, str]]:
-    """Built-in methods plus those third-party packages register as entry points."""
-    methods = dict(BUILTIN_METHODS)
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        methods.setdefault(ep.name, (ep.value, f"third-party ({ep.dist.name if ep.dist else 'entry point'})"))
-    return methods
+    """name -> ("module:Class", one-line summary), for ``ls methods``."""
+    return {name: (spec.target, spec.summary) for name, spec in method_specs().items()}
+
+
+def method_spec(name: str) -> MethodSpec:
+    """The entry for ``name``; an unknown name fails with a did-you-mean, before any work starts."""
+    specs = method_specs()
+    if name in specs:
+        return specs[name]
+    if not specs:
+        raise ConfigError("no methods are registered: fsre-bench is not installed in this environment "
+                          "(run scripts/setup.sh, or `pip install -e .`, so its entry points exist)")
+    close = difflib.get_close_matches(name, specs, n=3, cutoff=0.5)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    raise ConfigError(f"unknown method {name!r}.{hint} (`fsre-bench ls methods` lists them)")
 
 
 def check_method_names(names: list[str]) -> None:
-    """Fail on the first unknown name with a did-you-mean, before any work starts."""
-    known = available_methods()
     for name in names:
-        if name not in known:
-            close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
-            hint = f" Did you mean: {', '.join(close)}?" if close else ""
-            raise ConfigError(f"unknown method {name!r}.{hint} (`fsre-bench ls methods` lists them)")
+        method_spec(name)
 
 
 def resolve_method_class(name: str) -> type:
-    check_method_names([name])
-    target, _ = available_methods()[name]
+    target = method_spec(name).target
     module_name, _, attr = target.partition(":")
     module = importlib.import_module(module_name)
     try:
@@ -60,7 +82,13 @@ def resolve_method_class(name: str) -> type:
 
 
 def create_method(name: str, config: MethodConfig) -> Method:
-    method = resolve_method_class(name)(config)
+    spec = method_spec(name)
+    method = resolve_method_class(name)(config, **spec.arguments)
     if not isinstance(method, Method):
         raise ConfigError(f"method {name!r} does not implement the Method protocol (name, meta, fit, predict, close)")
     return method
+
+
+def ablation_families() -> dict[str, MethodSpec]:
+    """Methods that declare ablations, by name (``fsre-bench ablate <name>``)."""
+    return {name: spec for name, spec in method_specs().items() if spec.ablations}

@@ -19,9 +19,9 @@ from rich.table import Table
 
 from fsre_bench.errors import ConfigError, DataError
 from fsre_bench.metrics import PairedDifference, paired_bootstrap
-from fsre_bench.report.collect import RunRow, load_rows, predictions_records
+from fsre_bench.report.collect import RunRow, load_rows
 from fsre_bench.report.leaderboard import format_mean_ci
-from fsre_bench.types import NOTA
+from fsre_bench.results import negative_labels, unit_counts
 
 SIGNIFICANT_MARK = "*"
 
@@ -126,11 +126,9 @@ def _find_reference(runs: Sequence[RunRow], reference: str, labels: dict[int, st
 
 def unit_counts_by_key(run: RunRow, per_query: bool) -> tuple[list[list[tuple]], list[np.ndarray]]:
     """Per seed: the units' keys, in log order, and their count rows (the runner's own unit definition)."""
-    from fsre_bench.runner.assemble import unit_counts
-
-    negative = frozenset({NOTA, run.result["dataset"].get("negative_label") or NOTA})
+    negative = negative_labels(run.result["dataset"].get("negative_label"))
     keys_per_seed, counts_per_seed = [], []
-    for sha, records in predictions_records(run):
+    for sha, records in run.predictions_records():
         if per_query:
             keys = [(sha, r["episode"], i) for r in records for i in range(len(r["gold"]))]
         else:

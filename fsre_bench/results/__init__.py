@@ -1,11 +1,34 @@
-"""The versioned result-file schema: what ``run`` writes and ``leaderboard``/``report``/``plot`` read."""
+"""The result-file layer: schema, the typed result, predictions logs, scoring units and labels.
 
+The runner writes through it and the reports read through it; reports import nothing else of the
+runner or of any method.
+"""
+
+from fsre_bench.results.counts import negative_labels, unit_counts
+from fsre_bench.results.model import PRIMARY_METRIC, ResultFile, method_block, new_result
+from fsre_bench.results.predictions import LOG_FORMAT, read_predictions_log
 from fsre_bench.results.schema import (
     RESULT_KIND,
     RESULT_SCHEMA_VERSION,
+    SUPPORTED_VERSIONS,
     load_result,
     validate_result,
     write_result,
 )
 
-__all__ = ["RESULT_KIND", "RESULT_SCHEMA_VERSION", "load_result", "validate_result", "write_result"]
+__all__ = [
+    "LOG_FORMAT",
+    "PRIMARY_METRIC",
+    "RESULT_KIND",
+    "RESULT_SCHEMA_VERSION",
+    "SUPPORTED_VERSIONS",
+    "ResultFile",
+    "load_result",
+    "method_block",
+    "negative_labels",
+    "new_result",
+    "read_predictions_log",
+    "unit_counts",
+    "validate_result",
+    "write_result",
+]

@@ -6,6 +6,7 @@ satisfy bumps it, and tests/fixtures keeps one file per version so old results k
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,10 @@ from fsre_bench.atomic import atomic_write_json
 from fsre_bench.errors import DataError
 
 RESULT_KIND = "fsre-bench.result"
-RESULT_SCHEMA_VERSION = 1
-SUPPORTED_VERSIONS = (1,)
+# v2: ``method.options`` (what the method read) and ``method.label`` (its display label), written by
+# the runner so reports never import a method. v1 files (without them) keep loading.
+RESULT_SCHEMA_VERSION = 2
+SUPPORTED_VERSIONS = (1, 2)
 
 _NUMBER = {"type": "number"}
 _OPT_NUMBER = {"type": ["number", "null"]}
@@ -43,7 +46,7 @@ RESULT_JSON_SCHEMA: dict[str, Any] = {
     ],
     "properties": {
         "kind": {"const": RESULT_KIND},
-        "schema_version": {"const": 1},
+        "schema_version": {"const": 1},  # per version: see _schema_for
         "run_id": _STR,
         "created_utc": _STR,
         "command": {"type": "array", "items": _STR},
@@ -101,6 +104,18 @@ RESULT_JSON_SCHEMA: dict[str, Any] = {
 }
 
 
+def _schema_for(version: int) -> dict[str, Any]:
+    """v1 as it was; v2 adds the method's options and label."""
+    if version == 1:
+        return RESULT_JSON_SCHEMA
+    schema = copy.deepcopy(RESULT_JSON_SCHEMA)
+    schema["properties"]["schema_version"] = {"const": version}
+    method = schema["properties"]["method"]
+    method["required"] = [*method["required"], "options", "label"]
+    method["properties"].update(options={"type": "object"}, label=_STR)
+    return schema
+
+
 def validate_result(result: Any, source: str) -> None:
     """Raise a one-line DataError naming ``source`` if ``result`` is not a valid result of a known version."""
     if not isinstance(result, dict) or result.get("kind") != RESULT_KIND:
@@ -113,7 +128,7 @@ def validate_result(result: Any, source: str) -> None:
         )
     import jsonschema
 
-    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(RESULT_JSON_SCHEMA).iter_errors(result))
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(_schema_for(version)).iter_errors(result))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "top level"
         raise DataError(f"{source}: invalid result file at {where}: {error.message}")

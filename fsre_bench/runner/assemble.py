@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,14 +10,12 @@ from typing import Any
 import numpy as np
 
 from fsre_bench.cache import file_sha256
-from fsre_bench.metrics import count_units, summarize_metric
-from fsre_bench.results import RESULT_KIND, RESULT_SCHEMA_VERSION
+from fsre_bench.metrics import summarize_metric
+from fsre_bench.results import PRIMARY_METRIC, method_block, negative_labels, new_result, unit_counts
 from fsre_bench.runner.config import RunConfig
 from fsre_bench.runner.plan import EpisodeSet, RunData
 from fsre_bench.runner.provenance import environment_info, harness_info
-from fsre_bench.types import NOTA, MethodMeta
-
-PRIMARY_METRIC = {"episodic": "accuracy", "natural-nota": "micro_f1", "kshot": "micro_f1"}
+from fsre_bench.types import MethodMeta
 
 
 @dataclass
@@ -32,36 +28,19 @@ class SeedRun:
     llm: dict[str, Any] | None = None
 
 
-def negative_labels(data: RunData) -> frozenset[str]:
-    labels = {NOTA}
-    if data.evaluation.negative_label:
-        labels.add(data.evaluation.negative_label)
-    return frozenset(labels)
-
-
-def unit_counts(records: Sequence[dict[str, Any]], negative: frozenset[str], per_query: bool) -> np.ndarray:
-    """Rows of 5 counts: one per episode, or one per query (K-shot: one episode, many queries)."""
-    rows = []
-    for record in records:
-        if per_query:
-            rows.extend(count_units([p], [g], negative).as_row() for p, g in zip(record["pred"], record["gold"], strict=True))
-        else:
-            rows.append(count_units(record["pred"], record["gold"], negative).as_row())
-    return np.asarray(rows, dtype=np.int64).reshape(-1, 5)
-
-
 def build_result(
     *,
     config: RunConfig,
     data: RunData,
     meta: dict[str, Any],
+    options_read: dict[str, Any],
     setting: str,
     seed_runs: Sequence[SeedRun],
     records_per_seed: Sequence[Sequence[dict[str, Any]]],
     result_path: Path,
     command: Sequence[str],
 ) -> dict[str, Any]:
-    negative = negative_labels(data)
+    negative = negative_labels(data.evaluation.negative_label)
     per_query = config.protocol == "kshot"
     counts = [unit_counts(records, negative, per_query) for records in records_per_seed]
     unit = "split" if per_query and len(counts) > 1 else ("query" if per_query else "episode")
@@ -69,33 +48,23 @@ def build_result(
     for name in ("accuracy", "micro_f1"):
         metrics[name] = summarize_metric(name, counts, unit=unit, n_bootstrap=config.n_bootstrap).to_dict()
     first = seed_runs[0].episode_set
-    return {
-        "kind": RESULT_KIND,
-        "schema_version": RESULT_SCHEMA_VERSION,
-        "run_id": uuid.uuid4().hex,
-        "created_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "command": list(command),
-        "harness": harness_info(),
-        "env": environment_info(config.device),
-        "config": config.to_dict(),
-        "method": meta,
-        "dataset": _dataset_info(data),
-        "protocol": config.protocol,
-        "setting": {"name": setting, **{k: first.header.get(k) for k in ("n_way", "k_shot", "n_query", "na_rate", "sampler")}},
-        "seeds": [run.episode_set.seed for run in seed_runs],
-        "episodes": {
+    return new_result(
+        command=command, harness=harness_info(), env=environment_info(config.device), config=config.to_dict(),
+        method=method_block(meta, options_read), dataset=_dataset_info(data), protocol=config.protocol,
+        setting={"name": setting, **{k: first.header.get(k) for k in ("n_way", "k_shot", "n_query", "na_rate", "sampler")}},
+        seeds=[run.episode_set.seed for run in seed_runs],
+        episodes={
             "requested": first.requested,
             "effective": len(first.episodes),
             "limited": any(run.episode_set.limited for run in seed_runs),
             "files": [{"seed": r.episode_set.seed, "sha256": r.episode_set.sha256, "header": r.episode_set.header}
                       for r in seed_runs],
         },
-        "metrics": metrics,
-        "per_seed": [_seed_row(run, records, metrics_for(c), result_path)
-                     for run, records, c in zip(seed_runs, records_per_seed, counts, strict=True)],
-        "timing": _total_timing(seed_runs),
-        "llm": _total_llm(seed_runs),
-    }
+        metrics=metrics,
+        per_seed=[_seed_row(run, records, metrics_for(c), result_path)
+                  for run, records, c in zip(seed_runs, records_per_seed, counts, strict=True)],
+        timing=_total_timing(seed_runs), llm=_total_llm(seed_runs),
+    )
 
 
 def metrics_for(counts: np.ndarray) -> dict[str, float]:

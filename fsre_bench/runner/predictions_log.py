@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from fsre_bench.cache import canonical_json
+from fsre_bench.results.predictions import LOG_FORMAT, read_predictions_log
 from fsre_bench.types import Episode, EpisodePrediction
-
-LOG_FORMAT = "fsre-bench.predictions/1"
 
 
 class PredictionsLog:
@@ -81,8 +80,7 @@ class PredictionsLog:
         self._handle = self._calls = None
 
     def records(self) -> list[dict[str, Any]]:
-        lines = self.path.read_text(encoding="utf-8").split("\n")[:-1]
-        return [json.loads(line) for line in lines[1:]]
+        return read_predictions_log(self.path)
 
     def _reset(self) -> None:
         self.path.unlink(missing_ok=True)

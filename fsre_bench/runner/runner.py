@@ -63,6 +63,7 @@ def run(config: RunConfig, command: Sequence[str]) -> list[UnitOutcome]:
 
 def _run_method(name: str, config: RunConfig, data: RunData, episode_sets: list[EpisodeSet],
                 command: Sequence[str]) -> list[UnitOutcome]:
+    options = options_read(name, config)
     key = method_config_hash(name, config, data)
     units = _units(name, config, data, episode_sets, key)
     pending = [u for u in units if u.status == "pending"]
@@ -78,7 +79,7 @@ def _run_method(name: str, config: RunConfig, data: RunData, episode_sets: list[
             message = _one_line(exc, name, config)
             for unit, _ in todo:
                 unit.status, unit.error = "failed", message
-    return [u.finish(config, data, command) for u in units]
+    return [u.finish(config, data, command, options) for u in units]
 
 
 def _run_seed(name: str, seed: int, config: RunConfig, data: RunData, todo: list) -> None:
@@ -166,7 +167,8 @@ class _Unit:
     def seed_complete(self, es: EpisodeSet) -> bool:
         return self.meta_path(es).exists() and self.log(es).completed(es.episodes) == len(es.episodes)
 
-    def finish(self, config: RunConfig, data: RunData, command: Sequence[str]) -> UnitOutcome:
+    def finish(self, config: RunConfig, data: RunData, command: Sequence[str],
+               options: dict[str, Any]) -> UnitOutcome:
         if self.status in ("reused", "skipped"):
             result = load_result(self.result_path) if self.status == "reused" else None
             when = f"result of {result['created_utc']}" if result else None
@@ -180,7 +182,7 @@ class _Unit:
             records.append(self.log(es).records())
             metas.append(meta["method_meta"])
         method_meta = metas[0]
-        result = build_result(config=config, data=data, meta=method_meta, setting=self.setting, seed_runs=runs,
+        result = build_result(config=config, data=data, meta=method_meta, options_read=options, setting=self.setting, seed_runs=runs,
                               records_per_seed=records, result_path=self.result_path, command=command)
         write_result(self.result_path, result)
         if self.computed_here:
@@ -203,13 +205,18 @@ def _units(name: str, config: RunConfig, data: RunData, sets: list[EpisodeSet], 
             for setting, group in by_setting.items()]
 
 
+def options_read(name: str, config: RunConfig) -> dict[str, Any]:
+    """The run's method options the method declares it reads, JSON-ready (recorded in its result)."""
+    from fsre_bench.methods.options import select_options
+    from fsre_bench.methods.registry import method_spec
+
+    return select_options(method_spec(name).reads, config.to_dict()["method_options"])
+
+
 def method_config_hash(name: str, config: RunConfig, data: RunData) -> str:
     """Everything that can change a method's predictions, hashed: name, encoder, its options, training data."""
-    from fsre_bench.methods.protocol import options_read_by
-    from fsre_bench.methods.registry import resolve_method_class
-
-    options = _semantic(options_read_by(resolve_method_class(name), config.to_dict()["method_options"]))
     train = data.train.source_sha256 if data.train else None
+    options = _semantic(options_read(name, config))
     return content_hash(name, config.encoder, config.device, config.batch_size, options, train)
 
 

@@ -1,4 +1,7 @@
-"""``fsre-bench tkre knowledge``: build TKRE knowledge artifacts (EDKG, SCDG) and show what they hold."""
+"""``fsre-bench tkre knowledge``: build TKRE knowledge artifacts (EDKG, SCDG) and show what they hold.
+
+Registered as an ``fsre_bench.commands`` entry point (pyproject.toml), so the harness never imports TKRE.
+"""
 
 from __future__ import annotations
 

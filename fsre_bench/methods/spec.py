@@ -1,0 +1,50 @@
+"""A method's registry entry: where its class is, what options it declares and reads, its ablations.
+
+A package registers a method by pointing an ``fsre_bench.methods`` entry point at a ``MethodSpec``
+(a small, import-light object): ``run --help`` shows the spec's options under the method's name,
+``ablate <name>`` runs the spec's ablations, and the class module is imported only when the
+method is built, so ``--help`` and ``ls`` never load torch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from fsre_bench.methods.options import MethodOption
+
+
+@dataclass(frozen=True)
+class Ablation:
+    """One ablation variant: its own method name, built as the family's class with ``arguments``."""
+
+    name: str
+    summary: str
+    arguments: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    """How to build a method (``target(config, **arguments)``) and what it takes.
+
+    ``reads`` lists the option keys that enter the method's config hash (an entry ending in ``_``
+    is a prefix); ``None`` hashes every option (safe, never stale). ``options`` are the flags shown
+    for the method; every one of them must be read. ``uses_llm``: it reads the ``llm`` option that
+    the shared ``--llm*`` flags build.
+    """
+
+    name: str
+    target: str  # "module:Class"
+    summary: str
+    options: tuple[MethodOption, ...] = ()
+    reads: tuple[str, ...] | None = None
+    uses_llm: bool = False
+    ablations: tuple[Ablation, ...] = ()
+    arguments: Mapping[str, Any] = field(default_factory=dict)
+    family: str | None = None  # set on an ablation's entry: the method it ablates
+
+    def variant_specs(self) -> list[MethodSpec]:
+        """One registry entry per ablation: the family's class, options and reads, plus the variant's arguments."""
+        return [replace(self, name=ablation.name, summary=ablation.summary, arguments=ablation.arguments,
+                        ablations=(), family=self.name) for ablation in self.ablations]

@@ -1,0 +1,144 @@
+"""The typed result: how a result file is built (``new_result``), read and seen (``ResultFile``).
+
+``schema.py`` validates the same shape on write and on read; the runner builds results only through
+``new_result`` and the reports read them only through ``ResultFile``, so the shape lives in this layer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fsre_bench.errors import DataError
+from fsre_bench.protocols import PRIMARY_METRIC
+from fsre_bench.results.labels import method_label, v1_options_read, variant_options
+from fsre_bench.results.predictions import read_predictions_log
+from fsre_bench.results.schema import RESULT_KIND, RESULT_SCHEMA_VERSION, load_result
+
+__all__ = ["PRIMARY_METRIC", "ResultFile", "method_block", "new_result"]
+
+
+def method_block(meta: dict[str, Any], options_read: dict[str, Any]) -> dict[str, Any]:
+    """The result's ``method``: the method's meta plus the options it read and its display label."""
+    label = method_label(meta["name"], variant_options(options_read, meta["name"]))
+    return {**meta, "options": options_read, "label": label}
+
+
+def new_result(*, command: Sequence[str], harness: dict[str, Any], env: dict[str, Any], config: dict[str, Any],
+               method: dict[str, Any], dataset: dict[str, Any], protocol: str, setting: dict[str, Any],
+               seeds: list[int], episodes: dict[str, Any], metrics: dict[str, Any], per_seed: list[dict[str, Any]],
+               timing: dict[str, Any], llm: dict[str, Any] | None) -> dict[str, Any]:
+    """A result of the current schema version, fields in file order; ``write_result`` validates it."""
+    return {
+        "kind": RESULT_KIND,
+        "schema_version": RESULT_SCHEMA_VERSION,
+        "run_id": uuid.uuid4().hex,
+        "created_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "command": list(command),
+        "harness": harness,
+        "env": env,
+        "config": config,
+        "method": method,
+        "dataset": dataset,
+        "protocol": protocol,
+        "setting": setting,
+        "seeds": seeds,
+        "episodes": episodes,
+        "metrics": metrics,
+        "per_seed": per_seed,
+        "timing": timing,
+        "llm": llm,
+    }
+
+
+@dataclass(frozen=True)
+class ResultFile:
+    """One validated result file as the reports see it (any supported schema version)."""
+
+    path: Path
+    result: dict[str, Any]
+
+    @classmethod
+    def load(cls, path: Path) -> ResultFile:
+        return cls(Path(path), load_result(Path(path)))
+
+    @property
+    def dataset(self) -> str:
+        return f"{self.result['dataset']['name']}/{self.result['dataset']['split']}"
+
+    @property
+    def protocol(self) -> str:
+        return self.result["protocol"]
+
+    @property
+    def setting(self) -> str:
+        """The column name: N-K or K=k, with the NOTA rate when there is one."""
+        setting = self.result["setting"]
+        na_rate = setting.get("na_rate") or 0.0
+        return f"{setting['name']} NOTA {na_rate:.0%}" if na_rate and self.protocol == "episodic" else setting["name"]
+
+    @property
+    def method_name(self) -> str:
+        return self.result["method"]["name"]
+
+    @property
+    def options_read(self) -> dict[str, Any]:
+        """The options this method read (run-wide flags for other methods, e.g. --knowledge, are not its own)."""
+        if "options" in self.result["method"]:
+            return self.result["method"]["options"]
+        return v1_options_read(self.method_name, self.result["config"].get("method_options") or {})
+
+    @property
+    def options(self) -> list[tuple[str, str]]:
+        """The scalar options that tell variants of this method apart, family prefix dropped."""
+        return variant_options(self.options_read, self.method_name)
+
+    @property
+    def method_label(self) -> str:
+        """Method name plus the options that make it a different variant (e.g. a representation)."""
+        return self.result["method"].get("label") or self.label_without(())
+
+    def label_without(self, shared: Iterable[tuple[str, str]]) -> str:
+        """The label leaving out ``shared`` options (those every variant of a comparison has)."""
+        shared = set(shared)
+        return method_label(self.method_name, [option for option in self.options if option not in shared])
+
+    @property
+    def primary_metric(self) -> str:
+        return self.result["metrics"]["primary"]
+
+    def summary(self, metric: str | None = None) -> dict[str, Any]:
+        return self.result["metrics"][metric or self.primary_metric]
+
+    @property
+    def limited(self) -> bool:
+        return bool(self.result["episodes"]["limited"])
+
+    @property
+    def episode_files(self) -> tuple[tuple[int, str], ...]:
+        return tuple((f["seed"], f["sha256"]) for f in self.result["episodes"]["files"])
+
+    @property
+    def size(self) -> int:
+        """Evaluated units (episodes x seeds): with several files for one cell, the largest wins."""
+        return int(self.result["episodes"]["effective"]) * len(self.result["seeds"])
+
+    @property
+    def created_utc(self) -> str:
+        return self.result["created_utc"]
+
+    def predictions_records(self) -> list[tuple[str, list[dict[str, Any]]]]:
+        """Per seed: (episode-file sha256, the records of its predictions log), checked against the result."""
+        out = []
+        for seed_row in self.result["per_seed"]:
+            log_path = self.path.parent / seed_row["predictions"]
+            records = read_predictions_log(log_path)
+            if len(records) != seed_row["n_episodes"]:
+                raise DataError(f"{log_path}: holds {len(records)} episodes but {self.path.name} reports "
+                                f"{seed_row['n_episodes']}; the log and the result file do not belong together")
+            out.append((seed_row["episode_file_sha256"], records))
+        return out

@@ -1,0 +1,30 @@
+"""The predictions-log format: line 1 a header, then one canonical JSON record per episode.
+
+The runner writes logs (``fsre_bench.runner.predictions_log``); this is the one reader, used by the
+runner to assemble results and by the reports to pair units.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fsre_bench.errors import DataError
+
+LOG_FORMAT = "fsre-bench.predictions/1"
+
+
+def read_predictions_log(path: Path) -> list[dict[str, Any]]:
+    """The episode records (header skipped); an unreadable log or a non-JSON line is a one-line DataError."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").split("\n")[:-1]  # not splitlines: replies may hold U+2028
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read the predictions log ({exc.strerror})") from None
+    records = []
+    for number, line in enumerate(lines[1:], start=2):
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path}: line {number} is not JSON ({exc.msg}); not a predictions log") from None
+    return records

@@ -1,0 +1,47 @@
+"""TKRE's registry entry: its options (knowledge source, CPU budgets) and its ablation family.
+
+Import-light on purpose (pyproject.toml's entry point points here): ``run --help`` and
+``ablate --help`` read it without importing torch. The ablations are the same class with one
+part switched off (tkre/settings.py, ``VARIANTS``).
+"""
+
+from __future__ import annotations
+
+from fsre_bench.methods.options import MethodOption
+from fsre_bench.methods.spec import Ablation, MethodSpec
+
+_BUDGETS = (
+    MethodOption("tkre_explanations_per_relation", int, 6, "EDKG explanations per training relation", metavar="N"),
+    MethodOption("tkre_synthetic_per_relation", int, 8, "SCDG synthetic examples kept per relation", metavar="N"),
+    MethodOption("tkre_synthetic_rounds", int, 3, "SCDG requests per relation at most", metavar="N"),
+    MethodOption("tkre_max_relations", int, None, "knowledge for the first N training relations only (tiny budgets)",
+                 metavar="N"),
+    MethodOption("tkre_stage1_epochs", int, 2, "stage-1 MSLM epochs", metavar="N"),
+    MethodOption("tkre_stage2_epochs", int, 2, "stage-2 SCL+MSLM epochs", metavar="N"),
+    MethodOption("tkre_pretrain_max_steps", int, None, "cap on optimiser steps per pre-training stage", metavar="N"),
+    MethodOption("tkre_finetune_epochs", int, 10, "K-shot classifier epochs", metavar="N"),
+    MethodOption("tkre_finetune_max_steps", int, None, "cap on K-shot classifier optimiser steps", metavar="N"),
+)
+
+TKRE = MethodSpec(
+    "tkre", "tkre.method:TKREMethod", "TKRE: LLM knowledge + MSLM -> SCL two-stage pre-training",
+    options=(
+        MethodOption("knowledge", str, "llm", "llm: EDKG/SCDG through the --llm endpoint; "
+                     "schema: the declared offline variant (templates, entity substitution); "
+                     "import:DIR: explanations.json / synthetic.jsonl made elsewhere (the reference release's formats)",
+                     metavar="llm|schema|import:DIR"),
+        *_BUDGETS,
+        MethodOption("tkre_fuse_description", bool, False,
+                     "episodic: fuse prototypes with the relation name/description view"),
+        MethodOption("nota_threshold", float, None, "fixed NOTA threshold instead of calibration on --train",
+                     metavar="SCORE"),
+    ),
+    reads=("nota_threshold", "knowledge", "tkre_", "llm"),
+    uses_llm=True,
+    ablations=(
+        Ablation("tkre-no-mslm", "TKRE ablation: no MSLM (SCL only)", {"variant": "tkre-no-mslm"}),
+        Ablation("tkre-no-scl", "TKRE ablation: no SCL (MSLM only)", {"variant": "tkre-no-scl"}),
+        Ablation("tkre-no-synth", "TKRE ablation: no synthetic (SCDG) data", {"variant": "tkre-no-synth"}),
+        Ablation("tkre-no-knowledge", "TKRE ablation: MSLM over raw sentences", {"variant": "tkre-no-knowledge"}),
+    ),
+)
