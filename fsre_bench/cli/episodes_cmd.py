@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import time
 
+from fsre_bench.protocols import PROTOCOLS, SAMPLERS
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("episodes", help="build episode files")
@@ -19,14 +21,14 @@ def register(commands: argparse._SubParsersAction) -> None:
                "  fsre-bench episodes build --protocol kshot --dataset semeval2010 --k-shot 8 --seed 13 --out k8-s13.jsonl\n",
     )
     build.add_argument("--dataset", required=True, help="dataset name or file path (kshot: a group, e.g. semeval2010)")
-    build.add_argument("--protocol", default="episodic", choices=("episodic", "natural-nota", "kshot"))
+    build.add_argument("--protocol", default="episodic", choices=PROTOCOLS)
     build.add_argument("--n-way", type=int, default=5)
     build.add_argument("--k-shot", type=int, default=1)
     build.add_argument("--n-query", type=int, help="queries per relation (episodic) / per episode (codalab, natural-nota)")
     build.add_argument("--na-rate", type=float, default=0.0, help="share of NOTA queries (FewRel 2.0: 0.15, 0.5)")
     build.add_argument("--episodes", type=int, default=1000)
     build.add_argument("--seed", type=int, default=0)
-    build.add_argument("--sampler", default="default", choices=("default", "codalab"))
+    build.add_argument("--sampler", default="default", choices=SAMPLERS)
     build.add_argument("--data-dir")
     build.add_argument("--out", required=True, help="output JSONL path")
     build.set_defaults(handler=handle_build)
@@ -34,29 +36,17 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def handle_build(args: argparse.Namespace) -> int:
     from fsre_bench.data import load_dataset, resolve_data_dir
-    from fsre_bench.episodes import (
-        EpisodeSetting,
-        build_episodes,
-        episode_file_header,
-        kshot_file_header,
-        sample_kshot_split,
-        write_episode_file,
-    )
+    from fsre_bench.episodes import EpisodeSetting, build_episode_set, kshot_dataset_names, write_episode_file
 
     started = time.perf_counter()
     data_dir = resolve_data_dir(args.data_dir)
     if args.protocol == "kshot":
-        group = args.dataset.split("/")[0]
-        train, test = load_dataset(f"{group}/train", data_dir), load_dataset(f"{group}/test", data_dir)
-        split = sample_kshot_split(train, test, k=args.k_shot, seed=args.seed)
-        episodes, header = [split], kshot_file_header(train, test, split, k=args.k_shot, seed=args.seed)
+        train, test = (load_dataset(name, data_dir) for name in kshot_dataset_names(args.dataset))
+        episodes, header = build_episode_set(test, protocol="kshot", seed=args.seed, support_pool=train, k=args.k_shot)
     else:
-        dataset = load_dataset(args.dataset, data_dir)
         setting = EpisodeSetting(n_way=args.n_way, k_shot=args.k_shot, n_query=args.n_query, na_rate=args.na_rate)
-        episodes = build_episodes(dataset, protocol=args.protocol, setting=setting, seed=args.seed,
-                                  n_episodes=args.episodes, sampler=args.sampler)
-        header = episode_file_header(dataset, protocol=args.protocol, setting=setting, seed=args.seed,
-                                     n_episodes=args.episodes, sampler=args.sampler)
+        episodes, header = build_episode_set(load_dataset(args.dataset, data_dir), protocol=args.protocol, seed=args.seed,
+                                             setting=setting, n_episodes=args.episodes, sampler=args.sampler)
     sha = write_episode_file(args.out, header, episodes)
     print(f"wrote {len(episodes)} episode(s) to {args.out} in {time.perf_counter() - started:.2f}s; sha256 {sha}")
     return 0

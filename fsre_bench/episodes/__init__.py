@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fsre_bench.episodes.build import build_episodes
 from fsre_bench.episodes.codalab import CODALAB_SEED, codalab_episodes
+from fsre_bench.episodes.episode_set import build_episode_set, kshot_dataset_names, limit_queries
 from fsre_bench.episodes.files import (
     FORMAT,
     episode_file_header,
@@ -22,6 +23,7 @@ from fsre_bench.episodes.setting import (
     STANDARD_SETTINGS,
     EpisodeSetting,
     nota_per_episode,
+    parse_n_k,
     parse_setting,
     setting_label,
 )
@@ -37,14 +39,18 @@ __all__ = [
     "STANDARD_K",
     "STANDARD_SETTINGS",
     "EpisodeSetting",
+    "build_episode_set",
     "build_episodes",
     "codalab_episodes",
     "episode_file_header",
     "episode_file_sha256",
     "episodes_text",
+    "kshot_dataset_names",
     "kshot_episode_id",
     "kshot_file_header",
+    "limit_queries",
     "nota_per_episode",
+    "parse_n_k",
     "parse_setting",
     "read_episode_file",
     "sample_kshot_split",

@@ -14,10 +14,10 @@ from __future__ import annotations
 from fsre_bench.episodes.pools import instance_index
 from fsre_bench.episodes.seeding import keyed_rng
 from fsre_bench.errors import ConfigError, DataError
+from fsre_bench.protocols import KSHOT_SEEDS, STANDARD_K
 from fsre_bench.types import Dataset, Episode
 
-KSHOT_SEEDS = (13, 21, 42, 87, 100)
-STANDARD_K = (8, 16, 32)
+__all__ = ["KSHOT_SEEDS", "STANDARD_K", "kshot_episode_id", "sample_kshot_split", "split_label"]
 
 
 def kshot_episode_id(k: int, seed: int) -> str:

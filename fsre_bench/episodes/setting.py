@@ -22,11 +22,10 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from fsre_bench.errors import ConfigError
+from fsre_bench.protocols import DEFAULT_QUERIES, PROTOCOLS, SAMPLERS, STANDARD_SETTINGS
 
-PROTOCOLS = ("episodic", "natural-nota", "kshot")
-SAMPLERS = ("default", "codalab")
-DEFAULT_QUERIES = {"episodic": 1, "codalab": 1, "natural-nota": 3}
-STANDARD_SETTINGS = ("5-1", "5-5", "10-1", "10-5")
+__all__ = ["DEFAULT_QUERIES", "PROTOCOLS", "SAMPLERS", "STANDARD_SETTINGS", "EpisodeSetting", "nota_mean",
+           "nota_per_episode", "parse_n_k", "parse_setting"]
 _SETTING_RE = re.compile(r"^(\d+)-(\d+)(?:-q(\d+))?(?:-na([0-9.]+))?$")
 _LONG_RE = re.compile(r"^(\d+)-way-(\d+)-shot$")
 
@@ -88,6 +87,17 @@ def parse_setting(text: str, n_query: int | None = None, na_rate: float | None =
     query = n_query if n_query is not None else (int(groups[2]) if groups[2] else None)
     rate = na_rate if na_rate is not None else (float(groups[3]) if groups[3] else 0.0)
     return EpisodeSetting(int(groups[0]), int(groups[1]), query, rate)
+
+
+def parse_n_k(text: str) -> tuple[int, int]:
+    """A run's setting name, plain ``N-K`` (queries and NOTA come from --n-query / --na-rate): (N, K)."""
+    try:
+        setting = parse_setting(text)
+    except ConfigError:
+        setting = None
+    if setting is None or _LONG_RE.match(text.strip().lower()) or setting.n_query is not None or setting.na_rate:
+        raise ConfigError(f"setting {text!r} is not N-K (e.g. 5-1, 10-5)")
+    return setting.n_way, setting.k_shot
 
 
 @functools.lru_cache(maxsize=64)

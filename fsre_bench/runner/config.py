@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from fsre_bench.episodes.setting import parse_n_k
 from fsre_bench.errors import ConfigError
+from fsre_bench.protocols import KSHOT_SEEDS, PROTOCOLS, SAMPLERS, kshot_setting_name
 
-PROTOCOLS = ("episodic", "natural-nota", "kshot")
 OVERWRITE_MODES = ("never", "only-missing", "always")
-SAMPLERS = ("default", "codalab")
-KSHOT_SEEDS = (13, 21, 42, 87, 100)
-_SETTING = re.compile(r"^(\d+)-(\d+)$")
 
 
 # A user's own runs never land in the committed results/ (a contributor adds there on purpose with
@@ -58,7 +55,7 @@ class RunConfig:
 
     @property
     def setting_names(self) -> list[str]:
-        return [f"K={k}" for k in self.k_values] if self.protocol == "kshot" else list(self.settings)
+        return [kshot_setting_name(k) for k in self.k_values] if self.protocol == "kshot" else list(self.settings)
 
     # --------------------------------------------------------------- validation
     def validate(self) -> None:
@@ -113,13 +110,6 @@ class RunConfig:
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: a run config must be a mapping of setting: value")
         return cls.from_dict({**data, **(overrides or {})}, source=str(path))
-
-
-def parse_n_k(setting: str) -> tuple[int, int]:
-    match = _SETTING.match(setting.strip())
-    if not match or int(match.group(1)) < 1 or int(match.group(2)) < 1:
-        raise ConfigError(f"setting {setting!r} is not N-K (e.g. 5-1, 10-5)")
-    return int(match.group(1)), int(match.group(2))
 
 
 def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> None:

@@ -6,13 +6,14 @@ fails here, before a model is loaded or an LLM is called.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fsre_bench.cache import cache_dir, content_hash
+from fsre_bench.episodes.setting import parse_n_k
 from fsre_bench.errors import ConfigError
-from fsre_bench.runner.config import RunConfig, parse_n_k
+from fsre_bench.runner.config import RunConfig
 from fsre_bench.types import Dataset, Episode, EpisodeData
 
 
@@ -56,9 +57,10 @@ def load_run_data(config: RunConfig) -> RunData:
     data_dir = resolve_data_dir(config.data_dir)
     support_pool = None
     if config.protocol == "kshot":
-        group = config.dataset.split("/")[0]
-        support_pool = load_dataset(f"{group}/train", data_dir)
-        evaluation = load_dataset(f"{group}/test", data_dir)
+        from fsre_bench.episodes import kshot_dataset_names
+
+        train_name, test_name = kshot_dataset_names(config.dataset)
+        support_pool, evaluation = load_dataset(train_name, data_dir), load_dataset(test_name, data_dir)
     else:
         evaluation = load_dataset(config.dataset, data_dir)
     train = load_dataset(config.train, data_dir) if config.train else None
@@ -101,34 +103,20 @@ def build_episode_sets(config: RunConfig, data: RunData) -> list[EpisodeSet]:
 
 
 def _build_set(config: RunConfig, data: RunData, setting: str, seed: int) -> EpisodeSet:
-    from fsre_bench.episodes import (
-        EpisodeSetting,
-        build_episodes,
-        episode_file_header,
-        kshot_file_header,
-        sample_kshot_split,
-        setting_label,
-        write_episode_file,
-    )
+    from fsre_bench.episodes import EpisodeSetting, build_episode_set, setting_label, write_episode_file
 
     if config.protocol == "kshot":
-        k = int(setting.split("=")[1])
-        split = sample_kshot_split(data.support_pool, data.evaluation, k=k, seed=seed)
-        if config.limit:
-            split = _limit_queries(split, config.limit)
-        episodes, requested = [split], 1
-        header = kshot_file_header(data.support_pool, data.evaluation, split, k=k, seed=seed)
-        limited = len(split.queries) < len(data.evaluation)
+        episodes, header = build_episode_set(data.evaluation, protocol="kshot", seed=seed, support_pool=data.support_pool,
+                                             k=int(setting.split("=")[1]), query_limit=config.limit)
+        requested, limited = 1, len(episodes[0].queries) < len(data.evaluation)
     else:
         n_way, k_shot = parse_n_k(setting)
         episode_setting = EpisodeSetting(n_way=n_way, k_shot=k_shot, n_query=config.n_query, na_rate=config.na_rate)
         setting = setting_label(n_way, k_shot, config.na_rate)  # a NOTA run is never shown as plain 5-1
         requested = config.episodes
         count = min(requested, config.limit) if config.limit else requested
-        episodes = build_episodes(data.evaluation, protocol=config.protocol, setting=episode_setting, seed=seed,
-                                  n_episodes=count, sampler=config.sampler)
-        header = episode_file_header(data.evaluation, protocol=config.protocol, setting=episode_setting, seed=seed,
-                                     n_episodes=count, sampler=config.sampler)
+        episodes, header = build_episode_set(data.evaluation, protocol=config.protocol, seed=seed, setting=episode_setting,
+                                             n_episodes=count, sampler=config.sampler)
         limited = count < requested
     name = f"{data.slug}-{config.protocol}-{setting.replace('=', '')}-s{seed}-{content_hash(header, length=12)}.jsonl"
     path = cache_dir("episodes") / name
@@ -151,17 +139,3 @@ def _from_episode_file(config: RunConfig, data: RunData) -> EpisodeSet:
         episodes = episodes[: config.limit]
     return EpisodeSet(setting, int(header["seed"]), episodes, requested, path, episode_file_sha256(path), header,
                       limited=len(episodes) < requested)
-
-
-def _limit_queries(split: Episode, limit: int) -> Episode:
-    """The first ``limit`` test queries of one fixed shuffle (test files may be sorted by label).
-
-    The shuffle is the same for every seed and K, so limited runs stay comparable and a smaller
-    limit is a subset of a larger one.
-    """
-    import random
-
-    order = list(range(len(split.queries)))
-    random.Random(0).shuffle(order)
-    keep = sorted(order[:limit])
-    return replace(split, queries=tuple(split.queries[i] for i in keep), labels=tuple(split.labels[i] for i in keep))
