@@ -48,3 +48,31 @@ def calibrate_nota_threshold(method: ScoringMethod, train: Dataset, *, seed: int
         correct.extend(episode.relations[b] == gold for b, gold in zip(best, episode.labels, strict=True))
         nota.extend(gold == NOTA for gold in episode.labels)
     return best_nota_threshold(np.array(tops), np.array(correct), np.array(nota))
+
+
+class NotaThreshold:
+    """A method's NOTA threshold: the fixed ``--nota-threshold``, or one calibrated per (N, K) on ``train``."""
+
+    def __init__(self, method_name: str, fixed: float | None, seed: int):
+        self.method_name, self.fixed, self.seed = method_name, fixed, seed
+        self.train: Dataset | None = None  # training relations, set by the method's fit
+        self.value: float | None = fixed  # the threshold last used (reported in the method's meta)
+        self._calibrated: dict[tuple[int, int], float] = {}
+
+    def for_episodes(self, head: ScoringMethod, episodes: list[Episode], data: EpisodeData) -> float | None:
+        """None without NOTA queries; otherwise the fixed value or the calibrated one (a missing --train fails)."""
+        if not data.has_nota:
+            return None
+        if self.fixed is not None:
+            return self.fixed
+        if self.train is None:
+            raise ConfigError(
+                f"{self.method_name}: this setting has NOTA queries; give --train DATASET (training relations) to "
+                "calibrate the NOTA threshold, or --nota-threshold VALUE"
+            )
+        shape = (episodes[0].n_way, len(episodes[0].support[0]))
+        if shape not in self._calibrated:
+            self._calibrated[shape] = calibrate_nota_threshold(head, self.train, seed=self.seed, n_way=shape[0],
+                                                               k_shot=shape[1])
+        self.value = self._calibrated[shape]
+        return self.value

@@ -14,9 +14,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from baselines.proto import ProtoMethod
+from baselines.nota_calibration import NotaThreshold
+from baselines.proto import MINILM_PARAMETERS, head_extra
+from baselines.prototype_head import PrototypeHead
 from fsre_bench.cache import content_hash
-from fsre_bench.encoders import Encoder
+from fsre_bench.encoders import Encoder, load_encoder
 from fsre_bench.encoders.identity import encoder_identity, resolve_encoder_path
 from fsre_bench.errors import ConfigError
 from fsre_bench.methods.protocol import MethodConfig
@@ -41,30 +43,34 @@ class EpisodicBudget:
         return cls(**given)
 
 
-class ProtoFinetunedMethod(ProtoMethod):
+class ProtoFinetunedMethod:
+    """A prototype head over an encoder meta-trained on training-relation episodes (start-marker view)."""
+
     name = "proto-ft"
 
     def __init__(self, config: MethodConfig):
-        super().__init__(config)
-        self.representation = "marker-start"
+        self.config = config
+        base = load_encoder(config.encoder, device=config.device, batch_size=config.batch_size)
         # The backbone is the base encoder; the fine-tuned copy lives in the cache (its key is in meta.extra).
-        self.base_backbone = self.encoder.name
+        self.base_backbone = base.name
+        self.head = PrototypeHead(base, "marker-start")  # the trained encoder replaces it in fit / per K-shot split
+        self.nota = NotaThreshold(self.name, config.option("nota_threshold"), config.seed)
         self.budget = EpisodicBudget.from_options(config.options)
         self._train_info: dict[str, Any] = {}
 
     @property
     def meta(self) -> MethodMeta:
-        meta = super().meta
-        meta.type = "trained"
-        meta.backbone = self.base_backbone
-        meta.description = "Proto-BERT: episodic meta-training of the encoder with entity markers, then prototypes"
-        meta.training_data = self._train_info.get("training_data")
-        meta.training_relations = self._train_info.get("training_relations", [])
-        meta.extra.update(budget=asdict(self.budget), training=self._train_info)
-        return meta
+        return MethodMeta(
+            name=self.name, type="trained", backbone=self.base_backbone,
+            parameters=MINILM_PARAMETERS if self.config.encoder is None else None,
+            training_data=self._train_info.get("training_data"),
+            training_relations=self._train_info.get("training_relations", []),
+            description="Proto-BERT: episodic meta-training of the encoder with entity markers, then prototypes",
+            extra={**head_extra(self.head, self.nota), "budget": asdict(self.budget), "training": self._train_info},
+        )
 
     def fit(self, train: Dataset | None) -> None:
-        super().fit(train)
+        self.nota.train = train
         if self.config.option("protocol") == "kshot":
             return  # trained per split, on the split's own supports, in predict
         if train is None:
@@ -76,9 +82,16 @@ class ProtoFinetunedMethod(ProtoMethod):
             for episode in episodes:
                 support_data = _dataset_from_supports(episode, data)
                 self._use_trained(support_data, _all_ids(support_data), f"kshot:{episode.id}")
-                yield from super().predict([episode], data)
+                yield from self._predict_episodes([episode], data)
             return
-        yield from super().predict(episodes, data)
+        yield from self._predict_episodes(episodes, data)
+
+    def close(self) -> None:
+        return None
+
+    def _predict_episodes(self, episodes: Sequence[Episode], data: EpisodeData) -> Iterator[EpisodePrediction]:
+        threshold = self.nota.for_episodes(self.head, list(episodes), data)
+        yield from self.head.predict(episodes, data, threshold)
 
     def _use_trained(self, train: Dataset, ids: list[str], name: str) -> None:
         from fsre_bench.training import saved_encoder_dir
@@ -91,7 +104,8 @@ class ProtoFinetunedMethod(ProtoMethod):
             from baselines.episodic_training import train_episodic
 
             path = train_episodic(train, self.budget, base, key, seed=self.config.seed, device=self.config.device)
-        self.encoder = Encoder(str(path), device=self.config.device, batch_size=self.config.batch_size)
+        self.head = PrototypeHead(Encoder(str(path), device=self.config.device, batch_size=self.config.batch_size),
+                                  "marker-start")
         self._train_info = {"training_data": name, "training_relations": _relations_with_sentences(train),
                             "encoder_dir_key": key, "trained_at": time.strftime("%Y-%m-%d")}
 

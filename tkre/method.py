@@ -22,7 +22,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from baselines.proto import ProtoDescMethod, ProtoMethod
+from baselines.nota_calibration import NotaThreshold
+from baselines.proto import MINILM_PARAMETERS
+from baselines.prototype_head import PrototypeHead
 from fsre_bench.encoders import DEFAULT_ENCODER, Encoder
 from fsre_bench.encoders.identity import resolve_encoder_path
 from fsre_bench.errors import ConfigError
@@ -31,22 +33,25 @@ from fsre_bench.types import Dataset, Episode, EpisodeData, EpisodePrediction, M
 from tkre.pretraining_texts import PretrainingTexts, build_pretraining_texts, knowledge_instances
 from tkre.settings import VARIANTS, TKRESettings, Variant
 
-_MINILM_PARAMETERS = 22_713_216  # all-MiniLM-L6-v2 (the same count proto reports)
 
+class TKREMethod:
+    """Full TKRE, or with ``variant`` one of its ablations (one part switched off).
 
-class TKREMethod(ProtoDescMethod):
-    """Full TKRE, or with ``variant`` one of its ablations (one part switched off)."""
+    Episodic answers come from a ``PrototypeHead`` over the pre-trained encoder (built in ``fit``).
+    """
 
     name = "tkre"
 
     def __init__(self, config: MethodConfig, variant: str = "tkre"):
-        super().__init__(config)
+        self.config = config
         if variant not in VARIANTS:
             raise ConfigError(f"unknown TKRE variant {variant!r}; known: {', '.join(VARIANTS)}")
         self.name = variant
         self.variant: Variant = VARIANTS[variant]
         self.settings = TKRESettings.from_options(config.options)
         self.representation = self.settings.representation
+        self.head: PrototypeHead | None = None
+        self.nota = NotaThreshold(self.name, config.option("nota_threshold"), config.seed)
         self._llm = _llm_config(config, self.settings)
         self._trained: dict[str, Any] = {}
         self._timing: dict[str, float] = {}  # seconds per pipeline step of the last fit/split
@@ -57,20 +62,20 @@ class TKREMethod(ProtoDescMethod):
         trained = self._trained
         return MethodMeta(
             name=self.name, type="trained", backbone=self.config.encoder or DEFAULT_ENCODER,
-            parameters=_MINILM_PARAMETERS if self.config.encoder is None else None,
+            parameters=MINILM_PARAMETERS if self.config.encoder is None else None,
             training_data=trained.get("training_data"), training_relations=trained.get("training_relations", []),
             knowledge_source=trained.get("knowledge_source"),
             description=_describe(self.variant),
             extra={"variant": asdict(self.variant), "settings": self.settings.to_dict(),
                    "knowledge": trained.get("knowledge"), "pretrain": trained.get("pretrain"),
-                   "finetune": trained.get("finetune"), "nota_threshold": self.nota_threshold,
+                   "finetune": trained.get("finetune"), "nota_threshold": self.nota.value,
                    "representation": self.representation, "step_timing_s": dict(self._timing),
                    "torch_threads": _torch_threads()},
         )
 
     def fit(self, train: Dataset | None) -> None:
         """Episodic: knowledge + pre-training on ``train``'s relations. K-shot: nothing yet (per split, in predict)."""
-        self._train = train
+        self.nota.train = train
         if self.config.option("protocol") == "kshot":
             return
         if train is None:
@@ -79,31 +84,24 @@ class TKREMethod(ProtoDescMethod):
         instances = knowledge_instances(list(train.all_instances()), train.negative_label, self.settings.max_relations)
         texts = self._knowledge(instances, train.relations, f"{train.name}/{train.split}", train.entity_types)
         encoder_dir = self._pretrain(texts, f"{train.name}/{train.split}")
-        self.encoder = Encoder(str(encoder_dir), device=self.config.device, batch_size=self.config.batch_size)
+        encoder = Encoder(str(encoder_dir), device=self.config.device, batch_size=self.config.batch_size)
+        self.head = PrototypeHead(encoder, self.representation, fuse_descriptions=self.settings.fuse_description)
 
     def predict(self, episodes: Sequence[Episode], data: EpisodeData) -> Iterator[EpisodePrediction]:
         if data.protocol == "kshot":
             for episode in episodes:
                 yield self._predict_kshot(episode, data)
             return
-        yield from super().predict(episodes, data)
+        if self.head is None:
+            raise ConfigError(f"{self.name}: predict before fit; the pre-trained encoder is built in fit")
+        threshold = self.nota.for_episodes(self.head, list(episodes), data)
+        yield from self.head.predict(episodes, data, threshold)
 
     def close(self) -> None:
         if self.settings.knowledge == "llm":
             from fsre_bench.llm import stop_local_servers
 
             stop_local_servers()
-
-    # ------------------------------------------------------------------ episodic scoring
-    def prepare(self, episodes: Sequence[Episode], data: EpisodeData) -> dict[str, Any]:
-        if self.settings.fuse_description:
-            return super().prepare(episodes, data)
-        return ProtoMethod.prepare(self, episodes, data)
-
-    def episode_scores(self, episode: Episode, features: dict[str, Any]) -> Any:
-        if self.settings.fuse_description:
-            return super().episode_scores(episode, features)
-        return ProtoMethod.episode_scores(self, episode, features)
 
     # ------------------------------------------------------------------ the pipeline
     def _knowledge(self, instances: list[RelationInstance], relations: Any, dataset: str,
