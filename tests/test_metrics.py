@@ -84,8 +84,9 @@ def test_t_interval_over_seeds_for_kshot_splits():
     seeds = [_episodes([c], queries=100) for c in (60, 70, 80)]
     summary = summarize_metric("accuracy", seeds, unit="split")
     # mean 0.7, sd 0.1, t(0.975, 2) = 4.303 -> half width 0.1 * 4.303 / sqrt(3)
+    # (4.303 is t to three decimals; the interval now uses scipy's exact 4.30265, hence rel=1e-4)
     half = 0.1 * 4.303 / np.sqrt(3)
-    assert summary.ci95 == pytest.approx((0.7 - half, 0.7 + half))
+    assert summary.ci95 == pytest.approx((0.7 - half, 0.7 + half), rel=1e-4)
     assert "Student-t" in summary.ci_method
 
 
@@ -103,3 +104,19 @@ def test_paired_bootstrap_detects_a_real_difference_and_not_a_fake_one():
 def test_paired_bootstrap_needs_aligned_units():
     with pytest.raises(ValueError, match="aligned"):
         paired_bootstrap("accuracy", [_episodes([1, 2])], [_episodes([1, 2, 3])])
+
+
+def test_t_interval_over_seeds_uses_the_exact_student_t_quantile():
+    # The old hand-written table answered 1.96 for df > 30 and df=10's value for df 11..14.
+    from scipy.stats import t
+
+    from fsre_bench.metrics.bootstrap import _t_quantile_975
+
+    for df in (1, 4, 12, 31, 100):
+        assert _t_quantile_975(df) == pytest.approx(t.ppf(0.975, df), rel=1e-12)
+    assert _t_quantile_975(12) == pytest.approx(2.1788, abs=1e-4)
+    assert _t_quantile_975(40) == pytest.approx(2.0211, abs=1e-4)
+    scores = [_episodes([5] * 10), _episodes([4] * 10), _episodes([3] * 10)]
+    summary = summarize_metric("accuracy", scores, unit="split")
+    half = (summary.ci95[1] - summary.ci95[0]) / 2
+    assert half == pytest.approx(t.ppf(0.975, 2) * 0.2 / 3 ** 0.5)

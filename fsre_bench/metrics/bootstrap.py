@@ -140,10 +140,7 @@ def _t_interval(values: Sequence[float]) -> tuple[float, float]:
 
 
 def _t_quantile_975(df: int) -> float:
-    """0.975 quantile of Student's t (table for small df, normal beyond); avoids a scipy dependency."""
-    table = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262,
-             10: 2.228, 15: 2.131, 20: 2.086, 30: 2.042}
-    if df in table:
-        return table[df]
-    smaller = [k for k in table if k < df]
-    return table[max(smaller)] if df < 30 else 1.96
+    """0.975 quantile of Student's t with ``df`` degrees of freedom (exact, from scipy)."""
+    from scipy.stats import t
+
+    return float(t.ppf(0.975, df))
