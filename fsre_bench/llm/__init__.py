@@ -19,7 +19,7 @@ from fsre_bench.llm.config import LLMConfig, add_llm_arguments, llm_config_from_
 _LAZY = {
     "ChatRequest": "fsre_bench.llm.client",
     "ChatResult": "fsre_bench.llm.client",
-    "Endpoint": "fsre_bench.llm.client",
+    "Endpoint": "fsre_bench.llm.config",
     "LLMClient": "fsre_bench.llm.client",
     "LLMUsage": "fsre_bench.llm.client",
     "open_llm": "fsre_bench.llm.connect",

@@ -16,12 +16,12 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from fsre_bench.cache import content_hash
 from fsre_bench.errors import LLMServerDied
-from fsre_bench.llm.config import LLMConfig, redact_url
+from fsre_bench.llm.config import Endpoint, LLMConfig, redact_url
 from fsre_bench.llm.pricing import estimate_cost_usd, price_for
 from fsre_bench.llm.response_cache import CachedReply, ResponseCache, request_key
 
@@ -62,17 +62,6 @@ class ChatResult:
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     finish_reason: str | None = None
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """A resolved endpoint: where to send, which model, the key, and the identity cache keys use."""
-
-    base_url: str
-    model: str
-    api_key: str = field(repr=False)
-    identity: str  # e.g. the base URL, or "llama.cpp:<gguf>:<sha>" for the local server (port-free)
-    local: bool = False
 
 
 @dataclass

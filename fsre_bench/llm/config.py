@@ -120,6 +120,17 @@ class LLMConfig:
 _NUMERIC = {"temperature": float, "top_p": float, "timeout_s": float}
 
 
+@dataclass(frozen=True)
+class Endpoint:
+    """A resolved endpoint: where to send, which model, the key, and the identity cache keys use."""
+
+    base_url: str
+    model: str
+    api_key: str = field(repr=False)
+    identity: str  # e.g. the base URL, or "llama.cpp:<gguf>:<sha>" for the local server (port-free)
+    local: bool = False
+
+
 def _coerce(data: dict[str, Any]) -> dict[str, Any]:
     out = dict(data)
     for key, kind in _NUMERIC.items():

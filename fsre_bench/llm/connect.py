@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 import openai
 
 from fsre_bench.errors import LLMError
-from fsre_bench.llm.client import Endpoint, LLMClient
-from fsre_bench.llm.config import LOCAL_MODEL_ALIAS, LLMConfig, read_api_key, redact_url
+from fsre_bench.llm.client import LLMClient
+from fsre_bench.llm.config import LOCAL_MODEL_ALIAS, Endpoint, LLMConfig, read_api_key, redact_url
 from fsre_bench.llm.local_server import get_local_server, release_local_server
 from fsre_bench.llm.response_cache import ResponseCache
 from fsre_bench.llm.transport import clean_error, make_sync_client

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import openai
 
-from fsre_bench.llm.config import LLMConfig
+from fsre_bench.llm.config import Endpoint, LLMConfig
 from fsre_bench.llm.response_cache import CachedReply
-
-if TYPE_CHECKING:
-    from fsre_bench.llm.client import Endpoint
 
 ERROR_TEXT_LIMIT = 300
 
