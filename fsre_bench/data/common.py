@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from fsre_bench.errors import DataError
-from fsre_bench.types import Mention
+from fsre_bench.types import Dataset, Mention, Relation, RelationInstance
 
 
 def parse_json_text(data: bytes | str, path: str, *, line: int | None = None) -> Any:
@@ -19,6 +21,32 @@ def parse_json_text(data: bytes | str, path: str, *, line: int | None = None) ->
         raise DataError(f"{path}: malformed JSON at {where}: {exc.msg}") from None
     except UnicodeDecodeError as exc:
         raise DataError(f"{path}: not UTF-8 text (byte {exc.start}): {exc.reason}") from None
+
+
+def read_json_sidecar(path: str | Path, what: str) -> Any:
+    """A small JSON side file (rel2id, pid2name, a patch) parsed; unreadable or malformed is a one-line DataError."""
+    path = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read {what} file ({exc.strerror})") from None
+    return parse_json_text(raw, path)
+
+
+def dataset_from_groups(name: str, split: str, relations: dict[str, Relation],
+                        groups: dict[str, list[RelationInstance]], *, sha256: str, path: str,
+                        negative_label: str | None = None, entity_types: Iterable[str] = ()) -> Dataset:
+    """The Dataset every loader ends with: instances grouped by label, in file order."""
+    return Dataset(
+        name=name,
+        split=split,
+        relations=relations,
+        instances={label: tuple(group) for label, group in groups.items()},
+        source_sha256=sha256,
+        source_path=path,
+        negative_label=negative_label,
+        entity_types=tuple(entity_types),
+    )
 
 
 def record_error(path: str, where: str, problem: str) -> DataError:

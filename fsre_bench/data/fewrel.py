@@ -8,7 +8,7 @@ from typing import Any
 
 from fsre_bench.data.common import (
     mention_from_positions,
-    parse_json_text,
+    read_json_sidecar,
     readable_relation_name,
     record_error,
     require_fields,
@@ -25,11 +25,7 @@ _NO_DESCRIPTION = "No description defined"
 def load_pid2name(path: str | Path) -> dict[str, tuple[str, str]]:
     """``pid2name.json`` -> {P-id: (name, description)}."""
     path = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read pid2name file ({exc.strerror})") from None
-    data = parse_json_text(raw, path)
+    data = read_json_sidecar(path, "pid2name")
     if not isinstance(data, dict):
         raise DataError(f"{path}: pid2name must be a JSON object mapping P-ids to [name, description]")
     table: dict[str, tuple[str, str]] = {}

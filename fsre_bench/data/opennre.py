@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from fsre_bench.data.common import (
+    dataset_from_groups,
     mention_from_span,
     parse_json_text,
+    read_json_sidecar,
     readable_relation_name,
     record_error,
     require_fields,
@@ -25,11 +27,7 @@ NEGATIVE_LABELS = (SEMEVAL_NEGATIVE, "no_relation")
 def load_rel2id(path: str | Path) -> list[str]:
     """``rel2id.json`` -> labels ordered by their id."""
     path = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read rel2id file ({exc.strerror})") from None
-    data = parse_json_text(raw, path)
+    data = read_json_sidecar(path, "rel2id")
     if not isinstance(data, dict) or not all(type(v) is int for v in data.values()):
         raise DataError(f"{path}: rel2id must be a JSON object mapping labels to integer ids")
     return sorted(data, key=lambda label: data[label])
@@ -90,12 +88,4 @@ def parse_opennre(
         raise DataError(f"{path}: no records (expected one JSON object per line)")
     relations = {label: _relation(label) for label in groups}
     negative = next((label for label in NEGATIVE_LABELS if label in relations), None)
-    return Dataset(
-        name=name,
-        split=split,
-        relations=relations,
-        instances={label: tuple(group) for label, group in groups.items()},
-        source_sha256=sha256,
-        source_path=path,
-        negative_label=negative,
-    )
+    return dataset_from_groups(name, split, relations, groups, sha256=sha256, path=path, negative_label=negative)

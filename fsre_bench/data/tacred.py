@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from fsre_bench.data.common import (
+    dataset_from_groups,
     mention_from_span,
-    parse_json_text,
+    read_json_sidecar,
     readable_relation_name,
     record_error,
     require_fields,
@@ -53,11 +54,7 @@ PATCH_MODES = ("keep", "drop")
 def load_tacred_patch(path: str | Path) -> dict[str, dict[str, Any]]:
     """A TACREV list or an ``{id: label}`` object -> {TACRED id: fields to overwrite}."""
     path = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read TACRED patch file ({exc.strerror})") from None
-    data = parse_json_text(raw, path)
+    data = read_json_sidecar(path, "TACRED patch")
     if isinstance(data, dict):
         if not all(isinstance(v, str) for v in data.values()):
             raise DataError(f"{path}: an object patch must map TACRED ids to relation labels (strings)")
@@ -149,16 +146,9 @@ def parse_tacred(
     if not groups:
         raise DataError(f"{path}: no records")
     relations = {label: Relation(id=label, name=readable_relation_name(label)) for label in groups}
-    return Dataset(
-        name=name,
-        split=split,
-        relations=relations,
-        instances={label: tuple(group) for label, group in groups.items()},
-        source_sha256=sha256,
-        source_path=path,
-        negative_label=NEGATIVE_LABEL if NEGATIVE_LABEL in relations else None,
-        entity_types=tuple(sorted(types - {""})),
-    )
+    return dataset_from_groups(name, split, relations, groups, sha256=sha256, path=path,
+                               negative_label=NEGATIVE_LABEL if NEGATIVE_LABEL in relations else None,
+                               entity_types=sorted(types - {""}))
 
 
 def _record_id(record: Any) -> str:
