@@ -67,7 +67,8 @@ def plugin_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def fsre_bench(plugin: Path, *argv: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(plugin), str(REPO)])}
+    # COLUMNS: rich tables are not wrapped, so labels can be read back whole.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(plugin), str(REPO)]), "COLUMNS": "200"}
     return subprocess.run([sys.executable, "-m", "fsre_bench.cli.main", *argv], capture_output=True, text=True,
                           cwd=REPO, env=env, timeout=300)
 
@@ -105,5 +106,12 @@ def test_ablate_runs_the_plugins_declared_ablation_on_the_same_episodes(plugin_p
                for name in ("throwaway", "throwaway-first")}
     assert results["throwaway-first"]["method"]["options"] == {"throwaway_pick": 2}  # read, and overridden by the variant
     assert results["throwaway"]["episodes"]["files"] == results["throwaway-first"]["episodes"]["files"]
+    assert (results["throwaway"]["method"]["ablation_of"], results["throwaway-first"]["method"]["ablation_of"]) == (
+        None, "throwaway")
     table = (tmp_path / "ablations" / "throwaway-fewrel_val_wiki-episodic-5-1.md").read_text()
     assert "| throwaway (reference) |" in table and "| throwaway-first |" in table
+    # The report finds the family from the result files alone (the variant's name says nothing about it).
+    report = fsre_bench(plugin_path, "report", "ablation", "--results", str(tmp_path), "--dataset", "fewrel/val_wiki",
+                        "--setting", "5-1", "--reference", "throwaway", "--n-bootstrap", "100")
+    assert report.returncode == 0, report.stderr
+    assert "throwaway (reference)" in report.stdout and "throwaway-first" in report.stdout

@@ -135,13 +135,13 @@ def ablation_paths(args: argparse.Namespace) -> list[Path]:
 
 
 def _in_family(row: RunRow, reference: str) -> bool:
-    """The reference method (any of its option variants) and its ``<reference>-no-*`` ablations.
+    """The reference method (any of its option variants) and its ablations (as its result files record them).
 
     Other methods on the task (icl on fewer episodes, a baseline) are not ablations; ``--methods``
     names them when a comparison should include them.
     """
     family = reference.split(" [", 1)[0]
-    return row.method_name == family or row.method_name.startswith(f"{family}-no-")
+    return family in (row.method_name, row.ablation_of)
 
 
 def _matches(row: RunRow, args: argparse.Namespace) -> bool:

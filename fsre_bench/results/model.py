@@ -22,10 +22,11 @@ from fsre_bench.results.schema import RESULT_KIND, RESULT_SCHEMA_VERSION, load_r
 __all__ = ["PRIMARY_METRIC", "ResultFile", "method_block", "new_result"]
 
 
-def method_block(meta: dict[str, Any], options_read: dict[str, Any]) -> dict[str, Any]:
-    """The result's ``method``: the method's meta plus the options it read and its display label."""
+def method_block(meta: dict[str, Any], options_read: dict[str, Any], ablation_of: str | None = None) -> dict[str, Any]:
+    """The result's ``method``: the method's meta plus the options it read, its display label and,
+    for an ablation variant, the method it ablates."""
     label = method_label(meta["name"], variant_options(options_read, meta["name"]))
-    return {**meta, "options": options_read, "label": label}
+    return {**meta, "options": options_read, "label": label, "ablation_of": ablation_of}
 
 
 def new_result(*, command: Sequence[str], harness: dict[str, Any], env: dict[str, Any], config: dict[str, Any],
@@ -106,6 +107,14 @@ class ResultFile:
         """The label leaving out ``shared`` options (those every variant of a comparison has)."""
         shared = set(shared)
         return method_label(self.method_name, [option for option in self.options if option not in shared])
+
+    @property
+    def ablation_of(self) -> str | None:
+        """The method this one ablates; v1 files did not record it, and TKRE's were named ``<family>-no-*``."""
+        if "ablation_of" in self.result["method"]:
+            return self.result["method"]["ablation_of"]
+        family, sep, _ = self.method_name.partition("-no-")
+        return family if sep else None
 
     @property
     def primary_metric(self) -> str:

@@ -15,8 +15,9 @@ from fsre_bench.atomic import atomic_write_json
 from fsre_bench.errors import DataError
 
 RESULT_KIND = "fsre-bench.result"
-# v2: ``method.options`` (what the method read) and ``method.label`` (its display label), written by
-# the runner so reports never import a method. v1 files (without them) keep loading.
+# v2: ``method.options`` (what the method read), ``method.label`` (its display label) and
+# ``method.ablation_of`` (the method an ablation variant ablates, else null), written by the runner
+# so reports never import a method. v1 files (without them) keep loading.
 RESULT_SCHEMA_VERSION = 2
 SUPPORTED_VERSIONS = (1, 2)
 
@@ -111,8 +112,8 @@ def _schema_for(version: int) -> dict[str, Any]:
     schema = copy.deepcopy(RESULT_JSON_SCHEMA)
     schema["properties"]["schema_version"] = {"const": version}
     method = schema["properties"]["method"]
-    method["required"] = [*method["required"], "options", "label"]
-    method["properties"].update(options={"type": "object"}, label=_STR)
+    method["required"] = [*method["required"], "options", "label", "ablation_of"]
+    method["properties"].update(options={"type": "object"}, label=_STR, ablation_of=_OPT_STR)
     return schema
 
 

@@ -34,6 +34,7 @@ def build_result(
     data: RunData,
     meta: dict[str, Any],
     options_read: dict[str, Any],
+    ablation_of: str | None,
     setting: str,
     seed_runs: Sequence[SeedRun],
     records_per_seed: Sequence[Sequence[dict[str, Any]]],
@@ -50,7 +51,7 @@ def build_result(
     first = seed_runs[0].episode_set
     return new_result(
         command=command, harness=harness_info(), env=environment_info(config.device), config=config.to_dict(),
-        method=method_block(meta, options_read), dataset=_dataset_info(data), protocol=config.protocol,
+        method=method_block(meta, options_read, ablation_of), dataset=_dataset_info(data), protocol=config.protocol,
         setting={"name": setting, **{k: first.header.get(k) for k in ("n_way", "k_shot", "n_query", "na_rate", "sampler")}},
         seeds=[run.episode_set.seed for run in seed_runs],
         episodes={

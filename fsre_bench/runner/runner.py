@@ -19,7 +19,7 @@ from fsre_bench.atomic import atomic_write_json
 from fsre_bench.cache import cache_root, content_hash
 from fsre_bench.errors import FsreError
 from fsre_bench.methods.protocol import Method, MethodConfig
-from fsre_bench.methods.registry import check_method_names, create_method
+from fsre_bench.methods.registry import check_method_names, create_method, method_spec
 from fsre_bench.progress import console, progress_display, progress_task
 from fsre_bench.results import load_result, write_result
 from fsre_bench.runner.assemble import SeedRun, build_result, meta_dict
@@ -182,7 +182,8 @@ class _Unit:
             records.append(self.log(es).records())
             metas.append(meta["method_meta"])
         method_meta = metas[0]
-        result = build_result(config=config, data=data, meta=method_meta, options_read=options, setting=self.setting, seed_runs=runs,
+        result = build_result(config=config, data=data, meta=method_meta, options_read=options,
+                              ablation_of=method_spec(self.method).family, setting=self.setting, seed_runs=runs,
                               records_per_seed=records, result_path=self.result_path, command=command)
         write_result(self.result_path, result)
         if self.computed_here:
@@ -208,7 +209,6 @@ def _units(name: str, config: RunConfig, data: RunData, sets: list[EpisodeSet], 
 def options_read(name: str, config: RunConfig) -> dict[str, Any]:
     """The run's method options the method declares it reads, JSON-ready (recorded in its result)."""
     from fsre_bench.methods.options import select_options
-    from fsre_bench.methods.registry import method_spec
 
     return select_options(method_spec(name).reads, config.to_dict()["method_options"])
 
