@@ -17,8 +17,3 @@ STANDARD_K = (8, 16, 32)
 DEFAULT_QUERIES = {"episodic": 1, "codalab": 1, "natural-nota": 3}
 # The metric each protocol reports first.
 PRIMARY_METRIC = {"episodic": "accuracy", "natural-nota": "micro_f1", "kshot": "micro_f1"}
-
-
-def kshot_setting_name(k: int) -> str:
-    """``K=8``: how a K-shot setting is named in results (``K8`` in paths)."""
-    return f"K={k}"

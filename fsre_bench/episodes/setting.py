@@ -24,8 +24,19 @@ from fractions import Fraction
 from fsre_bench.errors import ConfigError
 from fsre_bench.protocols import DEFAULT_QUERIES, PROTOCOLS, SAMPLERS, STANDARD_SETTINGS
 
-__all__ = ["DEFAULT_QUERIES", "PROTOCOLS", "SAMPLERS", "STANDARD_SETTINGS", "EpisodeSetting", "nota_mean",
-           "nota_per_episode", "parse_n_k", "parse_setting"]
+__all__ = [
+    "DEFAULT_QUERIES",
+    "PROTOCOLS",
+    "SAMPLERS",
+    "STANDARD_SETTINGS",
+    "EpisodeSetting",
+    "kshot_setting_name",
+    "nota_mean",
+    "nota_per_episode",
+    "parse_n_k",
+    "parse_setting",
+    "setting_label",
+]
 _SETTING_RE = re.compile(r"^(\d+)-(\d+)(?:-q(\d+))?(?:-na([0-9.]+))?$")
 _LONG_RE = re.compile(r"^(\d+)-way-(\d+)-shot$")
 
@@ -70,6 +81,11 @@ class EpisodeSetting:
             return self
         key = "codalab" if sampler == "codalab" else protocol
         return replace(self, n_query=DEFAULT_QUERIES.get(key, 1))
+
+
+def kshot_setting_name(k: int) -> str:
+    """``K=8``: how a K-shot setting is shown and named in results (``K8`` in paths)."""
+    return f"K={k}"
 
 
 def setting_label(n_way: int, k_shot: int, na_rate: float = 0.0) -> str:

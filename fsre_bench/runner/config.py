@@ -6,9 +6,9 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from fsre_bench.episodes.setting import parse_n_k
+from fsre_bench.episodes.setting import kshot_setting_name, parse_n_k
 from fsre_bench.errors import ConfigError
-from fsre_bench.protocols import KSHOT_SEEDS, PROTOCOLS, SAMPLERS, kshot_setting_name
+from fsre_bench.protocols import KSHOT_SEEDS, PROTOCOLS, SAMPLERS
 
 OVERWRITE_MODES = ("never", "only-missing", "always")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from fsre_bench.cache import cache_dir, content_hash
-from fsre_bench.episodes.setting import parse_n_k
+from fsre_bench.episodes.setting import kshot_setting_name, parse_n_k
 from fsre_bench.errors import ConfigError
 from fsre_bench.runner.config import RunConfig
 from fsre_bench.types import Dataset, Episode, EpisodeData
@@ -132,7 +132,7 @@ def _from_episode_file(config: RunConfig, data: RunData) -> EpisodeSet:
                                          expected_train_dataset=data.support_pool)
     if header.get("protocol", "episodic") != config.protocol:
         raise ConfigError(f"{path}: episode file is for protocol {header.get('protocol')!r}, the run asks for {config.protocol!r}")
-    setting = (f"K={header['k_shot']}" if config.protocol == "kshot"
+    setting = (kshot_setting_name(header["k_shot"]) if config.protocol == "kshot"
                else setting_label(header["n_way"], header["k_shot"], header.get("na_rate", 0.0)))
     requested = len(episodes)
     if config.limit:
