@@ -79,6 +79,8 @@ class Dataset:
     negative_label: str | None = None
     # Sorted entity-type vocabulary where the dataset has types (TACRED); empty otherwise.
     entity_types: tuple[str, ...] = ()
+    # A patched TACRED split (TACREV, Re-TACRED): what the patch did (``tacred.PatchReport.to_dict()``).
+    patch_report: dict[str, int] | None = None
 
     @cached_property
     def by_id(self) -> dict[str, RelationInstance]:

@@ -22,14 +22,16 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def handle_fetch(args: argparse.Namespace) -> int:
-    from fsre_bench.data import expand_names, fetch_dataset, resolve_data_dir
+    from fsre_bench.data import expand_names, fetch_dataset, get_spec, resolve_data_dir
 
     data_dir = resolve_data_dir(args.data_dir)
     console = Console()
     for name in args.names:
         for member in expand_names(name):
             path = fetch_dataset(member, data_dir, mirror=args.mirror)
-            console.print(f"[green]ok[/] {member} -> {path}")
+            spec = get_spec(member)
+            made = f" + {spec.patch}, applied on load" if spec.derived and spec.patch else ""
+            console.print(f"[green]ok[/] {member} -> {path}{made}", soft_wrap=True)
     return 0
 
 
@@ -41,7 +43,7 @@ def handle_verify(args: argparse.Namespace) -> int:
     table = Table(title=f"datasets in {data_dir}")
     for column in ("name", "status", "detail", "license"):
         table.add_column(column)
-    colours = {"ok": "green", "missing": "yellow", "corrupt": "red", "unverified": "yellow"}
+    colours = {"ok": "green", "missing": "yellow", "corrupt": "red", "unverified": "yellow", "derived": "green"}
     for row in rows:
         table.add_row(row.name, f"[{colours.get(row.status, 'white')}]{row.status}[/]", row.detail, row.license)
     Console().print(table)

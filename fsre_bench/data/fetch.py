@@ -83,19 +83,24 @@ def ldc_note(spec: DatasetSpec, target: Path) -> str:
     )
 
 
-def _open_source(spec: DatasetSpec, mirror: str | None) -> tuple[BinaryIO, str]:
+def _open_source(spec: DatasetSpec, mirror: str | None, target: Path) -> tuple[BinaryIO, str]:
     """(readable stream, description of where it comes from)."""
     if mirror is None:
         if spec.url is None:
-            raise DataError(ldc_note(spec, Path("<data dir>") / spec.relpath))
+            raise DataError(ldc_note(spec, target))
         url = spec.url
     elif mirror.startswith(_URL_SCHEMES):
         url = mirror.rstrip("/") + "/" + urllib.parse.quote(spec.relpath)
     else:
-        source = Path(mirror).expanduser() / spec.relpath
+        folder = Path(mirror).expanduser()
+        # Laid out like the data dir, or a flat folder of the official files.
+        flat = folder / Path(spec.relpath).name
+        source = folder / spec.relpath if (folder / spec.relpath).exists() or not flat.exists() else flat
         try:
             return open(source, "rb"), str(source)
         except OSError as exc:
+            if spec.ldc and spec.url is None:
+                raise DataError(f"{source} is not in the mirror either: {ldc_note(spec, target)}") from None
             raise DataError(f"cannot fetch {spec.name} from mirror: {source}: {exc.strerror}") from None
     try:
         return urllib.request.urlopen(url, timeout=60), url
@@ -143,13 +148,19 @@ def _copy_verified(spec: DatasetSpec, stream: BinaryIO, origin: str, target: Pat
 
 
 def fetch_spec(spec: DatasetSpec, data_dir: Path, mirror: str | None = None) -> Path:
-    """Fetch one registered file unless it is already present and valid; returns its path."""
+    """Fetch one registered file unless it is already present and valid; returns its path.
+
+    A derived dataset (TACREV, Re-TACRED) has no file: its patch and base are fetched as its
+    ``requires``, and its path is the base's.
+    """
+    if spec.derived:
+        return Path(data_dir) / get_spec(spec.base or "").relpath
     target = Path(data_dir) / spec.relpath
     if target.is_file() and (not has_checksum(spec) or checksum_problem(spec, target) is None):
         return target
     if spec.url is None and mirror is None:
         raise DataError(ldc_note(spec, target))
-    stream, origin = _open_source(spec, mirror)
+    stream, origin = _open_source(spec, mirror, target)
     _copy_verified(spec, stream, origin, target)
     return target
 
@@ -166,6 +177,9 @@ def verify_datasets(data_dir: Path) -> list[VerifyRow]:
     """Present / missing / corrupt (hash check) for every registered file under ``data_dir``."""
     rows = []
     for spec in REGISTRY.values():
+        if spec.derived:
+            rows.append(_derived_row(spec, Path(data_dir)))
+            continue
         path = Path(data_dir) / spec.relpath
         if not path.is_file():
             how = ldc_note(spec, path) if spec.url is None else f"fsre-bench data fetch {spec.name}"
@@ -181,3 +195,14 @@ def verify_datasets(data_dir: Path) -> list[VerifyRow]:
         else:
             rows.append(VerifyRow(spec.name, str(path), "corrupt", problem, spec.license))
     return rows
+
+
+def _derived_row(spec: DatasetSpec, data_dir: Path) -> VerifyRow:
+    """A derived dataset is as present as its parts (each verified in its own row)."""
+    parts = [get_spec(name) for name in spec.requires]
+    absent = [part.name for part in parts if not (data_dir / part.relpath).is_file()]
+    base = data_dir / get_spec(spec.base or "").relpath
+    if absent:
+        return VerifyRow(spec.name, str(base), "missing", f"needs {', '.join(absent)}", spec.license)
+    made = f"built on load from {' + '.join(part.name for part in reversed(parts))}"
+    return VerifyRow(spec.name, str(base), "derived", made, spec.license)

@@ -54,6 +54,8 @@ def load_dataset(name_or_path: str, data_dir: Path | None = None, **kw: Any) -> 
     """
     data_dir = Path(data_dir) if data_dir is not None else resolve_data_dir(None)
     spec = REGISTRY.get(name_or_path)
+    if spec is not None and spec.derived:
+        return _load_derived(spec, data_dir, **kw)
     if spec is not None:
         if not spec.loadable:
             raise ConfigError(
@@ -71,6 +73,25 @@ def load_dataset(name_or_path: str, data_dir: Path | None = None, **kw: Any) -> 
     if _looks_like_path(name_or_path):
         return load_file(Path(name_or_path).expanduser(), data_dir=data_dir, **kw)
     raise unknown_name_error(name_or_path)
+
+
+def _load_derived(spec: DatasetSpec, data_dir: Path, **kw: Any) -> Dataset:
+    """TACREV / Re-TACRED: the user's TACRED split with the registered patch applied on load."""
+    base = REGISTRY[spec.base or ""]
+    base_path = data_dir / base.relpath
+    if not base_path.is_file():
+        raise DataError(f"{spec.name} is built from your TACRED: {missing_message(base, base_path)}")
+    patch_path = None
+    if spec.patch is not None:
+        patch_path = data_dir / REGISTRY[spec.patch].relpath
+        if not patch_path.is_file():
+            raise DataError(
+                f"{spec.name} needs the patch {spec.patch} at {patch_path}: fetch it with "
+                f"`fsre-bench data fetch {spec.name}` (or --mirror DIR holding {REGISTRY[spec.patch].relpath})"
+            )
+    options = {"name": spec.dataset_name, "split": spec.split, "patch": patch_path,
+               "patch_unlisted": spec.patch_unlisted, **kw}
+    return load_file(base_path, data_dir=data_dir, **options)
 
 
 def load_group(name: str, data_dir: Path | None = None, **kw: Any) -> dict[str, Dataset]:
@@ -97,7 +118,7 @@ def _registered_identity(path: Path, data_dir: Path) -> tuple[str, str] | None:
     """(name, split) when ``path`` is a registered file under ``data_dir`` (so ids match either way)."""
     resolved = path.resolve()
     for spec in REGISTRY.values():
-        if spec.loadable and (data_dir / spec.relpath).resolve() == resolved:
+        if spec.loadable and not spec.derived and (data_dir / spec.relpath).resolve() == resolved:
             return spec.dataset_name, spec.split
     return None
 

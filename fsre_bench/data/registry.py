@@ -3,6 +3,11 @@
 Checksums come from /work/shared/datasets/README.md. FewRel ``train_wiki.json`` has no known
 sha256 here; it is verified by its md5 and its git blob sha1 (sha1 of ``"blob <size>\\0" +
 content``, the id git gives the file in thunlp/FewRel) instead.
+
+TACREV and Re-TACRED are *derived* datasets: no file of their own, but a licensed TACRED split
+(``base``) plus a public id -> label patch (``patch``, a registered file with a checksum),
+applied when the dataset is loaded. ``protocols`` says which evaluation protocols a dataset is
+meant for (``fsre-bench ls datasets`` shows them).
 """
 
 from __future__ import annotations
@@ -16,17 +21,26 @@ FEWREL_RAW = "https://raw.githubusercontent.com/thunlp/FewRel/master/data"
 SEMEVAL_RAW = (
     "https://raw.githubusercontent.com/thunlp/RE-Context-or-Names/master/finetune/supervisedRE/data/semeval"
 )
+TACREV_RAW = "https://raw.githubusercontent.com/DFKI-NLP/tacrev/master/patch"  # files as of commit 2252b8e4
+RETACRED_RAW = "https://raw.githubusercontent.com/gstoica27/Re-TACRED/master/Re-TACRED"
 TACRED_LDC = "LDC2018T24"
 TACRED_LDC_URL = "https://catalog.ldc.upenn.edu/LDC2018T24"
+
+EPISODIC = ("episodic", "episodic + NOTA")
+DOMAIN_ADAPTATION = ("episodic (FewRel 2.0 DA eval)", "episodic + NOTA")
+TACRED_PROTOCOLS = ("kshot", "natural-nota (FS-TACRED)")
 
 
 @dataclass(frozen=True)
 class DatasetSpec:
-    """One registered file. ``requires`` are sidecar files fetched with it (pid2name, rel2id)."""
+    """One registered file, or (``base`` set) a dataset derived from one by a label patch.
+
+    ``requires`` are files fetched with it (pid2name, rel2id; a derived dataset's patch and base).
+    """
 
     name: str
-    relpath: str
-    format: str  # "fewrel" | "opennre" | "tacred" | "pid2name" | "rel2id"
+    relpath: str  # "" for a derived dataset (it has no file of its own)
+    format: str  # "fewrel" | "opennre" | "tacred" | "pid2name" | "rel2id" | "tacred-patch"
     license: str
     description: str
     url: str | None = None
@@ -36,11 +50,20 @@ class DatasetSpec:
     git_blob_sha1: str | None = None
     requires: tuple[str, ...] = ()
     ldc: str | None = None  # LDC catalogue id where the data is LDC-licensed
+    protocols: tuple[str, ...] = ()
+    base: str | None = None  # derived: the registered TACRED split it is built from
+    patch: str | None = None  # derived: the registered patch applied to ``base`` (None = base unchanged)
+    patch_unlisted: str = "keep"  # derived: "keep" (TACREV) or "drop" (Re-TACRED) records the patch omits
 
     @property
     def loadable(self) -> bool:
-        """True for datasets (not for the pid2name / rel2id sidecars)."""
+        """True for datasets (not for the pid2name / rel2id / patch sidecars)."""
         return self.format in ("fewrel", "opennre", "tacred")
+
+    @property
+    def derived(self) -> bool:
+        """A dataset built on load from ``base`` (and ``patch``), with no file of its own."""
+        return self.base is not None
 
     @property
     def dataset_name(self) -> str:
@@ -53,7 +76,8 @@ class DatasetSpec:
         return self.name.split("/", 1)[1]
 
 
-def _fewrel(split: str, description: str, license: str, **checks: object) -> DatasetSpec:
+def _fewrel(split: str, description: str, license: str, protocols: tuple[str, ...] = EPISODIC,
+            requires: tuple[str, ...] = ("fewrel/pid2name",), **checks: object) -> DatasetSpec:
     return DatasetSpec(
         name=f"fewrel/{split}",
         relpath=f"fewrel/{split}.json",
@@ -61,7 +85,8 @@ def _fewrel(split: str, description: str, license: str, **checks: object) -> Dat
         license=license,
         description=description,
         url=f"{FEWREL_RAW}/{split}.json",
-        requires=("fewrel/pid2name",),
+        requires=requires,
+        protocols=protocols,
         **checks,  # type: ignore[arg-type]
     )
 
@@ -77,6 +102,7 @@ def _semeval(split: str, description: str, sha256: str, size: int) -> DatasetSpe
         sha256=sha256,
         size=size,
         requires=("semeval2010/rel2id",),
+        protocols=("kshot (group semeval2010)", "natural-nota"),
     )
 
 
@@ -86,8 +112,26 @@ def _tacred(split: str) -> DatasetSpec:
         relpath=f"tacred/{split}.json",
         format="tacred",
         license=f"LDC User Agreement ({TACRED_LDC})",
-        description=f"TACRED {split} split (JSON release; TACREV / Re-TACRED via patch=)",
+        description=f"TACRED {split} split (the LDC JSON release)",
         ldc=TACRED_LDC,
+        protocols=TACRED_PROTOCOLS,
+    )
+
+
+def _patch(name: str, url: str, description: str, license: str, sha256: str, size: int) -> DatasetSpec:
+    # Kept under the official file name, so a flat folder of the official files works as a mirror.
+    return DatasetSpec(
+        name=name, relpath=f"{name.split('/')[0]}/{url.rsplit('/', 1)[1]}", format="tacred-patch", license=license, description=description,
+        url=url, sha256=sha256, size=size,
+    )
+
+
+def _derived(name: str, description: str, patch: str | None, unlisted: str = "keep") -> DatasetSpec:
+    base = f"tacred/{name.split('/', 1)[1]}"
+    return DatasetSpec(
+        name=name, relpath="", format="tacred", license=f"LDC User Agreement ({TACRED_LDC}) + patch licence",
+        description=description, requires=(*((patch,) if patch else ()), base), ldc=TACRED_LDC,
+        protocols=TACRED_PROTOCOLS, base=base, patch=patch, patch_unlisted=unlisted,
     )
 
 
@@ -95,6 +139,7 @@ _SPECS = [
     _fewrel(
         "train_wiki", "FewRel 1.0 train: 64 Wikidata relations x 700", "CC BY-SA 4.0",
         md5="5e663e9c3f1bfbdb2de72696e9504fd7", git_blob_sha1="4fee283724b455bab1fcbf76bfdef02283bb44f5",
+        protocols=("training relations (--train)",),
     ),
     _fewrel(
         "val_wiki", "FewRel 1.0 validation: 16 Wikidata relations x 700", "CC BY-SA 4.0",
@@ -103,6 +148,17 @@ _SPECS = [
     _fewrel(
         "val_semeval", "SemEval-2010 in FewRel format: 17 directional labels, no Other", "CC BY 3.0",
         sha256="fd79cf35481f6596c23b92cd3ded3265481f3027a4b78d99921104f8fe632eb5", size=2_203_006,
+    ),
+    _fewrel(
+        "val_pubmed", "FewRel 2.0 domain adaptation: 10 UMLS relations x 100 (PubMed), keyed by name",
+        "see thunlp/FewRel (repo licence: MIT)", protocols=DOMAIN_ADAPTATION,
+        requires=(),  # keyed by relation name: no pid2name entries to look up
+        sha256="fc0f13b534f6664fe0d8aec231d7590313bc6510d00dbc1b6746147f6a2b46e6", size=432_600,
+    ),
+    _fewrel(
+        "val_nyt", "FewRel 2.0 domain adaptation: 25 Wikidata relations x 100 (New York Times)",
+        "see thunlp/FewRel (repo licence: MIT)", protocols=DOMAIN_ADAPTATION,
+        sha256="b519adc61a2bab0f05178e33a3cd8f284338b635629493e9e09616ba81bb428e", size=1_032_006,
     ),
     DatasetSpec(
         name="fewrel/pid2name", relpath="fewrel/pid2name.json", format="pid2name",
@@ -131,14 +187,42 @@ _SPECS = [
     _tacred("train"),
     _tacred("dev"),
     _tacred("test"),
+    _patch(
+        "tacrev/dev_patch", f"{TACREV_RAW}/dev_patch.json", "TACREV v1.1 patch of TACRED dev: [{id, relation}]",
+        "MIT", "99002976e733e459d6d11ad45464be4e8cc5cbfe4233bca716a2fad66ee421a4", 98_978,
+    ),
+    _patch(
+        "tacrev/test_patch", f"{TACREV_RAW}/test_patch.json", "TACREV v1.1 patch of TACRED test: [{id, relation}]",
+        "MIT", "f8816ca47c363f29e37ff5c78186a5a737704e4a14d0dd897023a6e7ab02933f", 58_187,
+    ),
+    *(
+        _patch(
+            f"retacred/{split}_patch", f"{RETACRED_RAW}/{split}_id2label.json",
+            f"Re-TACRED labels of TACRED {split}: {{id: label}}; unlisted ids are dropped",
+            "no licence file (gstoica27/Re-TACRED)", sha256, size,
+        )
+        for split, sha256, size in (
+            ("train", "958d5643abccb70642c40d7b421d950a43ba6ed9cd7868944bcb3e3f1851e3cb", 2_362_716),
+            ("dev", "5a733a3dec601e48d08dc2ac0c3d9c00c481ec1bdbd72aa1e9b3bcc81f8489e2", 795_390),
+            ("test", "e4ca3b98be56d6485cdf0ddeceb4452c9a4697753f59054ea34dd356a2644a65", 544_051),
+        )
+    ),
+    _derived("tacrev/train", "TACREV train = TACRED train, unpatched (Alt et al. 2020)", None),
+    _derived("tacrev/dev", "TACREV dev: TACRED dev relabelled by tacrev/dev_patch", "tacrev/dev_patch"),
+    _derived("tacrev/test", "TACREV test: TACRED test relabelled by tacrev/test_patch", "tacrev/test_patch"),
+    *(
+        _derived(f"retacred/{split}", f"Re-TACRED {split} (Stoica et al. 2021): TACRED {split} relabelled, "
+                 "instances absent from the map dropped", f"retacred/{split}_patch", "drop")
+        for split in ("train", "dev", "test")
+    ),
 ]  # fmt: skip
 
 REGISTRY: dict[str, DatasetSpec] = {spec.name: spec for spec in _SPECS}
 
 # Group aliases: the three splits the K-shot protocol (B) reads.
 GROUPS: dict[str, tuple[str, ...]] = {
-    "semeval2010": ("semeval2010/train", "semeval2010/dev", "semeval2010/test"),
-    "tacred": ("tacred/train", "tacred/dev", "tacred/test"),
+    family: (f"{family}/train", f"{family}/dev", f"{family}/test")
+    for family in ("semeval2010", "tacred", "tacrev", "retacred")
 }
 
 

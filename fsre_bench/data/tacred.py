@@ -9,12 +9,16 @@ Supported patch files (``patch=`` argument of the loader):
 
 ``patch_unlisted`` says what happens to records the patch does not list: ``"keep"`` (TACREV,
 default) leaves them as they are, ``"drop"`` removes them (Re-TACRED drops the records it
-discarded). A patch naming an id the file lacks is an error. Instance ids keep the record's
-position in the original TACRED file, so dropped records leave gaps.
+discarded). A patch naming an id the file lacks is refused with one line: the file is not the
+TACRED split the patch was made for. Instance ids keep the record's position in the original
+TACRED file, so dropped records leave gaps. The registry names the official patches
+(``tacrev/test_patch``, ``retacred/train_patch``, ...) and the datasets built with them
+(``tacrev/test``, ``retacred/train``, ...); a patched Dataset carries its ``PatchReport``.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -71,14 +75,45 @@ def load_tacred_patch(path: str | Path) -> dict[str, dict[str, Any]]:
     )
 
 
+@dataclass(frozen=True)
+class PatchReport:
+    """What a label patch did to one TACRED split (the loader reports it; result files keep it)."""
+
+    records: int  # records in the TACRED file
+    listed: int  # ids the patch lists (all of them found in the file, or the load is refused)
+    relabelled: int  # listed records whose relation the patch changed
+    unchanged: int  # listed records that already had the patch's relation
+    dropped: int  # records the patch does not list, removed (Re-TACRED)
+    kept: int  # records the patch does not list, kept as they are (TACREV)
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+    def summary(self, what: str) -> str:
+        """One line, e.g. ``tacrev/test: 936 patch ids, 521 relabelled, 415 unchanged, 0 dropped``."""
+        return (
+            f"{what}: {self.listed} patch ids over {self.records} TACRED records, {self.relabelled} relabelled, "
+            f"{self.unchanged} unchanged, {self.dropped} dropped, {self.kept} unlisted kept"
+        )
+
+
+def unmatched_patch_error(missing: list[str], listed: int, path: str, patch_path: str) -> DataError:
+    """Refusal: the user's TACRED file is not the one the patch was made for."""
+    return DataError(
+        f"{patch_path}: {len(missing)} of {listed} patched ids are not in {path} (first: {missing[0]!r}); "
+        "this is not the TACRED split the patch was made for (wrong split, or not the LDC2018T24 JSON?)"
+    )
+
+
 def apply_patch(
     records: list[Any], patch: dict[str, dict[str, Any]], unlisted: str, path: str, patch_path: str
-) -> list[tuple[int, Any]]:
-    """(original index, record) pairs after the patch; unlisted records kept or dropped."""
+) -> tuple[list[tuple[int, Any]], PatchReport]:
+    """(original index, record) pairs after the patch (unlisted records kept or dropped), and its report."""
     if unlisted not in PATCH_MODES:
         raise DataError(f"{patch_path}: patch_unlisted must be one of {PATCH_MODES}, got {unlisted!r}")
     seen: set[str] = set()
     out: list[tuple[int, Any]] = []
+    relabelled = 0
     for index, record in enumerate(records):
         require_fields(record, ("id",), path, f"record {index}")
         fields = patch.get(str(record["id"]))
@@ -87,13 +122,17 @@ def apply_patch(
                 out.append((index, record))
             continue
         seen.add(str(record["id"]))
+        relabelled += record.get("relation") != fields.get("relation", record.get("relation"))
         out.append((index, {**record, **fields}))
     missing = [key for key in patch if key not in seen]
     if missing:
-        raise DataError(
-            f"{patch_path}: {len(missing)} patched ids are not in {path} (first: {missing[0]!r}); wrong split?"
-        )
-    return out
+        raise unmatched_patch_error(missing, len(patch), path, patch_path)
+    unlisted_count = len(records) - len(seen)
+    report = PatchReport(
+        records=len(records), listed=len(patch), relabelled=relabelled, unchanged=len(seen) - relabelled,
+        dropped=unlisted_count if unlisted == "drop" else 0, kept=unlisted_count if unlisted == "keep" else 0,
+    )
+    return out, report
 
 
 def _instance(record: Any, inst_id: str, path: str, where: str) -> RelationInstance:
@@ -133,8 +172,9 @@ def parse_tacred(
     """Parsed TACRED JSON (a list of records) -> Dataset, with an optional label patch applied."""
     if not isinstance(data, list):
         raise DataError(f"{path}: TACRED JSON must be a list of records")
+    report = None
     if patch is not None:
-        indexed = apply_patch(data, patch, patch_unlisted, path, patch_path)
+        indexed, report = apply_patch(data, patch, patch_unlisted, path, patch_path)
     else:
         indexed = list(enumerate(data))
     groups: dict[str, list[RelationInstance]] = {}
@@ -146,9 +186,11 @@ def parse_tacred(
     if not groups:
         raise DataError(f"{path}: no records")
     relations = {label: Relation(id=label, name=readable_relation_name(label)) for label in groups}
-    return dataset_from_groups(name, split, relations, groups, sha256=sha256, path=path,
-                               negative_label=NEGATIVE_LABEL if NEGATIVE_LABEL in relations else None,
-                               entity_types=sorted(types - {""}))
+    dataset = dataset_from_groups(name, split, relations, groups, sha256=sha256, path=path,
+                                  negative_label=NEGATIVE_LABEL if NEGATIVE_LABEL in relations else None,
+                                  entity_types=sorted(types - {""}))
+    dataset.patch_report = report.to_dict() if report is not None else None
+    return dataset
 
 
 def _record_id(record: Any) -> str:

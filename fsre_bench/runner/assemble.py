@@ -104,8 +104,12 @@ def _dataset_info(data: RunData) -> dict[str, Any]:
         "n_relations": len(data.evaluation.relations), "n_instances": len(data.evaluation),
         "negative_label": data.evaluation.negative_label,
     }
+    if data.evaluation.patch_report is not None:
+        info["patch_report"] = data.evaluation.patch_report
     if data.support_pool is not None:
         info["support_pool"] = {"name": data.support_pool.name, "sha256": data.support_pool.source_sha256}
+        if data.support_pool.patch_report is not None:
+            info["support_pool"]["patch_report"] = data.support_pool.patch_report
     if data.train is not None:
         info["train"] = {"name": data.train.name, "sha256": data.train.source_sha256,
                          "relations": list(data.train.relations)}

@@ -64,6 +64,7 @@ def load_run_data(config: RunConfig) -> RunData:
     else:
         evaluation = load_dataset(config.dataset, data_dir)
     train = load_dataset(config.train, data_dir) if config.train else None
+    _report_patches(evaluation, support_pool, train)
     if train is not None and config.protocol != "kshot":
         _check_disjoint(train, evaluation)
     instances = dict(evaluation.by_id)
@@ -82,6 +83,17 @@ def load_run_data(config: RunConfig) -> RunData:
         dataset_name=evaluation.name,
     )
     return RunData(evaluation, support_pool, train, episode_data)
+
+
+def _report_patches(*datasets: Dataset | None) -> None:
+    """One line per patched TACRED split (TACREV, Re-TACRED): how many instances the patch changed."""
+    from fsre_bench.data.tacred import PatchReport
+    from fsre_bench.progress import console
+
+    for dataset in datasets:
+        if dataset is not None and dataset.patch_report is not None:
+            line = PatchReport(**dataset.patch_report).summary(f"{dataset.name}/{dataset.split}")
+            console.print(line, soft_wrap=True, highlight=False)
 
 
 def _check_disjoint(train: Dataset, evaluation: Dataset) -> None:
