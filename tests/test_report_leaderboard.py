@@ -124,15 +124,16 @@ def test_plots_in_the_plots_dir_are_linked(tmp_path):
 def test_published_numbers_sit_in_their_own_labelled_table():
     rows = collect_rows(FIXTURE_RESULTS)
     # A made-up entry, only to pin the rendering; the shipped literature file holds cited numbers only.
-    entry = LiteratureEntry("Some method", "Paper X, Table 1", "FewRel 1.0 test", "fewrel", "episodic",
-                            "accuracy", {"5-1": 50.0, "10-5": 60.0})
+    entry = LiteratureEntry("Some method", "BERT", "FewRel train_wiki", "Paper X, Table 1", "FewRel 1.0 test",
+                            "fewrel", "episodic", "accuracy", {"5-1": 50.0, "10-5": 60.0})
     board = render_leaderboard(rows, literature=[entry])
-    literature = board.index("### Reported in the literature, not run here")
+    literature = board.index("_Reported in the literature, not run here")
     assert board.index(FEWREL_TABLE) < literature
-    assert "| Some method | 50.00 | 60.00 | Paper X, Table 1 | FewRel 1.0 test |" in board[literature:]
+    assert "### Reported in the literature, not run here: FewRel 1.0 test · fewrel · episodic · accuracy (%)" in board
+    assert "| Some method | BERT | FewRel train_wiki | 50.00 | 60.00 | Paper X, Table 1 |" in board[literature:]
     assert "Some method" not in board[:literature]
     for shipped in load_literature():
-        assert shipped.source and shipped.split
+        assert shipped.source and shipped.split and shipped.backbone and shipped.training_data
 
 
 def test_studies_are_not_mixed_into_the_main_leaderboard(tmp_path):

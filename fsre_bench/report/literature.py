@@ -1,7 +1,9 @@
 """Published numbers from papers: shown in their own table, labelled "reported, not run here".
 
 They sit apart from measured rows because they differ in split (often the hidden FewRel test
-set), episodes and backbone; a reader uses them to see roughly where we stand, nothing more.
+set), episodes, backbone and training data (the papers train on FewRel train_wiki, which the
+offline runs here never see); every row says its backbone and training data so that no reader
+takes it for a comparable row. A reader uses them to see roughly where we stand, nothing more.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from fsre_bench.errors import DataError
-from fsre_bench.report.collect import setting_order
 
 LITERATURE_FORMAT = "fsre-bench.literature/1"
 DEFAULT_LITERATURE_FILE = Path(__file__).with_name("literature.json")
-_REQUIRED = ("method", "source", "split", "dataset", "protocol", "metric", "scores")
+_REQUIRED = ("method", "backbone", "training_data", "source", "split", "dataset", "protocol", "metric", "scores")
+INTRO = ("_Reported in the literature, not run here: each row is copied from its source, with the backbone it used "
+         "and the data it was trained on. Not comparable with the measured tables above (other splits, episodes, "
+         "backbones and training relations)._")
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,8 @@ class LiteratureEntry:
     """One method's published scores (in %) for one dataset and split, with where they are printed."""
 
     method: str
+    backbone: str  # e.g. "BERT", "CNN"
+    training_data: str  # e.g. "FewRel train_wiki (64 relations)"
     source: str  # paper and table, e.g. "Han et al. 2018 (EMNLP), Table 3"
     split: str  # e.g. "FewRel 1.0 test (CodaLab)"
     dataset: str
@@ -48,25 +54,34 @@ def load_literature(path: Path = DEFAULT_LITERATURE_FILE) -> list[LiteratureEntr
 def _entry(raw: Any, path: Path, index: int) -> LiteratureEntry:
     missing = [key for key in _REQUIRED if not isinstance(raw, dict) or not raw.get(key)]
     if missing:
-        raise DataError(f"{path}: entry {index} lacks {', '.join(missing)} (a published number needs its source and split)")
+        raise DataError(f"{path}: entry {index} lacks {', '.join(missing)} "
+                        "(a published number needs its source, split, backbone and training data)")
     scores = {str(k): float(v) for k, v in raw["scores"].items()}
-    return LiteratureEntry(raw["method"], raw["source"], raw["split"], raw["dataset"], raw["protocol"],
-                           raw["metric"], scores)
+    return LiteratureEntry(raw["method"], raw["backbone"], raw["training_data"], raw["source"], raw["split"],
+                           raw["dataset"], raw["protocol"], raw["metric"], scores)
 
 
 def render_literature_tables(entries: Sequence[LiteratureEntry]) -> str:
-    """One table per (dataset, protocol, metric), after the measured tables."""
-    grouped: dict[tuple[str, str, str], list[LiteratureEntry]] = defaultdict(list)
+    """One table per (split, dataset, protocol, metric), after the measured tables.
+
+    Columns are the settings in the order the file first lists them (a paper's own order, e.g.
+    NOTA 0% / 15% / 30% / 50%); rows keep the file's order.
+    """
+    grouped: dict[tuple[str, str, str, str], list[LiteratureEntry]] = defaultdict(list)
     for entry in entries:
-        grouped[(entry.dataset, entry.protocol, entry.metric)].append(entry)
-    parts = []
-    for (dataset, protocol, metric), group in sorted(grouped.items()):
-        settings = sorted({s for e in group for s in e.scores}, key=setting_order)
-        lines = [f"### Reported in the literature, not run here: {dataset} · {protocol} · {metric} (%)", "",
-                 "| " + " | ".join(["Method", *settings, "Source", "Split"]) + " |",
-                 "| " + " | ".join(["---", *["---:"] * len(settings), "---", "---"]) + " |"]
-        for entry in sorted(group, key=lambda e: (e.method, e.source)):
+        grouped[(entry.split, entry.dataset, entry.protocol, entry.metric)].append(entry)
+    parts = [INTRO]
+    for (split, dataset, protocol, metric), group in grouped.items():
+        settings = list(dict.fromkeys(s for e in group for s in e.scores))
+        lines = [f"### Reported in the literature, not run here: {split} · {dataset} · {protocol} · {metric} (%)", "",
+                 _row(["Method", "Backbone", "Training data", *settings, "Source"]),
+                 _row(["---", "---", "---", *["---:"] * len(settings), "---"])]
+        for entry in group:
             scores = [f"{entry.scores[s]:.2f}" if s in entry.scores else "–" for s in settings]
-            lines.append("| " + " | ".join([entry.method, *scores, entry.source, entry.split]) + " |")
+            lines.append(_row([entry.method, entry.backbone, entry.training_data, *scores, entry.source]))
         parts.append("\n".join(lines))
     return "\n\n".join(parts)
+
+
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
