@@ -129,7 +129,7 @@ def _patch(name: str, url: str, description: str, license: str, sha256: str, siz
 def _derived(name: str, description: str, patch: str | None, unlisted: str = "keep") -> DatasetSpec:
     base = f"tacred/{name.split('/', 1)[1]}"
     return DatasetSpec(
-        name=name, relpath="", format="tacred", license=f"LDC User Agreement ({TACRED_LDC}) + patch licence",
+        name=name, relpath="", format="tacred", license=f"LDC ({TACRED_LDC}) + the patch's",
         description=description, requires=(*((patch,) if patch else ()), base), ldc=TACRED_LDC,
         protocols=TACRED_PROTOCOLS, base=base, patch=patch, patch_unlisted=unlisted,
     )

@@ -1,0 +1,36 @@
+"""``fsre-bench ls datasets``: protocols, presence, and the exact place of licensed files, on any width."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tacred_fixtures import write_tacred
+
+from fsre_bench.cli.main import main
+from fsre_bench.data import REGISTRY
+
+
+@pytest.mark.parametrize("columns", ["60", "200"])
+def test_ls_datasets_names_protocols_presence_and_where_licensed_files_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, columns: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    data = tmp_path / "data"
+    write_tacred(data, ("test",))
+    assert main(["ls", "datasets", "--data-dir", str(data)]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if line.startswith("│ ") and
+            line.split("│")[1].strip()}
+    assert set(rows) == set(REGISTRY)  # every name whole, on one line, even 60 columns wide
+    assert rows["tacred/test"].split("│")[3].strip() == "yes" and rows["tacred/train"].split("│")[3].strip() == "no"
+    if columns == "200":  # wide enough for whole cells; narrower tables fold them, never the names
+        assert "episodic (FewRel 2.0 DA eval)" in rows["fewrel/val_pubmed"]
+        assert "kshot, natural-nota (FS-TACRED)" in rows["tacrev/test"]
+        assert "no (needs tacrev/test_patch)" in rows["tacrev/test"]
+        assert "[name, description]" in rows["fewrel/pid2name"]  # brackets are text, not rich markup
+    lines = out.splitlines()
+    for split, state in (("train", "missing"), ("test", "present")):
+        place = f"  tacred/{split}: your JSON {split} split at {data / 'tacred' / f'{split}.json'} ({state})"
+        assert place in lines  # the whole path on one line, never folded
+    assert any("LDC2018T24" in line and "licensed" in line for line in lines)
