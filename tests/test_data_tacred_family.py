@@ -67,6 +67,18 @@ def test_fetch_tacrev_by_name_takes_the_patch_from_a_mirror_and_needs_your_tacre
     assert rows["retacred/test"].status == "missing" and "retacred/test_patch" in rows["retacred/test"].detail
 
 
+def test_data_fetch_tacrev_group_gets_every_patch_then_says_where_tacred_goes(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    data = tmp_path / "data"
+    assert main(["data", "fetch", "tacrev", "--mirror", str(SHARED), "--data-dir", str(data)]) == 2
+    captured = capsys.readouterr()
+    assert "ok tacrev/dev_patch" in captured.out and "ok tacrev/test_patch" in captured.out
+    assert sorted(p.name for p in (data / "tacrev").iterdir()) == ["dev_patch.json", "test_patch.json"]
+    err = captured.err.strip()
+    assert len(err.splitlines()) == 1 and f"put its JSON train split (train.json) at {data / 'tacred' / 'train.json'}" in err
+
+
 def test_real_tacrev_patch_refuses_a_tacred_it_was_not_made_for(data: Path, capsys: pytest.CaptureFixture) -> None:
     fetch_dataset("tacrev/test_patch", data, mirror=str(SHARED))
     with pytest.raises(DataError) as info:

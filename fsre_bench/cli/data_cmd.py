@@ -7,6 +7,8 @@ import argparse
 from rich.console import Console
 from rich.table import Table
 
+from fsre_bench.errors import DataError
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("data", help="fetch and verify datasets")
@@ -22,16 +24,21 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def handle_fetch(args: argparse.Namespace) -> int:
-    from fsre_bench.data import expand_names, fetch_dataset, get_spec, resolve_data_dir
+    from fsre_bench.data import fetch_members, get_spec, resolve_data_dir
 
     data_dir = resolve_data_dir(args.data_dir)
     console = Console()
-    for name in args.names:
-        for member in expand_names(name):
-            path = fetch_dataset(member, data_dir, mirror=args.mirror)
-            spec = get_spec(member)
-            made = f" + {spec.patch}, applied on load" if spec.derived and spec.patch else ""
-            console.print(f"[green]ok[/] {member} -> {path}{made}", soft_wrap=True)
+    failed: DataError | None = None
+    for name in args.names:  # one name failing (licensed data, say) does not stop the others
+        try:
+            for member, path in fetch_members(name, data_dir, mirror=args.mirror):
+                spec = get_spec(member)
+                made = f" + {spec.patch}, applied on load" if spec.derived and spec.patch else ""
+                console.print(f"[green]ok[/] {member} -> {path}{made}", soft_wrap=True)
+        except DataError as exc:
+            failed = failed or exc
+    if failed is not None:
+        raise failed
     return 0
 
 

@@ -19,6 +19,11 @@ examples:
   # FewRel 2.0 NOTA (50% of queries are none-of-the-above), threshold calibrated on training relations
   fsre-bench run --methods proto --dataset fewrel/val_wiki --settings 5-1 --n-query 2 --na-rate 0.5 \\
       --train fewrel/val_semeval
+  # FewRel 2.0 domain adaptation: Wikipedia training relations, PubMed evaluation, 15% NOTA
+  fsre-bench run --methods proto,proto-desc --dataset fewrel/val_pubmed --train fewrel/val_wiki --settings 5-1 \\
+      --na-rate 0.15 --episodes 1000
+  # TACREV K-shot (your LDC TACRED under <data dir>/tacred/, the patches from `data fetch tacrev`)
+  fsre-bench run --protocol kshot --dataset tacrev --k 8,16,32 --methods proto
   # the official CodaLab test stream, written once and reused
   fsre-bench episodes build --dataset fewrel/val_wiki --n-way 5 --k-shot 1 --episodes 10000 --seed 12345 \\
       --sampler codalab --out episodes-5-1.jsonl

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from fsre_bench.data.fetch import VerifyRow, fetch_dataset, fetch_spec, file_digests, verify_datasets
+from fsre_bench.data.fetch import (
+    VerifyRow,
+    fetch_dataset,
+    fetch_members,
+    fetch_spec,
+    file_digests,
+    verify_datasets,
+)
 from fsre_bench.data.fewrel import load_pid2name
 from fsre_bench.data.loader import (
     DATA_DIR_ENV,
@@ -30,6 +37,7 @@ __all__ = [
     "detect_format",
     "expand_names",
     "fetch_dataset",
+    "fetch_members",
     "fetch_spec",
     "file_digests",
     "get_spec",

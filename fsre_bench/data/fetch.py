@@ -15,6 +15,7 @@ import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -154,7 +155,10 @@ def fetch_spec(spec: DatasetSpec, data_dir: Path, mirror: str | None = None) -> 
     ``requires``, and its path is the base's.
     """
     if spec.derived:
-        return Path(data_dir) / get_spec(spec.base or "").relpath
+        base = get_spec(spec.base or "")
+        if not (Path(data_dir) / base.relpath).is_file():
+            raise DataError(ldc_note(base, Path(data_dir) / base.relpath))
+        return Path(data_dir) / base.relpath
     target = Path(data_dir) / spec.relpath
     if target.is_file() and (not has_checksum(spec) or checksum_problem(spec, target) is None):
         return target
@@ -165,11 +169,30 @@ def fetch_spec(spec: DatasetSpec, data_dir: Path, mirror: str | None = None) -> 
     return target
 
 
+def fetch_members(name: str, data_dir: Path, mirror: str | None = None) -> Iterator[tuple[str, Path]]:
+    """Fetch a dataset (or group) and its sidecars, yielding (member, path) as each is in place.
+
+    A licensed TACRED split fsre-bench cannot download does not stop the public files after it
+    (``data fetch tacrev`` still gets the patches): its one-line note is raised at the end.
+    """
+    licensed: DataError | None = None
+    for member in expand_names(name):
+        spec = get_spec(member)
+        try:
+            yield member, fetch_spec(spec, Path(data_dir), mirror)
+        except DataError as exc:
+            if not (spec.ldc and spec.url is None):
+                raise
+            licensed = licensed or exc
+    if licensed is not None:
+        raise licensed
+
+
 def fetch_dataset(name: str, data_dir: Path, mirror: str | None = None) -> Path:
     """Fetch a registered dataset (or group) and its sidecar files; returns the file (group: folder)."""
     last = Path(data_dir)
-    for member in expand_names(name):
-        last = fetch_spec(get_spec(member), Path(data_dir), mirror)
+    for _, path in fetch_members(name, data_dir, mirror):
+        last = path
     return Path(data_dir) / name if name in GROUPS else last
 
 
