@@ -34,6 +34,17 @@ def shared_data_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture
+def tacred_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh cache and a data directory holding the TACRED-format fixture splits (tests/tacred_fixtures.py)."""
+    from tests.tacred_fixtures import write_tacred
+
+    monkeypatch.setenv("FSRE_BENCH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("FSRE_BENCH_DATA_DIR", str(tmp_path / "data"))
+    write_tacred(tmp_path / "data")
+    return tmp_path / "data"
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests never read or write ~/.cache; one cache per session so model identities are hashed once."""

@@ -13,7 +13,8 @@ SHARED_DATA = Path(
 ).resolve()
 # One file of each source the suite reads; any missing means the data directory is wrong.
 REQUIRED_FILES = ("fewrel/val_wiki.json", "fewrel/val_semeval.json", "fewrel/pid2name.json",
-                  "semeval2010/train.txt", "semeval2010/test.txt", "semeval2010/rel2id.json")
+                  "semeval2010/train.txt", "semeval2010/test.txt", "semeval2010/rel2id.json",
+                  "tacrev/dev_patch.json", "tacrev/test_patch.json")
 
 
 def missing_shared_files() -> list[str]:

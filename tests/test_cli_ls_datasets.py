@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tacred_fixtures import write_tacred
 
 from fsre_bench.cli.main import main
 from fsre_bench.data import REGISTRY
+from tests.tacred_fixtures import write_tacred
 
 
 @pytest.mark.parametrize("columns", ["60", "200"])

@@ -18,9 +18,9 @@ import pytest
 
 from fsre_bench.cli.main import main
 from fsre_bench.data import REGISTRY, clear_cache, expand_names, fetch_dataset, load_dataset
+from tests.shared_data import SHARED_DATA as SHARED
 
 FIXTURE = Path(__file__).parent / "fixtures" / "data" / "val_pubmed_sample.json"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 OFFICIAL_PUBMED_SHA256 = "fc0f13b534f6664fe0d8aec231d7590313bc6510d00dbc1b6746147f6a2b46e6"
 
 
@@ -114,7 +114,7 @@ def test_domain_adaptation_run_trains_on_wiki_and_evaluates_on_pubmed(
             "--settings", "5-1", "--na-rate", "0.15", "--episodes", "20", "--seeds", "0", "--data-dir", str(data),
             "--output-dir", str(out)]
     assert main(args) == 0, capsys.readouterr().err
-    results = sorted(out.glob("runs/fewrel_val_pubmed/episodic/5-1/*/n20_*.json"))
+    results = sorted(out.glob("runs/fewrel_val_pubmed/episodic/5-1-na0.15/*/n20_*.json"))
     assert [p.parent.name for p in results] == ["proto", "proto-desc"]
     for path in results:
         result = json.loads(path.read_text())

@@ -12,13 +12,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tacred_fixtures import REAL_TEST_IDS, tacred_records, write_tacred
 
 from fsre_bench.cli.main import main
 from fsre_bench.data import REGISTRY, clear_cache, fetch_dataset, file_digests, load_dataset, verify_datasets
 from fsre_bench.errors import DataError
-
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+from tests.shared_data import SHARED_DATA as SHARED
+from tests.tacred_fixtures import REAL_TEST_IDS, tacred_records, write_tacred
 
 
 @pytest.fixture(autouse=True)
@@ -27,11 +26,6 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FSRE_BENCH_DATA_DIR", str(tmp_path / "data"))
     clear_cache()
 
-
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    write_tacred(tmp_path / "data")
-    return tmp_path / "data"
 
 
 def _write(path: Path, content: object) -> None:
@@ -79,61 +73,61 @@ def test_data_fetch_tacrev_group_gets_every_patch_then_says_where_tacred_goes(
     assert len(err.splitlines()) == 1 and f"put its JSON train split (train.json) at {data / 'tacred' / 'train.json'}" in err
 
 
-def test_real_tacrev_patch_refuses_a_tacred_it_was_not_made_for(data: Path, capsys: pytest.CaptureFixture) -> None:
-    fetch_dataset("tacrev/test_patch", data, mirror=str(SHARED))
+def test_real_tacrev_patch_refuses_a_tacred_it_was_not_made_for(tacred_data: Path, capsys: pytest.CaptureFixture) -> None:
+    fetch_dataset("tacrev/test_patch", tacred_data, mirror=str(SHARED))
     with pytest.raises(DataError) as info:
-        load_dataset("tacrev/test", data_dir=data)
+        load_dataset("tacrev/test", data_dir=tacred_data)
     message = str(info.value)
     assert "\n" not in message
-    assert f"934 of 936 patched ids are not in {data / 'tacred' / 'test.json'}" in message
+    assert f"934 of 936 patched ids are not in {tacred_data / 'tacred' / 'test.json'}" in message
     assert "not the TACRED split the patch was made for" in message
     # the same through the CLI: K-shot on TACREV stops with that one line, exit 2, before any model loads
     code = main(["run", "--protocol", "kshot", "--dataset", "tacrev/test", "--k", "8", "--methods", "random",
-                 "--data-dir", str(data), "--output-dir", str(data.parent / "results")])
+                 "--data-dir", str(tacred_data), "--output-dir", str(tacred_data.parent / "results")])
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1 and "934 of 936 patched ids" in err
-    assert not (data.parent / "results").exists()
+    assert not (tacred_data.parent / "results").exists()
 
 
-def test_tacrev_format_patch_relabels_and_reports(data: Path) -> None:
+def test_tacrev_format_patch_relabels_and_reports(tacred_data: Path) -> None:
     test = tacred_records("test")
     patch = [{"id": test[0]["id"], "relation": "per:employee_of"},  # was per:title: relabelled
              {"id": test[1]["id"], "relation": "per:title"},  # already per:title: unchanged
              {"id": test[-1]["id"], "relation": "per:title"}]  # was no_relation: relabelled
-    _write(data / "tacrev" / "test_patch.json", patch)
-    ds = load_dataset("tacrev/test", data_dir=data)
+    _write(tacred_data / "tacrev" / "test_patch.json", patch)
+    ds = load_dataset("tacrev/test", data_dir=tacred_data)
     assert (ds.name, ds.split, len(ds)) == ("tacrev", "test", len(test))
     assert ds.patch_report == {"records": 96, "listed": 3, "relabelled": 2, "unchanged": 1, "dropped": 0,
                                "kept": 93}
     assert ds.by_id["tacrev/test#0"].label == "per:employee_of"
     assert ds.by_id[f"tacrev/test#{len(test) - 1}"].label == "per:title"
-    plain = load_dataset("tacred/test", data_dir=data)
+    plain = load_dataset("tacred/test", data_dir=tacred_data)
     assert plain.by_id["tacred/test#0"].label == "per:title" and plain.patch_report is None
     assert ds.source_sha256 != plain.source_sha256
-    train = load_dataset("tacrev/train", data_dir=data)  # TACREV train is TACRED train, unpatched
-    assert train.name == "tacrev" and train.source_sha256 == load_dataset("tacred/train", data_dir=data).source_sha256
+    train = load_dataset("tacrev/train", data_dir=tacred_data)  # TACREV train is TACRED train, unpatched
+    assert train.name == "tacrev" and train.source_sha256 == load_dataset("tacred/train", data_dir=tacred_data).source_sha256
 
 
-def test_retacred_format_map_drops_unlisted_and_reports(data: Path) -> None:
+def test_retacred_format_map_drops_unlisted_and_reports(tacred_data: Path) -> None:
     dev = tacred_records("dev")
     mapping = {record["id"]: record["relation"] for record in dev[2:]}  # the first two are left out
     mapping[dev[5]["id"]] = "org:top_members/employees"
-    _write(data / "retacred" / "dev_id2label.json", mapping)
-    ds = load_dataset("retacred/dev", data_dir=data)
+    _write(tacred_data / "retacred" / "dev_id2label.json", mapping)
+    ds = load_dataset("retacred/dev", data_dir=tacred_data)
     assert len(ds) == len(dev) - 2 and "retacred/dev#0" not in ds.by_id and "retacred/dev#1" not in ds.by_id
     assert ds.patch_report["dropped"] == 2 and ds.patch_report["relabelled"] == 1
     assert ds.by_id["retacred/dev#5"].label == "org:top_members/employees"
     # no patch file for another split yet: one line naming the fetch command
     with pytest.raises(DataError, match=r"needs the patch retacred/test_patch .*fsre-bench data fetch retacred/test"):
-        load_dataset("retacred/test", data_dir=data)
+        load_dataset("retacred/test", data_dir=tacred_data)
 
 
-def test_kshot_on_tacrev_runs_and_reports_relabelled_counts(data: Path, capsys: pytest.CaptureFixture) -> None:
+def test_kshot_on_tacrev_runs_and_reports_relabelled_counts(tacred_data: Path, capsys: pytest.CaptureFixture) -> None:
     test = tacred_records("test")
-    _write(data / "tacrev" / "test_patch.json", [{"id": test[0]["id"], "relation": "per:employee_of"}])
-    out = data.parent / "results"
+    _write(tacred_data / "tacrev" / "test_patch.json", [{"id": test[0]["id"], "relation": "per:employee_of"}])
+    out = tacred_data.parent / "results"
     code = main(["run", "--protocol", "kshot", "--dataset", "tacrev", "--k", "8", "--seeds", "13", "--methods",
-                 "random", "--data-dir", str(data), "--output-dir", str(out)])
+                 "random", "--data-dir", str(tacred_data), "--output-dir", str(out)])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "tacrev/test: 1 patch ids over 96 TACRED records, 1 relabelled, 0 unchanged, 0 dropped" in captured.err

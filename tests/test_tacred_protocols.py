@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 import pytest
-from tacred_fixtures import write_tacred
 
 from fsre_bench.cli.main import main
 from fsre_bench.data import clear_cache, load_dataset
@@ -25,11 +24,6 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FSRE_BENCH_DATA_DIR", str(tmp_path / "data"))
     clear_cache()
 
-
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    write_tacred(tmp_path / "data")
-    return tmp_path / "data"
 
 
 def _f1_excluding(records: list[dict], negative: set[str]) -> float:
@@ -45,8 +39,8 @@ def _records(result_path: Path, result: dict) -> list[dict]:
     return [json.loads(line) for line in log.read_text().splitlines()[1:]]
 
 
-def test_kshot_split_counts_no_relation_as_a_label_wherever_it_sits(data: Path) -> None:
-    train, test = load_dataset("tacred/train", data_dir=data), load_dataset("tacred/test", data_dir=data)
+def test_kshot_split_counts_no_relation_as_a_label_wherever_it_sits(tacred_data: Path) -> None:
+    train, test = load_dataset("tacred/train", data_dir=tacred_data), load_dataset("tacred/test", data_dir=tacred_data)
     assert list(train.relations)[-1] == "no_relation" and train.negative_label == "no_relation"
     split = sample_kshot_split(train, test, k=8, seed=13)
     assert split.relations[-1] == "no_relation" and len(split.relations) == 7
@@ -54,10 +48,10 @@ def test_kshot_split_counts_no_relation_as_a_label_wherever_it_sits(data: Path) 
     assert len(split.queries) == len(test)  # the full test set
 
 
-def test_kshot_f1_ignores_no_relation_by_name(data: Path, capsys: pytest.CaptureFixture) -> None:
-    out = data.parent / "results"
+def test_kshot_f1_ignores_no_relation_by_name(tacred_data: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tacred_data.parent / "results"
     code = main(["run", "--protocol", "kshot", "--dataset", "tacred", "--k", "8", "--seeds", "13,21",
-                 "--methods", "proto,random", "--data-dir", str(data), "--output-dir", str(out)])
+                 "--methods", "proto,random", "--data-dir", str(tacred_data), "--output-dir", str(out)])
     assert code == 0, capsys.readouterr().err
     for method in ("proto", "random"):
         (path,) = out.glob(f"runs/tacred_test/kshot/K8/{method}/n*_seeds*.json")
@@ -74,11 +68,11 @@ def test_kshot_f1_ignores_no_relation_by_name(data: Path, capsys: pytest.Capture
 
 
 @pytest.mark.parametrize("dataset", ["tacred/test"])
-def test_fs_tacred_episodes_on_the_same_data(data: Path, dataset: str, capsys: pytest.CaptureFixture) -> None:
-    out = data.parent / "results"
+def test_fs_tacred_episodes_on_the_same_data(tacred_data: Path, dataset: str, capsys: pytest.CaptureFixture) -> None:
+    out = tacred_data.parent / "results"
     code = main(["run", "--protocol", "natural-nota", "--dataset", dataset, "--settings", "5-1,5-5",
                  "--episodes", "40", "--seeds", "160290", "--methods", "random,proto", "--nota-threshold", "0.5",
-                 "--data-dir", str(data), "--output-dir", str(out)])
+                 "--data-dir", str(tacred_data), "--output-dir", str(out)])
     assert code == 0, capsys.readouterr().err
     paths = sorted(out.glob("runs/tacred_test/natural-nota/*/*/n*_seeds*.json"))
     assert sorted(f"{p.parent.parent.name}/{p.parent.name}" for p in paths) == [
@@ -93,4 +87,4 @@ def test_fs_tacred_episodes_on_the_same_data(data: Path, dataset: str, capsys: p
         assert "no_relation" not in golds  # a no_relation query is NOTA in every episode
         expected = _f1_excluding(log, {NOTA, "no_relation"})
         assert result["per_seed"][0]["metrics"]["micro_f1"] == pytest.approx(expected)
-    assert os.environ["FSRE_BENCH_CACHE"].startswith(str(data.parent))
+    assert os.environ["FSRE_BENCH_CACHE"].startswith(str(tacred_data.parent))
