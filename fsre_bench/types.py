@@ -80,7 +80,7 @@ class Dataset:
     # Sorted entity-type vocabulary where the dataset has types (TACRED); empty otherwise.
     entity_types: tuple[str, ...] = ()
     # A patched TACRED split (TACREV, Re-TACRED): what the patch did (``tacred.PatchReport.to_dict()``).
-    patch_report: dict[str, int] | None = None
+    patch_report: dict[str, Any] | None = None
 
     @cached_property
     def by_id(self) -> dict[str, RelationInstance]:

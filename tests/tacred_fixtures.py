@@ -43,7 +43,8 @@ SIZES = {"train": (10, 12), "dev": (3, 4), "test": (6, 60)}  # test: mostly no_r
 REAL_TEST_IDS = ("098f65f2e846a27c74d9", "098f65f2e855b721ff1d")
 
 
-def _fill(label: str, index: int, split: str) -> dict[str, Any]:
+def fill_record(label: str, index: int, split: str) -> dict[str, Any]:
+    """Record ``index`` of ``label`` in ``split``, from the label's template."""
     template, subj_type, obj_type = TEMPLATES[label]
     shift = {"train": 0, "dev": 5, "test": 3}[split]
     subj = FILLERS[subj_type][(index + shift) % len(FILLERS[subj_type])]
@@ -68,8 +69,8 @@ def _fill(label: str, index: int, split: str) -> dict[str, Any]:
 def tacred_records(split: str) -> list[dict[str, Any]]:
     """One split's records: positives label by label, then every no_relation record last."""
     per_label, negatives = SIZES[split]
-    records = [_fill(label, index, split) for label in POSITIVE for index in range(per_label)]
-    records += [_fill("no_relation", index, split) for index in range(negatives)]
+    records = [fill_record(label, index, split) for label in POSITIVE for index in range(per_label)]
+    records += [fill_record("no_relation", index, split) for index in range(negatives)]
     if split == "test":
         for record, real_id in zip(records, REAL_TEST_IDS, strict=False):
             record["id"] = real_id

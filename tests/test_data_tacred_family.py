@@ -17,7 +17,7 @@ from fsre_bench.cli.main import main
 from fsre_bench.data import REGISTRY, clear_cache, fetch_dataset, file_digests, load_dataset, verify_datasets
 from fsre_bench.errors import DataError
 from tests.shared_data import SHARED_DATA as SHARED
-from tests.tacred_fixtures import REAL_TEST_IDS, tacred_records, write_tacred
+from tests.tacred_fixtures import REAL_TEST_IDS, fill_record, tacred_records, write_tacred
 
 
 @pytest.fixture(autouse=True)
@@ -89,6 +89,22 @@ def test_real_tacrev_patch_refuses_a_tacred_it_was_not_made_for(tacred_data: Pat
     assert not (tacred_data.parent / "results").exists()
 
 
+def test_real_tacrev_patch_on_a_tacred_holding_all_its_ids(tmp_path: Path) -> None:
+    """Every id of the real test patch present (as no_relation records made here): the patch applies in full."""
+    patch = json.loads((SHARED / "tacrev" / "test_patch.json").read_text())
+    records = [{**fill_record("no_relation", index, "test"), "id": entry["id"]} for index, entry in enumerate(patch)]
+    records.append(fill_record("per:title", 0, "test"))  # one record the patch does not list
+    data = tmp_path / "data"
+    _write(data / "tacred" / "test.json", records)
+    fetch_dataset("tacrev/test_patch", data, mirror=str(SHARED))
+    ds = load_dataset("tacrev/test", data_dir=data)
+    negatives = sum(entry["relation"] == "no_relation" for entry in patch)
+    assert ds.patch_report == {"records": 937, "listed": 936, "relabelled": 936 - negatives, "unchanged": negatives,
+                               "dropped": 0, "kept": 1, "patch": "tacrev/test_patch", "official": True,
+                               "checksum_problem": None}
+    assert [inst.label for inst in ds.all_instances() if inst.id == "tacrev/test#1"] == [patch[1]["relation"]]
+
+
 def test_tacrev_format_patch_relabels_and_reports(tacred_data: Path) -> None:
     test = tacred_records("test")
     patch = [{"id": test[0]["id"], "relation": "per:employee_of"},  # was per:title: relabelled
@@ -97,8 +113,10 @@ def test_tacrev_format_patch_relabels_and_reports(tacred_data: Path) -> None:
     _write(tacred_data / "tacrev" / "test_patch.json", patch)
     ds = load_dataset("tacrev/test", data_dir=tacred_data)
     assert (ds.name, ds.split, len(ds)) == ("tacrev", "test", len(test))
-    assert ds.patch_report == {"records": 96, "listed": 3, "relabelled": 2, "unchanged": 1, "dropped": 0,
-                               "kept": 93}
+    report = dict(ds.patch_report)
+    assert report.pop("checksum_problem").startswith("size ")  # our patch is not the official file, and says so
+    assert report == {"records": 96, "listed": 3, "relabelled": 2, "unchanged": 1, "dropped": 0, "kept": 93,
+                      "patch": "tacrev/test_patch", "official": False}
     assert ds.by_id["tacrev/test#0"].label == "per:employee_of"
     assert ds.by_id[f"tacrev/test#{len(test) - 1}"].label == "per:title"
     plain = load_dataset("tacred/test", data_dir=tacred_data)
@@ -131,9 +149,11 @@ def test_kshot_on_tacrev_runs_and_reports_relabelled_counts(tacred_data: Path, c
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "tacrev/test: 1 patch ids over 96 TACRED records, 1 relabelled, 0 unchanged, 0 dropped" in captured.err
+    assert "WARNING: tacrev/test_patch is not the official file (size" in captured.err
     (path,) = out.glob("runs/tacrev_test/kshot/K8/random/n*_seeds*.json")
     result = json.loads(path.read_text())
     assert result["dataset"]["patch_report"]["relabelled"] == 1
+    assert result["dataset"]["patch_report"]["official"] is False
     assert result["dataset"]["support_pool"]["name"] == "tacrev"
     assert result["dataset"]["negative_label"] == "no_relation"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fsre_bench.data.common import parse_json_text
-from fsre_bench.data.fetch import ldc_note
+from fsre_bench.data.fetch import checksum_problem, ldc_note
 from fsre_bench.data.fewrel import load_pid2name, parse_fewrel
 from fsre_bench.data.opennre import load_rel2id, parse_opennre
 from fsre_bench.data.registry import GROUPS, REGISTRY, DatasetSpec, unknown_name_error
@@ -91,7 +91,14 @@ def _load_derived(spec: DatasetSpec, data_dir: Path, **kw: Any) -> Dataset:
             )
     options = {"name": spec.dataset_name, "split": spec.split, "patch": patch_path,
                "patch_unlisted": spec.patch_unlisted, **kw}
-    return load_file(base_path, data_dir=data_dir, **options)
+    dataset = load_file(base_path, data_dir=data_dir, **options)
+    if spec.patch is None or dataset.patch_report is None or "official" in dataset.patch_report:
+        return dataset
+    # Fetching verified the patch; a file put there by hand may not be it, and a result must say so.
+    problem = checksum_problem(REGISTRY[spec.patch], patch_path)
+    dataset.patch_report = {**dataset.patch_report, "patch": spec.patch, "official": problem is None,
+                            "checksum_problem": problem}
+    return dataset
 
 
 def load_group(name: str, data_dir: Path | None = None, **kw: Any) -> dict[str, Dataset]:

@@ -13,7 +13,8 @@ discarded). A patch naming an id the file lacks is refused with one line: the fi
 TACRED split the patch was made for. Instance ids keep the record's position in the original
 TACRED file, so dropped records leave gaps. The registry names the official patches
 (``tacrev/test_patch``, ``retacred/train_patch``, ...) and the datasets built with them
-(``tacrev/test``, ``retacred/train``, ...); a patched Dataset carries its ``PatchReport``.
+(``tacrev/test``, ``retacred/train``, ...); a patched Dataset carries its ``PatchReport`` as
+``patch_report`` (plus, for a registered patch, whether its file is the official one).
 """
 
 from __future__ import annotations
@@ -89,12 +90,20 @@ class PatchReport:
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
 
-    def summary(self, what: str) -> str:
-        """One line, e.g. ``tacrev/test: 936 patch ids, 521 relabelled, 415 unchanged, 0 dropped``."""
-        return (
-            f"{what}: {self.listed} patch ids over {self.records} TACRED records, {self.relabelled} relabelled, "
-            f"{self.unchanged} unchanged, {self.dropped} dropped, {self.kept} unlisted kept"
-        )
+
+def patch_summary(what: str, report: dict[str, Any]) -> str:
+    """One line from a Dataset's ``patch_report``, e.g. ``tacrev/test: 936 patch ids over ..., 0 dropped``.
+
+    A registered patch whose file is not the official one (``official`` False) says so.
+    """
+    line = (
+        f"{what}: {report['listed']} patch ids over {report['records']} TACRED records, "
+        f"{report['relabelled']} relabelled, {report['unchanged']} unchanged, {report['dropped']} dropped, "
+        f"{report['kept']} unlisted kept"
+    )
+    if report.get("official") is False:
+        line += f"; WARNING: {report['patch']} is not the official file ({report['checksum_problem']})"
+    return line
 
 
 def unmatched_patch_error(missing: list[str], listed: int, path: str, patch_path: str) -> DataError:

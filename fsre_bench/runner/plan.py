@@ -87,12 +87,12 @@ def load_run_data(config: RunConfig) -> RunData:
 
 def _report_patches(*datasets: Dataset | None) -> None:
     """One line per patched TACRED split (TACREV, Re-TACRED): how many instances the patch changed."""
-    from fsre_bench.data.tacred import PatchReport
+    from fsre_bench.data.tacred import patch_summary
     from fsre_bench.progress import console
 
     for dataset in datasets:
         if dataset is not None and dataset.patch_report is not None:
-            line = PatchReport(**dataset.patch_report).summary(f"{dataset.name}/{dataset.split}")
+            line = patch_summary(f"{dataset.name}/{dataset.split}", dataset.patch_report)
             console.print(line, soft_wrap=True, highlight=False)
 
 
