@@ -102,6 +102,7 @@ def test_fetch_by_name_from_a_flat_mirror_with_the_fixture_registered(
     assert not (data / "fewrel" / "val_pubmed.json").exists()
 
 
+@pytest.mark.slow  # two NOTA calibrations on val_wiki with the real MiniLM: ~2 CPU-minutes
 def test_domain_adaptation_run_trains_on_wiki_and_evaluates_on_pubmed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
