@@ -101,7 +101,7 @@ def test_real_tacrev_patch_on_a_tacred_holding_all_its_ids(tmp_path: Path) -> No
     negatives = sum(entry["relation"] == "no_relation" for entry in patch)
     assert ds.patch_report == {"records": 937, "listed": 936, "relabelled": 936 - negatives, "unchanged": negatives,
                                "dropped": 0, "kept": 1, "patch": "tacrev/test_patch", "official": True,
-                               "checksum_problem": None}
+                               "checksum_problem": None, "patch_sha256": REGISTRY["tacrev/test_patch"].sha256}
     assert [inst.label for inst in ds.all_instances() if inst.id == "tacrev/test#1"] == [patch[1]["relation"]]
 
 
@@ -115,6 +115,7 @@ def test_tacrev_format_patch_relabels_and_reports(tacred_data: Path) -> None:
     assert (ds.name, ds.split, len(ds)) == ("tacrev", "test", len(test))
     report = dict(ds.patch_report)
     assert report.pop("checksum_problem").startswith("size ")  # our patch is not the official file, and says so
+    assert report.pop("patch_sha256") == file_digests(tacred_data / "tacrev" / "test_patch.json")["sha256"]
     assert report == {"records": 96, "listed": 3, "relabelled": 2, "unchanged": 1, "dropped": 0, "kept": 93,
                       "patch": "tacrev/test_patch", "official": False}
     assert ds.by_id["tacrev/test#0"].label == "per:employee_of"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fsre_bench.data.common import parse_json_text
-from fsre_bench.data.fetch import checksum_problem, ldc_note
+from fsre_bench.data.fetch import checksum_problem, file_digests, ldc_note
 from fsre_bench.data.fewrel import load_pid2name, parse_fewrel
 from fsre_bench.data.opennre import load_rel2id, parse_opennre
 from fsre_bench.data.registry import GROUPS, REGISTRY, DatasetSpec, unknown_name_error
@@ -97,7 +97,7 @@ def _load_derived(spec: DatasetSpec, data_dir: Path, **kw: Any) -> Dataset:
     # Fetching verified the patch; a file put there by hand may not be it, and a result must say so.
     problem = checksum_problem(REGISTRY[spec.patch], patch_path)
     dataset.patch_report = {**dataset.patch_report, "patch": spec.patch, "official": problem is None,
-                            "checksum_problem": problem}
+                            "checksum_problem": problem, "patch_sha256": file_digests(patch_path)["sha256"]}
     return dataset
 
 

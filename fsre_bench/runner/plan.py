@@ -93,7 +93,7 @@ def _report_patches(*datasets: Dataset | None) -> None:
     for dataset in datasets:
         if dataset is not None and dataset.patch_report is not None:
             line = patch_summary(f"{dataset.name}/{dataset.split}", dataset.patch_report)
-            console.print(line, soft_wrap=True, highlight=False)
+            console.print(line, soft_wrap=True, highlight=False, markup=False)
 
 
 def _check_disjoint(train: Dataset, evaluation: Dataset) -> None:
