@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from fsre_bench.metrics.resample import resampled_metric
 from fsre_bench.metrics.scores import metric_from_counts
 
 CI_BOOTSTRAP_EPISODES = "bootstrap over episodes, stratified by seed (percentile, B={b})"
@@ -22,7 +23,6 @@ CI_T_OVER_SEEDS = "Student-t interval over seed scores (n={n})"
 
 DEFAULT_BOOTSTRAP_SEED = 20250512
 DEFAULT_N_BOOTSTRAP = 1000
-_CHUNK = 100  # replicates per chunk, bounds memory at 100 x n_units weights
 
 
 @dataclass(frozen=True)
@@ -110,20 +110,7 @@ def _stratified_replicates(
     rng = np.random.default_rng(seed)
     totals = np.zeros(n_bootstrap)
     for counts in counts_per_seed:
-        counts = np.asarray(counts, dtype=np.float64)
-        n = counts.shape[0]
-        values = np.empty(n_bootstrap)
-        for start in range(0, n_bootstrap, _CHUNK):
-            size = min(_CHUNK, n_bootstrap - start)
-            # Multinomial weights = how many times each unit is drawn in a resample of size n.
-            weights = rng.multinomial(n, np.full(n, 1.0 / n), size=size)
-            summed = weights @ counts
-            if paired:
-                values[start:start + size] = (metric_from_counts(metric, summed[:, :5])
-                                              - metric_from_counts(metric, summed[:, 5:]))
-            else:
-                values[start:start + size] = metric_from_counts(metric, summed)
-        totals += values
+        totals += resampled_metric(metric, counts, n_bootstrap, rng, paired)
     return totals / len(counts_per_seed)
 
 
