@@ -40,7 +40,10 @@ def train_episodic(train: Dataset, budget: Any, base: str, key: str, *, seed: in
             task.advance(1)
             task.set_info(f"loss {sum(losses[-20:]) / len(losses[-20:]):.3f}")
     encoder.eval()
-    info = {"steps": len(episodes), "first_loss": losses[0], "last_loss_mean20": sum(losses[-20:]) / min(20, len(losses))}
+    from fsre_bench.runner.provenance import harness_info  # here: the runner package imports the methods
+
+    info = {"steps": len(episodes), "first_loss": losses[0], "last_loss_mean20": sum(losses[-20:]) / min(20, len(losses)),
+            "harness": harness_info()}  # who produced these weights, for the provenance of every later reuse
     return save_encoder("proto_ft", key, encoder, tokenizer, info)
 
 

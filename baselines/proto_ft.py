@@ -57,6 +57,7 @@ class ProtoFinetunedMethod:
         self.nota = NotaThreshold(self.name, config.option("nota_threshold"), config.seed)
         self.budget = EpisodicBudget.from_options(config.options)
         self._train_info: dict[str, Any] = {}
+        self._fitted: list[dict[str, Any]] = []
 
     @property
     def meta(self) -> MethodMeta:
@@ -94,12 +95,13 @@ class ProtoFinetunedMethod:
         yield from self.head.predict(episodes, data, threshold)
 
     def _use_trained(self, train: Dataset, ids: list[str], name: str) -> None:
-        from fsre_bench.training import saved_encoder_dir
+        from fsre_bench.training import saved_encoder_dir, saved_encoder_info
 
         base = resolve_encoder_path(self.config.encoder)
         key = content_hash("proto-ft/1", encoder_identity(base), train.source_sha256, ids, asdict(self.budget),
                            self.config.seed)
         path = saved_encoder_dir("proto_ft", key)
+        reused = path is not None
         if path is None:
             from baselines.episodic_training import train_episodic
 
@@ -108,6 +110,12 @@ class ProtoFinetunedMethod:
                                   "marker-start")
         self._train_info = {"training_data": name, "training_relations": _relations_with_sentences(train),
                             "encoder_dir_key": key, "trained_at": time.strftime("%Y-%m-%d")}
+        self._fitted = [{"kind": "proto-ft encoder", "cache_key": key, "reused": reused,
+                         "produced_by": saved_encoder_info(path).get("harness")}]
+
+    def fitted_models(self) -> list[dict[str, Any]]:
+        """The fine-tuned encoder this seed used, and the harness state that trained it (None: unknown)."""
+        return list(self._fitted)
 
 
 def _all_ids(dataset: Dataset) -> list[str]:

@@ -97,6 +97,14 @@ class TKREMethod:
         threshold = self.nota.for_episodes(self.head, list(episodes), data)
         yield from self.head.predict(episodes, data, threshold)
 
+    def fitted_models(self) -> list[dict[str, Any]]:
+        """The pre-trained encoder this seed used, and the harness state that trained it (None: unknown)."""
+        pretrain = self._trained.get("pretrain")
+        if not pretrain:
+            return []
+        return [{"kind": "tkre pre-trained encoder", "cache_key": pretrain["cache_key"],
+                 "reused": bool(pretrain["cache_hit"]), "produced_by": pretrain.get("produced_by")}]
+
     def close(self) -> None:
         if self.settings.knowledge == "llm":
             from fsre_bench.llm import stop_local_servers
@@ -184,4 +192,4 @@ def _pretrain_summary(info: dict[str, Any]) -> dict[str, Any]:
         stages[name] = {k: stage[k] for k in keep if k in stage}
     return {"cache_key": info.get("cache_key"), "cache_hit": info.get("cache_hit"), "stages": stages,
             "examples": info.get("examples"), "wall_s_total": info.get("wall_s_total"),
-            "base_model": (info.get("base_model") or {}).get("name")}
+            "base_model": (info.get("base_model") or {}).get("name"), "produced_by": info.get("harness")}

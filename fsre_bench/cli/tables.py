@@ -20,7 +20,7 @@ _NO_WRAP = frozenset({"method", "setting", "metric", "score"})
 _LOG_WIDTH = 130  # the table's natural width with the longest method names and five K-shot seeds
 
 
-def _console() -> Console:
+def log_friendly_console() -> Console:
     """The terminal's width on a terminal; a log file (not a TTY, no COLUMNS) gets the whole table."""
     console = Console()
     if not console.is_terminal and "COLUMNS" not in os.environ:
@@ -37,7 +37,7 @@ def _status_cell(status: str) -> str:
 
 
 def print_outcomes(outcomes: Sequence[Any], console: Console | None = None) -> None:
-    console = console or _console()
+    console = console or log_friendly_console()
     table = Table(title="fsre-bench results (mean ± half-width of the 95% CI, in %)")
     # Names and scores never wrap or truncate (a log file is often 80 columns): the rest gives way.
     for column in ("method", "setting", "metric", "score", "std/seeds", "episodes", "seeds", "time", "status"):

@@ -14,11 +14,12 @@ the same interval over the per-seed differences, each computed on paired per-epi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 from scipy import stats
 
+from fsre_bench.metrics.bootstrap import MetricSummary, summarize_metric
 from fsre_bench.metrics.scores import metric_from_counts
 
 CI_T_OVER_TRAINING_SEEDS = "Student-t interval over training-seed scores (n={n}; includes training variance)"
@@ -101,3 +102,15 @@ def _t_test_p(deltas: np.ndarray) -> float:
         return 1.0 if deltas.mean() == 0 else 0.0
     statistic = deltas.mean() / (spread / np.sqrt(len(deltas)))
     return float(2 * stats.t.sf(abs(statistic), len(deltas) - 1))
+
+
+def summarize_trained(metric: str, counts_per_seed: Sequence[np.ndarray], *, unit: str, n_bootstrap: int) -> MetricSummary:
+    """A trained method's summary: with >= 2 seeds its CI is the t-interval over seeds (training variance
+    included); with one seed the episode bootstrap, and ``ci_method`` says training variance was not measured."""
+    summary = summarize_metric(metric, counts_per_seed, unit=unit, n_bootstrap=n_bootstrap)
+    if len(counts_per_seed) < 2:
+        return replace(summary, ci_method=f"{summary.ci_method}; {ONE_SEED_NOTE}")
+    if unit == "split":  # K-shot: already a t-interval over seeds, whose splits and training both vary
+        return summary
+    ci, method = seed_level_ci(metric, counts_per_seed)
+    return replace(summary, ci95=ci, ci_method=method)

@@ -1,5 +1,10 @@
 """Ablation tables: each variant's score ± CI and its difference to the full method, paired per unit.
 
+The CI of Δ includes training variance where a fitted model depends on the seed (a trained method,
+or any method on K-shot splits): a t-interval over the per-seed Δ (see metrics/seed_level.py); frozen
+episodic methods keep the paired episode bootstrap. Every row also shows its per-seed Δ and how many
+seeds agree in sign; a trained comparison on one seed shows Δ without a CI or a significance mark.
+
 Pairing is by (episode-file sha256, episode id), read from the predictions logs the result files
 name, so a variant counts only when it answered exactly the reference's episodes; for K-shot RC
 (one "episode" per seed) the unit is one test query of that episode.
@@ -19,6 +24,12 @@ from rich.table import Table
 
 from fsre_bench.errors import ConfigError, DataError
 from fsre_bench.metrics import PairedDifference, paired_bootstrap
+from fsre_bench.metrics.seed_level import (
+    CI_T_OVER_SEED_DIFFERENCES,
+    ONE_SEED_NOTE,
+    SeedPairedDifference,
+    paired_seed_difference,
+)
 from fsre_bench.report.collect import RunRow, load_rows
 from fsre_bench.report.leaderboard import format_mean_ci
 from fsre_bench.results import negative_labels, unit_counts
@@ -34,7 +45,8 @@ class AblationRow:
     path: Path
     mean: float
     ci95: tuple[float, float]
-    difference: PairedDifference | None
+    difference: PairedDifference | SeedPairedDifference | None  # the interval the table reports
+    seeds: SeedPairedDifference | None = None  # per-seed Δ and sign agreement, whatever the interval
 
 
 @dataclass(frozen=True)
@@ -50,15 +62,17 @@ class AblationTable:
     n_bootstrap: int
     seed: int
     rows: tuple[AblationRow, ...]
+    difference_method: str = ""  # what the CI of Δ is (seed-level t, paired bootstrap, or none with 1 seed)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, for callers that store the table next to its markdown."""
         return {
             "reference": self.reference, "metric": self.metric, "dataset": self.dataset, "protocol": self.protocol,
             "setting": self.setting, "unit": self.unit, "n_units": self.n_units, "n_seeds": self.n_seeds,
-            "n_bootstrap": self.n_bootstrap, "seed": self.seed,
+            "n_bootstrap": self.n_bootstrap, "seed": self.seed, "difference_method": self.difference_method,
             "rows": [{"variant": r.variant, "path": str(r.path), "mean": r.mean, "ci95": list(r.ci95),
-                      "difference": r.difference.to_dict() if r.difference else None} for r in self.rows],
+                      "difference": r.difference.to_dict() if r.difference else None,
+                      "seeds": r.seeds.to_dict() if r.seeds else None} for r in self.rows],
         }
 
 
@@ -82,19 +96,41 @@ def build_ablation_table(
         raise ConfigError(f"unknown metric {metric!r}; result files hold accuracy and micro_f1")
     per_query = ref.protocol == "kshot"
     ref_keys, ref_counts = unit_counts_by_key(ref, per_query)
+    interval = difference_interval(runs, len(ref_keys))
     rows = [_row(ref, labels[id(ref)], metric, None)]
     for run in runs:
         if run is ref:
             continue
         counts = _aligned_counts(run, ref, ref_keys, per_query)
-        difference = paired_bootstrap(metric, counts, ref_counts, n_bootstrap=n_bootstrap, seed=seed)
-        rows.append(_row(run, labels[id(run)], metric, difference))
+        seeds = paired_seed_difference(metric, counts, ref_counts)
+        difference: PairedDifference | SeedPairedDifference = seeds
+        if interval == "bootstrap":
+            difference = paired_bootstrap(metric, counts, ref_counts, n_bootstrap=n_bootstrap, seed=seed)
+        rows.append(_row(run, labels[id(run)], metric, difference, seeds))
+    unit = "query" if per_query else "episode"
     return AblationTable(
         reference=labels[id(ref)], metric=metric, dataset=ref.dataset, protocol=ref.protocol,
-        setting=ref.setting, unit="query" if per_query else "episode",
-        n_units=sum(len(keys) for keys in ref_keys), n_seeds=len(ref_keys),
+        setting=ref.setting, unit=unit, n_units=sum(len(keys) for keys in ref_keys), n_seeds=len(ref_keys),
         n_bootstrap=n_bootstrap, seed=seed, rows=tuple(rows),
+        difference_method=_difference_method(interval, unit, len(ref_keys), n_bootstrap, seed),
     )
+
+
+def difference_interval(runs: Sequence[RunRow], n_seeds: int) -> str:
+    """``seed-level`` when a fitted model (trained method) or a K-shot split depends on the seed and there are
+    >= 2 seeds; ``none`` for a trained method on 1 seed (training variance not measured); else ``bootstrap``."""
+    trained = any(run.result["method"]["type"] == "trained" for run in runs)
+    if (trained or runs[0].protocol == "kshot") and n_seeds >= 2:
+        return "seed-level"
+    return "none" if trained else "bootstrap"
+
+
+def _difference_method(interval: str, unit: str, n_seeds: int, n_bootstrap: int, seed: int) -> str:
+    if interval == "seed-level":
+        return CI_T_OVER_SEED_DIFFERENCES.format(n=n_seeds)
+    if interval == "none":
+        return f"{ONE_SEED_NOTE}: no CI of Δ, no significance claim"
+    return f"paired bootstrap over {unit}s, stratified by seed (percentile, B={n_bootstrap}, seed {seed})"
 
 
 def _check_same_task(runs: Sequence[RunRow]) -> None:
@@ -157,25 +193,41 @@ def _aligned_counts(run: RunRow, ref: RunRow, ref_keys: list[list[tuple]], per_q
     return aligned
 
 
-def _row(run: RunRow, label: str, metric: str, difference: PairedDifference | None) -> AblationRow:
+def _row(run: RunRow, label: str, metric: str, difference: PairedDifference | SeedPairedDifference | None,
+         seeds: SeedPairedDifference | None = None) -> AblationRow:
     summary = run.summary(metric)
-    return AblationRow(label, run.path, summary["mean"], tuple(summary["ci95"]), difference)
+    return AblationRow(label, run.path, summary["mean"], tuple(summary["ci95"]), difference, seeds)
 
 
 def _difference_cells(row: AblationRow, n_bootstrap: int) -> list[str]:
-    diff = row.difference
-    if diff is None:
-        return ["–", "–", "–", ""]
+    diff, seeds = row.difference, row.seeds
+    if diff is None or seeds is None:
+        return ["–", "–", "–", "–", "–", ""]
+    per_seed = "[" + ", ".join(f"{d * 100:+.2f}" for d in seeds.per_seed) + "]"
+    agree = f"{seeds.seeds_agreeing}/{seeds.n_seeds}"
+    if diff.ci95 is None:  # one training seed: Δ is a number, not a claim
+        return [f"{diff.mean_difference * 100:+.2f}", "–", "–", per_seed, agree, ""]
     lo, hi = diff.ci95
-    # A p-value of 0 from B replicates only says p < 2/B.
-    p_value = f"< {2 / n_bootstrap:.3f}" if diff.p_value == 0 else f"{diff.p_value:.3f}"
-    return [f"{diff.mean_difference * 100:+.2f}", f"[{lo * 100:+.2f}, {hi * 100:+.2f}]", p_value,
-            SIGNIFICANT_MARK if diff.excludes_zero else ""]
+    return [f"{diff.mean_difference * 100:+.2f}", f"[{lo * 100:+.2f}, {hi * 100:+.2f}]",
+            _p_text(diff, n_bootstrap), per_seed, agree, SIGNIFICANT_MARK if diff.excludes_zero else ""]
+
+
+def _p_text(diff: PairedDifference | SeedPairedDifference, n_bootstrap: int) -> str:
+    if diff.p_value is None:
+        return "–"
+    # A bootstrap p-value of 0 from B replicates only says p < 2/B.
+    if diff.p_value == 0 and isinstance(diff, PairedDifference):
+        return f"< {2 / n_bootstrap:.3f}"
+    return f"{diff.p_value:.3f}"
+
+
+_ALIGN = ["---", "---:", "---:", "---:", "---:", "---:", "---:", "---"]
 
 
 def _header(table: AblationTable, reference: str | None = None) -> list[str]:
     reference = reference or table.reference
-    return ["Variant", f"{table.metric.replace('_', '-')} ± CI", f"Δ vs {reference}", "95% CI of Δ", "p", ""]
+    return ["Variant", f"{table.metric.replace('_', '-')} ± CI", f"Δ vs {reference}", "95% CI of Δ", "p",
+            "Δ per seed", "seeds agreeing", ""]
 
 
 def _cells(table: AblationTable, row: AblationRow) -> list[str]:
@@ -184,9 +236,11 @@ def _cells(table: AblationTable, row: AblationRow) -> list[str]:
 
 
 def _caption(table: AblationTable) -> str:
+    mark = (f"{SIGNIFICANT_MARK} = the 95% CI of Δ excludes zero. " if not table.difference_method.startswith(ONE_SEED_NOTE)
+            else "")
     return (f"Δ = variant − {table.reference} on the same {table.n_units} {table.unit}s ({table.n_seeds} seed(s)); "
-            f"paired bootstrap over {table.unit}s, stratified by seed, B={table.n_bootstrap}, seed {table.seed}. "
-            f"{SIGNIFICANT_MARK} = the 95% CI of Δ excludes zero. Scores in %, ± half-width of the 95% CI.")
+            f"CI of Δ: {table.difference_method}. Seeds agreeing: seeds whose Δ has the sign of the mean Δ. "
+            f"{mark}Scores in %, ± half-width of each result's own 95% CI.")
 
 
 def render_ablation_markdown(table: AblationTable) -> str:
@@ -195,7 +249,7 @@ def render_ablation_markdown(table: AblationTable) -> str:
              f"{table.metric.replace('_', '-')} (%)", ""]
     header = _header(table)
     lines.append("| " + " | ".join(header) + " |")
-    lines.append("| " + " | ".join(["---", "---:", "---:", "---:", "---:", "---"]) + " |")
+    lines.append("| " + " | ".join(_ALIGN) + " |")
     for row in table.rows:
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in _cells(table, row)) + " |")
     lines.extend(["", _caption(table)])
@@ -204,13 +258,18 @@ def render_ablation_markdown(table: AblationTable) -> str:
 
 def print_ablation_table(table: AblationTable, console: Console | None = None) -> None:
     """The same numbers as the markdown, as a rich table."""
-    console = console or Console()
+    if console is None:
+        from fsre_bench.cli.tables import log_friendly_console
+
+        console = log_friendly_console()
     rich_table = Table(title=escape(f"ablation: {table.dataset} · {table.protocol} · {table.setting} (%)"),
                        caption=escape(_caption(table)))
-    for index, column in enumerate(_header(table, reference="ref.")):  # a long label would squeeze the numbers
-        # The variant name may wrap; numbers and intervals must stay on one line to be read.
-        rich_table.add_column(escape(column), justify="left" if index in (0, 5) else "right", no_wrap=index > 0,
-                             overflow="fold")
+    header = _header(table, reference="ref.")  # a long label would squeeze the numbers
+    per_seed = header.index("Δ per seed")
+    for index, column in enumerate(header):
+        # The per-seed list may wrap (one seed per line if need be); names and single numbers stay whole.
+        rich_table.add_column(escape(column), justify="left" if index in (0, len(header) - 1) else "right",
+                              no_wrap=index != per_seed, overflow="fold", min_width=len(table.reference) if index == 0 else None)
     for row in table.rows:
         rich_table.add_row(*(escape(cell) for cell in _cells(table, row)))
     console.print(rich_table)

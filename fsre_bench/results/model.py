@@ -32,8 +32,15 @@ def method_block(meta: dict[str, Any], options_read: dict[str, Any], ablation_of
 def new_result(*, command: Sequence[str], harness: dict[str, Any], env: dict[str, Any], config: dict[str, Any],
                method: dict[str, Any], dataset: dict[str, Any], protocol: str, setting: dict[str, Any],
                seeds: list[int], episodes: dict[str, Any], metrics: dict[str, Any], per_seed: list[dict[str, Any]],
-               timing: dict[str, Any], llm: dict[str, Any] | None) -> dict[str, Any]:
-    """A result of the current schema version, fields in file order; ``write_result`` validates it."""
+               timing: dict[str, Any], llm: dict[str, Any] | None, provenance: dict[str, Any] | None = None,
+               answers: dict[str, Any] | None = None, flags: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A result of the current schema version, fields in file order; ``write_result`` validates it.
+
+    ``provenance`` (the harness states of the seeds), ``answers`` (their distribution over positions and
+    labels) and ``flags`` are additive v2 fields: files without them still load (see results/flags.py).
+    """
+    extra = {key: value for key, value in (("provenance", provenance), ("answers", answers), ("flags", flags))
+             if value is not None}
     return {
         "kind": RESULT_KIND,
         "schema_version": RESULT_SCHEMA_VERSION,
@@ -53,6 +60,7 @@ def new_result(*, command: Sequence[str], harness: dict[str, Any], env: dict[str
         "per_seed": per_seed,
         "timing": timing,
         "llm": llm,
+        **extra,
     }
 
 

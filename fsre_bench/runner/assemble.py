@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +11,12 @@ import numpy as np
 
 from fsre_bench.cache import file_sha256
 from fsre_bench.metrics import summarize_metric
+from fsre_bench.metrics.degenerate import (
+    accuracy_by_gold_position,
+    degenerate_verdict,
+    prediction_distribution,
+)
+from fsre_bench.metrics.seed_level import summarize_trained
 from fsre_bench.results import PRIMARY_METRIC, method_block, negative_labels, new_result, unit_counts
 from fsre_bench.runner.config import RunConfig
 from fsre_bench.runner.plan import EpisodeSet, RunData
@@ -26,6 +32,7 @@ class SeedRun:
     log_path: Path
     timing: dict[str, float] = field(default_factory=dict)
     llm: dict[str, Any] | None = None
+    provenance: dict[str, Any] | None = None  # None: predicted before per-seed provenance was recorded
 
 
 def build_result(
@@ -40,14 +47,19 @@ def build_result(
     records_per_seed: Sequence[Sequence[dict[str, Any]]],
     result_path: Path,
     command: Sequence[str],
+    provenance: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     negative = negative_labels(data.evaluation.negative_label)
     per_query = config.protocol == "kshot"
     counts = [unit_counts(records, negative, per_query) for records in records_per_seed]
     unit = "split" if per_query and len(counts) > 1 else ("query" if per_query else "episode")
+    trained = meta["type"] == "trained"  # its fitted model depends on the seed: the CI must include that
+    summarize = summarize_trained if trained else summarize_metric
     metrics: dict[str, Any] = {"primary": PRIMARY_METRIC[config.protocol]}
     for name in ("accuracy", "micro_f1"):
-        metrics[name] = summarize_metric(name, counts, unit=unit, n_bootstrap=config.n_bootstrap).to_dict()
+        metrics[name] = summarize(name, counts, unit=unit, n_bootstrap=config.n_bootstrap).to_dict()
+    answers = answer_distribution(seed_runs, records_per_seed)
+    provenance = provenance or {"states": [], "mixed": False, "dirty": False}
     first = seed_runs[0].episode_set
     return new_result(
         command=command, harness=harness_info(), env=environment_info(config.device), config=config.to_dict(),
@@ -65,7 +77,26 @@ def build_result(
         per_seed=[_seed_row(run, records, metrics_for(c), result_path)
                   for run, records, c in zip(seed_runs, records_per_seed, counts, strict=True)],
         timing=_total_timing(seed_runs), llm=_total_llm(seed_runs),
+        provenance=provenance, answers=answers,
+        flags={
+            "limited": any(run.episode_set.limited for run in seed_runs),
+            "mixed": provenance["mixed"], "dirty": provenance["dirty"],
+            "degenerate": degenerate_verdict(answers["distribution"]),
+            "training_variance_measured": not trained or len(seed_runs) > 1,
+        },
     )
+
+
+def answer_distribution(seed_runs: Sequence[SeedRun], records_per_seed: Sequence[Sequence[dict[str, Any]]]) -> dict:
+    """Predictions over answer positions and labels, pooled over seeds, and accuracy by gold position."""
+    def episodes() -> Iterator[tuple[Sequence[str], Sequence[str], Sequence[str]]]:
+        for run, records in zip(seed_runs, records_per_seed, strict=True):
+            relations = {episode.id: episode.relations for episode in run.episode_set.episodes}
+            for record in records:
+                yield relations[record["episode"]], record["pred"], record["gold"]
+
+    distribution = prediction_distribution(episodes())
+    return {"distribution": distribution, "accuracy_by_gold_position": accuracy_by_gold_position(distribution)}
 
 
 def metrics_for(counts: np.ndarray) -> dict[str, float]:
@@ -87,6 +118,7 @@ def _seed_row(run: SeedRun, records: Sequence[dict[str, Any]], metrics: dict[str
         "predictions_sha256": file_sha256(run.log_path),
         "timing": run.timing,
         "llm": run.llm,
+        "provenance": run.provenance,
     }
 
 

@@ -41,6 +41,7 @@ class RunConfig:
     device: str = "cpu"
     batch_size: int = 64
     n_bootstrap: int = 1000
+    allow_mixed_provenance: bool = False  # assemble seeds of different harness states, marked mixed
     method_options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from fsre_bench.atomic import atomic_write_text
 from fsre_bench.cache import canonical_json
 from fsre_bench.results.predictions import LOG_FORMAT, read_predictions_log
 from fsre_bench.types import Episode, EpisodePrediction
@@ -22,6 +23,8 @@ class PredictionsLog:
     def __init__(self, path: Path, header: dict[str, Any]):
         self.path = path
         self.calls_path = path.with_name(path.name.replace(".predictions.jsonl", ".calls.jsonl"))
+        # One line per run that appended to the log: from which episode, at which harness state.
+        self.segments_path = path.with_name(path.name.replace(".predictions.jsonl", ".segments.jsonl"))
         self.header = {"format": LOG_FORMAT, **header}
         self._handle: Any = None
         self._calls: Any = None
@@ -82,9 +85,29 @@ class PredictionsLog:
     def records(self) -> list[dict[str, Any]]:
         return read_predictions_log(self.path)
 
+    def start_segment(self, from_episode: int, harness: dict[str, Any]) -> None:
+        """Record that episodes from ``from_episode`` on are predicted by the harness state ``harness``."""
+        # Segments at or after ``from_episode`` were cut from the log (a torn or mismatched tail): drop them.
+        kept = [seg for seg in self._recorded_segments() if seg["from_episode"] < from_episode]
+        kept.append({"from_episode": from_episode, "harness": harness})
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(self.segments_path, "".join(canonical_json(seg) + "\n" for seg in kept))
+
+    def segments(self) -> list[dict[str, Any]]:
+        """Who predicted which episodes; episodes before the first recorded segment: harness unknown (None)."""
+        segments = self._recorded_segments()
+        if not segments or segments[0]["from_episode"] != 0:
+            segments.insert(0, {"from_episode": 0, "harness": None})
+        return segments
+
+    def _recorded_segments(self) -> list[dict[str, Any]]:
+        lines = self.segments_path.read_text(encoding="utf-8").splitlines() if self.segments_path.exists() else []
+        return [json.loads(line) for line in lines if line.strip()]
+
     def _reset(self) -> None:
         self.path.unlink(missing_ok=True)
         self.calls_path.unlink(missing_ok=True)
+        self.segments_path.unlink(missing_ok=True)
 
 
 def _loads(line: str) -> Any:

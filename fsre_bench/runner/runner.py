@@ -26,6 +26,7 @@ from fsre_bench.runner.assemble import SeedRun, build_result, meta_dict
 from fsre_bench.runner.config import RunConfig
 from fsre_bench.runner.plan import EpisodeSet, RunData, build_episode_sets, load_run_data
 from fsre_bench.runner.predictions_log import PredictionsLog
+from fsre_bench.runner.provenance import harness_info, provenance_summary, seed_provenance
 from fsre_bench.types import NOTA, EpisodePrediction
 
 # Options that change how fast a method runs, never what it predicts: kept out of cache keys.
@@ -102,6 +103,8 @@ def _predict_set(method: Method, unit: _Unit, episode_set: EpisodeSet, data: Run
     done = log.completed(episode_set.episodes)
     remaining = episode_set.episodes[done:]
     usage_before = _llm_usage(method)
+    if remaining:
+        log.start_segment(done, harness_info())
     started = time.perf_counter()
     label = f"{unit.method} {unit.setting} seed {episode_set.seed}"
     with progress_task(label, total=len(episode_set.episodes), unit="ep") as task:
@@ -117,9 +120,17 @@ def _predict_set(method: Method, unit: _Unit, episode_set: EpisodeSet, data: Run
     predict_s = time.perf_counter() - started
     timing = {"fit_s": round(fit_s, 3), "predict_s": round(predict_s, 3), "wall_s": round(fit_s + predict_s, 3),
               "resumed_from_episode": done}
+    provenance = seed_provenance(method, _training_data_sha256(data, episode_set))
     meta = {"timing": timing, "llm": _usage_delta(usage_before, _llm_usage(method)),
-            "method_meta": meta_dict(method.meta)}
+            "method_meta": meta_dict(method.meta), "provenance": {**provenance, "segments": log.segments()}}
     atomic_write_json(unit.meta_path(episode_set), meta)
+
+
+def _training_data_sha256(data: RunData, episode_set: EpisodeSet) -> str | None:
+    """--train's file; for K-shot the split's supports, which the episode file holds."""
+    if data.train is not None:
+        return data.train.source_sha256
+    return episode_set.sha256 if data.episode_data.protocol == "kshot" else None
 
 
 def _check_prediction(method: str, episode: Any, prediction: EpisodePrediction) -> None:
@@ -178,13 +189,18 @@ class _Unit:
         runs, records, metas = [], [], []
         for es in self.sets:
             meta = json.loads(self.meta_path(es).read_text())
-            runs.append(SeedRun(es, self.log_path(es), meta["timing"], meta["llm"]))
+            runs.append(SeedRun(es, self.log_path(es), meta["timing"], meta["llm"], meta.get("provenance")))
             records.append(self.log(es).records())
             metas.append(meta["method_meta"])
-        method_meta = metas[0]
-        result = build_result(config=config, data=data, meta=method_meta, options_read=options,
+        try:
+            provenance = provenance_summary([(run.episode_set.seed, run.provenance) for run in runs],
+                                            allow_mixed=config.allow_mixed_provenance, source=str(self.result_path))
+        except FsreError as exc:  # refused: the logs stay, a rerun at one commit (or the flag) completes it
+            return UnitOutcome(self.method, self.setting, "failed", None, None, str(exc))
+        result = build_result(config=config, data=data, meta=metas[0], options_read=options,
                               ablation_of=method_spec(self.method).family, setting=self.setting, seed_runs=runs,
-                              records_per_seed=records, result_path=self.result_path, command=command)
+                              records_per_seed=records, result_path=self.result_path, command=command,
+                              provenance=provenance)
         write_result(self.result_path, result)
         if self.computed_here:
             return UnitOutcome(self.method, self.setting, "computed", self.result_path, result)

@@ -2,7 +2,12 @@
 
 from fsre_bench.training.marked_batches import MarkedBatch, encode_marked, marker_representation
 from fsre_bench.training.optim import adamw_with_warmup
-from fsre_bench.training.saved_encoder import load_trainable_encoder, save_encoder, saved_encoder_dir
+from fsre_bench.training.saved_encoder import (
+    load_trainable_encoder,
+    save_encoder,
+    saved_encoder_dir,
+    saved_encoder_info,
+)
 
 __all__ = [
     "MarkedBatch",
@@ -12,4 +17,5 @@ __all__ = [
     "marker_representation",
     "save_encoder",
     "saved_encoder_dir",
+    "saved_encoder_info",
 ]

@@ -35,6 +35,14 @@ def saved_encoder_dir(namespace: str, key: str) -> Path | None:
     return None
 
 
+def saved_encoder_info(path: Path) -> dict[str, Any]:
+    """What ``save_encoder`` recorded beside the weights (an entry from before this was kept: {})."""
+    try:
+        return json.loads((Path(path) / _MARKER).read_text())
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
 def save_encoder(namespace: str, key: str, encoder: Any, tokenizer: Any, info: dict[str, Any]) -> Path:
     """Write to a temporary sibling, verify, then rename into place (atomic on one filesystem)."""
     root = cache_dir(namespace)

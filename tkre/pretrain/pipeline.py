@@ -122,7 +122,14 @@ def _build(
         "warnings": notes,
         "torch_threads": torch.get_num_threads(),
         "versions": _versions(),
+        "harness": _harness(),  # who produced these weights, for the provenance of every later reuse
     }
+
+
+def _harness() -> dict[str, Any]:
+    from fsre_bench.runner.provenance import harness_info  # here: the runner package imports the methods
+
+    return harness_info()
 
 
 def _stage_plans(encoded: list[EncodedExample], sources: list[str], config: PretrainConfig) -> list[StagePlan]:
