@@ -111,6 +111,7 @@ def test_second_call_is_a_fast_cache_hit(reference):
     assert hit.cache_hit and hit.info["cache_hit"] is True
     assert time.perf_counter() - started < 5.0
     assert hit.encoder_dir == result.encoder_dir and hit.info["cache_key"] == result.info["cache_key"]
+    assert hit.info["harness"] == result.info["harness"] and hit.info["harness"]["version"]  # who trained it
     # settings that do not change the weights do not change the key
     assert _run(result.encoder_dir.parent.parent, replace(TINY_CONFIG, num_threads=2, keep_checkpoints=True)).cache_hit
 

@@ -27,6 +27,7 @@ DEGENERATE_SHARE = 0.90
 FAR_GAP = 0.30
 NOTA_POSITION = "nota"
 UNPARSED_POSITION = "unparsed"
+_EPS = 1e-9
 
 
 def answer_position(label: str, relations: Sequence[str]) -> str:
@@ -66,7 +67,8 @@ def degenerate_verdict(distribution: dict[str, Any]) -> dict[str, Any] | None:
         predicted, gold = distribution[f"pred_{kind}"], distribution[f"gold_{kind}"]
         value, count = max(predicted.items(), key=lambda item: (item[1], item[0]))
         pred_share, gold_share = count / total, gold.get(value, 0) / total
-        if pred_share >= DEGENERATE_SHARE and pred_share - gold_share >= FAR_GAP:
+        # Shares are ratios of counts: compare with a tolerance so exactly 90% / exactly 30 points count.
+        if pred_share >= DEGENERATE_SHARE - _EPS and pred_share - gold_share >= FAR_GAP - _EPS:
             return {"kind": kind.removesuffix("s"), "value": value, "pred_share": round(pred_share, 4),
                     "gold_share": round(gold_share, 4)}
     return None
