@@ -6,7 +6,7 @@ Import-light on purpose: ``fsre-bench run --help`` reads these without importing
 from __future__ import annotations
 
 from fsre_bench.methods.options import MethodOption
-from fsre_bench.methods.spec import MethodSpec
+from fsre_bench.methods.spec import NAMES_AND_DESCRIPTIONS, MethodSpec
 
 _REPRESENTATION = MethodOption("proto_representation", str, "entity-pool", "instance representation",
                                choices=("entity-pool", "marker-start", "marker-mean"))
@@ -20,7 +20,8 @@ PROTO = MethodSpec("proto", "baselines.proto:ProtoMethod", "frozen-encoder proto
                    options=(_REPRESENTATION, _NOTA_THRESHOLD), reads=_PROTO_READS)
 PROTO_DESC = MethodSpec("proto-desc", "baselines.proto:ProtoDescMethod",
                         "prototypes fused with relation name + description",
-                        options=(_REPRESENTATION, _NOTA_THRESHOLD), reads=_PROTO_READS)
+                        options=(_REPRESENTATION, _NOTA_THRESHOLD), reads=_PROTO_READS,
+                        side_information=NAMES_AND_DESCRIPTIONS)  # every prototype fused with "name: description"
 # proto-ft trains the start-marker view; every EpisodicBudget field is an option proto_ft_<field>.
 PROTO_FT = MethodSpec("proto-ft", "baselines.proto_ft:ProtoFinetunedMethod",
                       "Proto-BERT: episodic meta-training of the encoder",
@@ -36,4 +37,5 @@ ICL = MethodSpec("icl", "baselines.icl:ICLMethod", "in-context LLM through any O
                      MethodOption("icl_token_budget", int, 3000,
                                   "estimated prompt tokens per request (fits the local 4096 context)", metavar="TOKENS"),
                  ),
-                 reads=("llm", "icl_"), uses_llm=True)
+                 reads=("llm", "icl_"), uses_llm=True,
+                 side_information=NAMES_AND_DESCRIPTIONS)  # the lettered options show names and descriptions

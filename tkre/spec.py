@@ -7,8 +7,11 @@ part switched off (tkre/settings.py, ``VARIANTS``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from fsre_bench.methods.options import MethodOption
-from fsre_bench.methods.spec import Ablation, MethodSpec
+from fsre_bench.methods.spec import NAMES_AND_DESCRIPTIONS, NO_SIDE_INFORMATION, Ablation, MethodSpec
 
 _BUDGETS = (
     MethodOption("tkre_explanations_per_relation", int, 6, "EDKG explanations per training relation", metavar="N"),
@@ -22,6 +25,20 @@ _BUDGETS = (
     MethodOption("tkre_finetune_epochs", int, 10, "K-shot classifier epochs", metavar="N"),
     MethodOption("tkre_finetune_max_steps", int, None, "cap on K-shot classifier optimiser steps", metavar="N"),
 )
+
+def _side_information(spec: MethodSpec, options: Mapping[str, Any], protocol: str) -> str:
+    """Episodic: the knowledge is about the training relations, so none about the evaluation ones unless
+    prototypes are fused with descriptions. K-shot: explanations (and LLM-made synthetic sentences) are
+    written for the split's own labels, from their names and descriptions."""
+    if options.get("tkre_fuse_description"):
+        return NAMES_AND_DESCRIPTIONS
+    if protocol != "kshot":
+        return NO_SIDE_INFORMATION
+    variant = spec.arguments.get("variant", spec.name)
+    explanations = variant != "tkre-no-knowledge"
+    synthetic_from_llm = variant != "tkre-no-synth" and options.get("knowledge", "llm") != "schema"
+    return NAMES_AND_DESCRIPTIONS if explanations or synthetic_from_llm else NO_SIDE_INFORMATION
+
 
 TKRE = MethodSpec(
     "tkre", "tkre.method:TKREMethod", "TKRE: LLM knowledge + MSLM -> SCL two-stage pre-training",
@@ -38,6 +55,7 @@ TKRE = MethodSpec(
     ),
     reads=("nota_threshold", "knowledge", "tkre_", "llm"),
     uses_llm=True,
+    side_information=_side_information,
     ablations=(
         Ablation("tkre-no-mslm", "TKRE ablation: no MSLM (SCL only)", {"variant": "tkre-no-mslm"}),
         Ablation("tkre-no-scl", "TKRE ablation: no SCL (MSLM only)", {"variant": "tkre-no-scl"}),

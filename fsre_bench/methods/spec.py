@@ -8,11 +8,16 @@ method is built, so ``--help`` and ``ls`` never load torch.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fsre_bench.methods.options import MethodOption
+
+# What a method reads about the evaluation relations beyond their support sentences; the leaderboard
+# prints it, because a method that reads relation descriptions answers an easier task.
+NO_SIDE_INFORMATION = "none"
+NAMES_AND_DESCRIPTIONS = "names + descriptions"
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,12 @@ class MethodSpec:
     ablations: tuple[Ablation, ...] = ()
     arguments: Mapping[str, Any] = field(default_factory=dict)
     family: str | None = None  # set on an ablation's entry: the method it ablates
+    # a fixed answer, or a function of (this entry, the run's method options, the protocol)
+    side_information: str | Callable[[MethodSpec, Mapping[str, Any], str], str] = NO_SIDE_INFORMATION
+
+    def side_information_for(self, options: Mapping[str, Any], protocol: str) -> str:
+        declared = self.side_information
+        return declared if isinstance(declared, str) else declared(self, options, protocol)
 
     def variant_specs(self) -> list[MethodSpec]:
         """One registry entry per ablation: the family's class, options and reads, plus the variant's arguments."""

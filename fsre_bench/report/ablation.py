@@ -30,8 +30,8 @@ from fsre_bench.metrics.seed_level import (
     SeedPairedDifference,
     paired_seed_difference,
 )
+from fsre_bench.report.cells import format_mean_ci
 from fsre_bench.report.collect import RunRow, load_rows
-from fsre_bench.report.leaderboard import format_mean_ci
 from fsre_bench.results import negative_labels, unit_counts
 
 SIGNIFICANT_MARK = "*"

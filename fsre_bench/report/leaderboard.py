@@ -12,10 +12,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fsre_bench.report.cells import (
+    cell_convention,
+    cell_marks,
+    flag_legend,
+    format_cell,
+    format_training_data,
+    harness_note,
+)
 from fsre_bench.report.collect import RunRow, pick_best, setting_order
 from fsre_bench.report.literature import LiteratureEntry, render_literature_tables
+from fsre_bench.results.flags import assembled_by, side_information, training_splits
 
-LIMITED_MARK = "⚠"
 PROTOCOL_ORDER = ("episodic", "natural-nota", "kshot")
 
 
@@ -83,27 +91,28 @@ def render_leaderboard(
 
 def render_table(table: LeaderboardTable) -> str:
     metric = table.metric.replace("_", "-")
-    header = ["Method", "Type", "Backbone", "Params", "Training relations seen", "Knowledge", *table.settings]
+    header = ["Method", "Type", "Backbone", "Params", "Training relations seen", "Knowledge", "Side information",
+              *table.settings]
     if len(table.settings) > 1:
         header.append("Avg")
-    align = ["---", "---", "---", "---:", "---", "---"] + ["---:"] * (len(header) - 6)
+    align = ["---", "---", "---", "---:", "---", "---", "---"] + ["---:"] * (len(header) - 7)
     best = {s: _best_mean(table, s) for s in table.settings}
-    lines = [f"### {table.dataset} · {table.protocol} · {metric} (%)", "",
-             _md_row(header), _md_row(align)]
+    lines = [f"### {table.dataset} · {table.protocol} · {metric} (%)", "", _md_row(header), _md_row(align)]
     for label in sorted(table.cells, key=table.sort_key):
         lines.append(_md_row(_method_columns(label, table) + _score_columns(label, table, best)))
-    lines.extend(["", _episodes_note(table)])
-    if any(run.limited for row in table.cells.values() for run in row.values()):
-        lines.append(f"{LIMITED_MARK} limited run (`--limit`): fewer episodes than requested, not for reporting.")
+    lines.extend(["", cell_convention(table.protocol), "", _episodes_note(table), "", harness_note(table)])
+    lines.extend(flag_legend(table))
     return "\n".join(lines)
 
 
 def _method_columns(label: str, table: LeaderboardTable) -> list[str]:
-    meta = next(iter(table.cells[label].values())).result["method"]
+    result = next(iter(table.cells[label].values())).result
+    meta = result["method"]
     seen = meta["training_relations"]
-    training = "none" if not seen else f"{len(seen)} ({meta['training_data'] or 'unnamed'})"
+    training = "none" if not seen else f"{len(seen)} ({format_training_data(training_splits(result))})"
     return [label, "ICL" if meta["type"] == "icl" else meta["type"], meta["backbone"] or "–",
-            format_parameters(meta["parameters"]), training, meta["knowledge_source"] or "–"]
+            format_parameters(meta["parameters"]), training, meta["knowledge_source"] or "–",
+            side_information(result) or "not recorded"]
 
 
 def _score_columns(label: str, table: LeaderboardTable, best: dict[str, float | None]) -> list[str]:
@@ -114,11 +123,10 @@ def _score_columns(label: str, table: LeaderboardTable, best: dict[str, float | 
             cells.append("–")
             continue
         summary = run.summary(table.metric)
-        text = format_mean_ci(summary["mean"], summary["ci95"])
-        if run.limited:
-            cells.append(f"{text} {LIMITED_MARK}")
-        else:
-            cells.append(f"**{text}**" if summary["mean"] == best[setting] else text)
+        text = format_cell(summary, table.protocol)
+        if not run.limited and summary["mean"] == best[setting]:
+            text = f"**{text}**"
+        cells.append(" ".join([text, *cell_marks(run)]))
     if len(table.settings) > 1:
         average = table.average(label)
         cells.append("–" if average is None else f"{average * 100:.2f}")
@@ -130,11 +138,6 @@ def _best_mean(table: LeaderboardTable, setting: str) -> float | None:
     means = [row[setting].summary(table.metric)["mean"] for row in table.cells.values()
              if setting in row and not row[setting].limited]
     return max(means) if means else None
-
-
-def format_mean_ci(mean: float, ci95: Sequence[float]) -> str:
-    """Percent, mean ± half-width of the 95% CI (the same convention as the `run` table)."""
-    return f"{mean * 100:.2f} ± {(ci95[1] - ci95[0]) / 2 * 100:.2f}"
 
 
 def format_parameters(parameters: int | None) -> str:
@@ -181,24 +184,17 @@ def render_plot_links(plots: Sequence[Path], link_base: Path | None) -> str:
 
 
 def render_footer(rows: Sequence[RunRow], skipped_limited: Sequence[RunRow]) -> str:
-    harness = sorted({_harness_label(row) for row in rows})
+    assembled = sorted({assembled_by(row.result) for row in rows})
     newest = max((row.created_utc for row in rows), default=None)
     lines = [
-        f"Cells: mean ± half-width of the 95% CI, in %; best of each column in bold; "
-        f"Avg only for rows with every setting. {len(rows)} result file(s).",
-        f"Harness: {', '.join(harness) or '–'}. Newest result: {newest[:10] if newest else '–'}.",
+        f"Best of each column in bold; Avg only for rows with every setting. {len(rows)} result file(s).",
+        f"Statistics computed by fsre-bench {', '.join(assembled) or '–'}. "
+        f"Newest result: {newest[:10] if newest else '–'}.",
     ]
     if skipped_limited:
         lines.append(f"Not shown: {len(skipped_limited)} limited run(s) (`--limit`, not for reporting); "
                      "`fsre-bench leaderboard --include-limited` shows them marked.")
     return "\n\n".join(lines)
-
-
-def _harness_label(row: RunRow) -> str:
-    harness = row.result["harness"]
-    git = (harness.get("git_hash") or "")[:8]
-    dirty = "+dirty" if harness.get("git_dirty") else ""
-    return f"fsre-bench {harness['version']}" + (f" (git {git}{dirty})" if git else "")
 
 
 def _md_row(cells: Sequence[str]) -> str:

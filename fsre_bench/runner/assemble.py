@@ -33,6 +33,7 @@ class SeedRun:
     timing: dict[str, float] = field(default_factory=dict)
     llm: dict[str, Any] | None = None
     provenance: dict[str, Any] | None = None  # None: predicted before per-seed provenance was recorded
+    training_data: str | None = None  # what this seed's model trained on (K-shot: its own split)
 
 
 def build_result(
@@ -119,6 +120,7 @@ def _seed_row(run: SeedRun, records: Sequence[dict[str, Any]], metrics: dict[str
         "timing": run.timing,
         "llm": run.llm,
         "provenance": run.provenance,
+        "training_data": run.training_data,
     }
 
 

