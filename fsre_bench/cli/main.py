@@ -37,7 +37,7 @@ COMMAND_ENTRY_POINT_GROUP = "fsre_bench.commands"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from fsre_bench.cli import ablate_cmd, data_cmd, episodes_cmd, ls_cmd, report_cmd, run_cmd
+    from fsre_bench.cli import ablate_cmd, data_cmd, episodes_cmd, export_cmd, ls_cmd, report_cmd, run_cmd
 
     parser = argparse.ArgumentParser(
         prog="fsre-bench",
@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"fsre-bench {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (run_cmd, episodes_cmd, data_cmd, ls_cmd, report_cmd, ablate_cmd):
+    for module in (run_cmd, episodes_cmd, data_cmd, ls_cmd, report_cmd, ablate_cmd, export_cmd):
         module.register(commands)
     for register in _plugin_commands():
         register(commands)
