@@ -74,11 +74,13 @@ def test_a_resumed_log_keeps_who_predicted_which_episodes(tmp_path):
     assert log.segments() == [{"from_episode": 0, "harness": first}, {"from_episode": 5, "harness": third}]
 
 
-def test_proto_ft_records_its_encoder_and_who_trained_it(tmp_path):
+def test_proto_ft_records_its_encoder_and_who_trained_it(tmp_path, capsys):
     """Real training (2 steps of MiniLM); the second run reuses the cached encoder and says who made it."""
     argv = ["run", "--methods", "proto-ft", "--dataset", "fewrel/val_wiki", "--train", "semeval2010/train",
             "--settings", "5-1", "--episodes", "3", "--seeds", "0", "--proto-ft-steps", "2", "--n-bootstrap", "100"]
     assert main([*argv, "--output-dir", str(tmp_path / "a")]) == 0
+    printed = " ".join(capsys.readouterr().out.split())  # the table may wrap a note
+    assert "proto-ft 5-1: 1 seed: training variance not measured; its CI covers episodes only" in printed
     assert main([*argv, "--output-dir", str(tmp_path / "b")]) == 0
     fitted = []
     for output in ("a", "b"):

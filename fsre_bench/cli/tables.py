@@ -64,6 +64,35 @@ def print_outcomes(outcomes: Sequence[Any], console: Console | None = None) -> N
         lines = [f"{o.method} {o.setting}: {o.reused_from}" for o in reused]
         console.print("[yellow]reused[/] (finished before this run, nothing recomputed; its time is the original "
                       "run's; --overwrite always recomputes):\n  " + "\n  ".join(lines), soft_wrap=True)
+    notes = [f"{o.method} {o.setting}: {note}" for o in outcomes if o.result for note in result_notes(o.result)]
+    if notes:
+        console.print("[yellow]notes[/]:\n  " + "\n  ".join(notes), soft_wrap=True)
     paths = [str(o.result_path) for o in outcomes if o.result_path]
     if paths:
         console.print("result files:\n  " + "\n  ".join(paths), soft_wrap=True)
+
+
+def result_notes(result: dict[str, Any]) -> list[str]:
+    """What a reader must know before quoting the score: no training variance, degenerate output, provenance."""
+    from fsre_bench.metrics.degenerate import DEGENERATE_SHARE, FAR_GAP
+    from fsre_bench.metrics.seed_level import ONE_SEED_NOTE
+    from fsre_bench.results.flags import (
+        degenerate,
+        is_dirty,
+        is_mixed,
+        provenance_states,
+        training_variance_measured,
+    )
+
+    notes = []
+    if not training_variance_measured(result):
+        notes.append(f"{ONE_SEED_NOTE}; its CI covers episodes only, so no claim that it beats or trails "
+                     "another method (run >= 3 seeds)")
+    verdict = degenerate(result)
+    if verdict:
+        notes.append(f"degenerate: {verdict['pred_share']:.1%} of answers are {verdict['kind']} {verdict['value']!r} "
+                     f"where gold has {verdict['gold_share']:.1%} (rule: >= {DEGENERATE_SHARE:.0%}, "
+                     f">= {FAR_GAP * 100:.0f} points above gold)")
+    if is_mixed(result) or is_dirty(result):
+        notes.append(f"provenance {'mixed' if is_mixed(result) else 'dirty'}: {', '.join(provenance_states(result))}")
+    return notes
