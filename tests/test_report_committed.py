@@ -61,3 +61,16 @@ def test_report_ablation_defaults_to_the_reference_and_its_ablations(capsys):
     assert "icl" not in out and "proto" not in out
     assert main([*args, "--methods", "tkre,tkre-no-scl,icl"]) == 2  # named explicitly, icl's episodes differ
     assert "was not evaluated on the reference's episodes" in capsys.readouterr().err
+
+
+def test_committed_trained_rows_carry_training_variance_and_icl_is_flagged_degenerate():
+    rows = {(row.method_name, row.setting, len(row.result["seeds"])): row for row in collect_rows(RESULTS)}
+    for method in ("tkre", "proto-ft", "tkre-no-scl"):
+        summary = rows[(method, "5-1", 3)].summary()
+        assert summary["ci_method"].startswith("Student-t interval over training-seed scores (n=3")
+    assert rows[("tkre", "5-1", 3)].summary()["ci95"][1] - rows[("tkre", "5-1", 3)].summary()["mean"] > 0.02
+    verdict = rows[("icl", "5-1", 1)].result["flags"]["degenerate"]
+    assert verdict["kind"] == "position" and verdict["value"] == "0" and verdict["pred_share"] >= 0.99
+    ablation = (RESULTS / "ablations" / "tkre-fewrel_val_wiki-episodic-5-1.md").read_text(encoding="utf-8")
+    assert "Δ per seed" in ablation and "Student-t interval over per-seed paired differences (n=3" in ablation
+    assert "| tkre-no-scl | 54.17 ± 1.71 | -1.68 | [-5.71, +2.35] | 0.215 | [-3.24, +0.00, -1.80] | 2/3 |  |" in ablation

@@ -147,20 +147,22 @@ def plot_ablation(table: AblationTable, path: Path) -> Path:
     ys = list(range(len(variants)))[::-1]
     for y, row in zip(ys, variants, strict=True):
         diff = row.difference
-        delta, err = _percent_errors(diff.mean_difference, diff.ci95)
+        ci95 = diff.ci95 or (diff.mean_difference, diff.mean_difference)  # 1 training seed: no whisker, no claim
+        delta, err = _percent_errors(diff.mean_difference, ci95)
         colour = ("#c0392b" if delta < 0 else "#27ae60") if diff.excludes_zero else "#95a5a6"
         ax.barh(y, delta, color=colour, height=0.6)
         ax.errorbar(delta, y, xerr=[[err[0]], [err[1]]], color="black", capsize=5, linewidth=1.2)
-        ax.annotate(f"{delta:+.2f}{' *' if diff.excludes_zero else ''}", (diff.ci95[1 if delta >= 0 else 0] * 100, y),
+        ax.annotate(f"{delta:+.2f}{' *' if diff.excludes_zero else ''}", (ci95[1 if delta >= 0 else 0] * 100, y),
                     xytext=(6 if delta >= 0 else -6, 0), textcoords="offset points", va="center",
                     ha="left" if delta >= 0 else "right", fontsize=10)
     ax.axvline(0, color="black", linewidth=1)
     ax.set_yticks(ys, [row.variant for row in variants])
-    ax.set_xlim(*_delta_limits([row.difference.ci95 for row in variants]))
+    ax.set_xlim(*_delta_limits([row.difference.ci95 or (row.difference.mean_difference,) * 2 for row in variants]))
     ax.set_xlabel(f"Δ {table.metric.replace('_', '-')} vs {table.reference} (points of %)")
-    ax.set_title(f"Ablation on {table.dataset} · {table.setting}: Δ with paired-bootstrap 95% CI\n"
-                 f"({table.n_units} {table.unit}s, B={table.n_bootstrap}; * = CI excludes 0; grey = not significant)",
-                 fontsize=11)
+    ax.set_title(f"Ablation on {table.dataset} · {table.setting}: Δ with 95% CI\n"
+                 f"{table.difference_method}\n"
+                 f"{table.n_units} {table.unit}s, {table.n_seeds} seed(s); * = CI excludes 0; grey = not significant",
+                 fontsize=9)
     fig.tight_layout()
     return _save(fig, path)
 
