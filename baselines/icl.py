@@ -7,8 +7,9 @@ and predictions come back per episode in input order as soon as an episode's rep
 from __future__ import annotations
 
 import collections
+import random
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,12 +26,21 @@ from baselines.icl_prompts import (
     build_options,
     demo_block,
     estimate_tokens,
+    relabel_options,
     single_query_prompt,
 )
 from fsre_bench.errors import ConfigError
 from fsre_bench.llm.config import LOCAL_MODEL_ALIAS, LLMConfig, llm_config_from_options
 from fsre_bench.methods.protocol import MethodConfig
-from fsre_bench.types import Dataset, Episode, EpisodeData, EpisodePrediction, MethodMeta, RelationInstance
+from fsre_bench.types import (
+    NOTA,
+    Dataset,
+    Episode,
+    EpisodeData,
+    EpisodePrediction,
+    MethodMeta,
+    RelationInstance,
+)
 
 # The label of a query the LLM did not answer usably (no option named, or the request failed after
 # retries; the latter also counts in ``EpisodePrediction.failures``). Never a relation: counted wrong.
@@ -38,6 +48,7 @@ UNPARSED = "__unparsed__"
 DEFAULT_TOKEN_BUDGET = 3000  # estimated prompt tokens; fits the local server's 4096-token context
 BATCH_MAX_QUERIES = 20  # --icl-batch-queries splits larger query sets into requests of this size
 KSHOT_QUERY_CHUNK = 256  # K-shot RC: query embeddings computed this many at a time
+PERMUTATIONS = ("none", "cyclic")  # icl_permutations: the standard remedy for option-position bias
 
 
 @dataclass
@@ -51,6 +62,7 @@ class _Job:
     n_demos: int
     batched: bool
     request: Any = None  # the ChatRequest, built when the job is sent
+    rotation: int = 0  # --icl-permutations cyclic: how far the option order was rotated
 
 
 @dataclass
@@ -62,6 +74,7 @@ class _EpisodeState:
     remaining: int
     planned: bool = False
     failures: int = 0
+    votes: dict[int, list[str]] = field(default_factory=dict)  # position -> label per rotation (permutations)
 
 
 class ICLMethod:
@@ -76,6 +89,12 @@ class ICLMethod:
         self.max_demos = _optional_positive_int(config.option("icl_max_demos"), "icl_max_demos", allow_zero=True)
         budget = _optional_positive_int(config.option("icl_token_budget"), "icl_token_budget")
         self.token_budget = budget if budget is not None else DEFAULT_TOKEN_BUDGET
+        self.permutations = config.option("icl_permutations") or "none"
+        if self.permutations not in PERMUTATIONS:
+            raise ConfigError(f"icl_permutations={self.permutations!r}: use one of {', '.join(PERMUTATIONS)}")
+        if self.permutations == "cyclic" and self.batch_queries:
+            raise ConfigError("icl_permutations=cyclic asks once per query and rotation; it cannot be combined "
+                              "with icl_batch_queries")
         self.client: Any = None
         self._encoder: Any = None
 
@@ -95,6 +114,7 @@ class ICLMethod:
                 "batch_queries": self.batch_queries,
                 "max_demos": self.max_demos,
                 "token_budget": self.token_budget,
+                "permutations": self.permutations,
             },
         )
 
@@ -145,7 +165,9 @@ class ICLMethod:
     def _jobs(self, episodes: Sequence[Episode], data: EpisodeData, states: dict[int, _EpisodeState]) -> Iterator[_Job]:
         for index, episode in enumerate(episodes):
             n = len(episode.queries)
-            states[index] = _EpisodeState(episode, [""] * n, [{} for _ in range(n)], [{} for _ in range(n)], n)
+            jobs_per_query = self._rotations(episode) if self.permutations == "cyclic" else 1
+            states[index] = _EpisodeState(episode, [""] * n, [{} for _ in range(n)], [{} for _ in range(n)],
+                                          n * jobs_per_query)
             options = build_options(episode.relations, data.relations, data.has_nota)
             if data.protocol == "kshot":
                 yield from self._kshot_jobs(index, episode, data, options)
@@ -192,6 +214,9 @@ class ICLMethod:
                     options: list[Option], demos: list[Demo]) -> Iterator[_Job]:
         demos_text = demo_block(demos)
         positions = list(positions)
+        if self.permutations == "cyclic":
+            yield from self._rotated_jobs(index, queries, positions, options, demos)
+            return
         if not self.batch_queries:
             for position, query in zip(positions, queries, strict=True):
                 yield _Job(index, [position], single_query_prompt(options, demos_text, query), options, len(demos), False)
@@ -200,6 +225,28 @@ class ICLMethod:
             group = list(queries[start:start + BATCH_MAX_QUERIES])
             prompt = batch_query_prompt(options, demos_text, group)
             yield _Job(index, positions[start:start + len(group)], prompt, options, len(demos), True)
+
+    @staticmethod
+    def _rotations(episode: Episode) -> int:
+        return max(1, len(episode.relations))
+
+    def _rotated_jobs(self, index: int, queries: Sequence[RelationInstance], positions: Sequence[int],
+                      options: list[Option], demos: list[Demo]) -> Iterator[_Job]:
+        """Each query once per cyclic rotation of the relation options (NOTA stays last), demos relettered.
+
+        The cost is N calls per query for N relations; a model that always answers one letter then
+        votes once for every relation, so its position bias no longer decides the answer.
+        """
+        relations = [o.relation for o in options if o.relation != NOTA]
+        nota = [o for o in options if o.relation == NOTA]
+        for rotation in range(len(relations)):
+            order = relations[rotation:] + relations[:rotation]
+            rotated = relabel_options([next(o for o in options if o.relation == r) for r in order] + nota)
+            by_relation = {o.relation: o for o in rotated}
+            demos_text = demo_block([(inst, by_relation[option.relation]) for inst, option in demos])
+            for position, query in zip(positions, queries, strict=True):
+                yield _Job(index, [position], single_query_prompt(rotated, demos_text, query), rotated, len(demos),
+                           False, rotation=rotation)
 
     def _request(self, job: _Job) -> Any:
         from fsre_bench.llm.client import ChatRequest
@@ -241,10 +288,31 @@ class ICLMethod:
             if not result.ok:
                 detail["error"] = result.error
                 state.failures += 1
+            if self.permutations == "cyclic":
+                label, detail = self._vote(state, position, label, detail, job.rotation)
+                if label is None:
+                    continue
             state.labels[position] = label
             state.details[position] = detail
             state.volatile[position] = {"latency_s": round(result.latency_s, 4), "cached": result.cached}
         state.remaining -= len(job.positions)
+
+    def _vote(self, state: _EpisodeState, position: int, label: str, detail: dict[str, Any],
+              rotation: int) -> tuple[str | None, dict[str, Any]]:
+        """Collect one rotation's answer; after the last, the majority (ties: a seeded draw among them)."""
+        votes = state.votes.setdefault(position, [""] * self._rotations(state.episode))
+        votes[rotation] = label
+        if rotation == 0:
+            state.details[position] = detail
+        if "" in votes:
+            return None, detail
+        counts = collections.Counter(v for v in votes if v != UNPARSED)
+        if not counts:
+            return UNPARSED, {**state.details[position], "votes": votes}
+        best = max(counts.values())
+        tied = sorted(label for label, n in counts.items() if n == best)
+        chosen = tied[0] if len(tied) == 1 else random.Random(f"{self.config.seed}:{state.episode.id}:{position}").choice(tied)
+        return chosen, {**state.details[position], "votes": votes, "tied": len(tied) > 1}
 
     def _emit_ready(self, states: dict[int, _EpisodeState], next_out: int) -> Iterator[EpisodePrediction]:
         while next_out in states and states[next_out].planned and states[next_out].remaining == 0:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fsre_bench.types import NOTA, Relation, RelationInstance
 
@@ -37,6 +37,12 @@ class Option:
     relation: str  # relation id or NOTA
     name: str
     description: str = ""
+
+
+def relabel_options(options: Sequence[Option]) -> list[Option]:
+    """The same options in the given order, lettered A, B, ... afresh (a rotation keeps what each names)."""
+    labels = list(string.ascii_uppercase) if len(options) <= 26 else [str(i + 1) for i in range(len(options))]
+    return [replace(option, label=label) for label, option in zip(labels, options, strict=False)]  # labels: 26+
 
 
 def build_options(relation_ids: Sequence[str], relations: Mapping[str, Relation], has_nota: bool) -> list[Option]:

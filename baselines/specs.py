@@ -36,6 +36,9 @@ ICL = MethodSpec("icl", "baselines.icl:ICLMethod", "in-context LLM through any O
                                   metavar="N"),
                      MethodOption("icl_token_budget", int, 3000,
                                   "estimated prompt tokens per request (fits the local 4096 context)", metavar="TOKENS"),
+                     MethodOption("icl_permutations", str, "none",
+                                  "cyclic: ask each query once per rotation of the option order and take the majority "
+                                  "(removes position bias; N calls per query for N relations)", choices=("none", "cyclic")),
                  ),
                  reads=("llm", "icl_"), uses_llm=True,
                  side_information=NAMES_AND_DESCRIPTIONS)  # the lettered options show names and descriptions

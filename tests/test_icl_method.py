@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from baselines.icl import UNPARSED, ICLMethod
-from fsre_bench.errors import LLMError
+from fsre_bench.errors import ConfigError, LLMError
 from fsre_bench.llm import LLMConfig
 from fsre_bench.llm.local_server import free_loopback_port
 from fsre_bench.methods.protocol import Method, MethodConfig
@@ -193,3 +193,43 @@ def test_meta_names_the_model_and_settings(oracle_server, tmp_path: Path) -> Non
     assert meta.type == "icl" and meta.backbone == "fault-test-model" and meta.training_data is None
     assert meta.extra["max_demos"] == 7 and meta.extra["llm"]["base_url"] == srv.base_url
     assert not math.isnan(meta.extra["token_budget"])
+
+
+def test_cyclic_permutations_keep_a_perfect_llm_perfect_at_n_calls_per_query(oracle_server, tmp_path: Path) -> None:
+    srv, _, episodes, data = oracle_server
+    method = icl(srv.base_url, tmp_path, icl_permutations="cyclic")
+    predictions = list(method.predict(episodes, data))
+    method.close()
+    assert accuracy(predictions, episodes) == 1.0
+    assert srv.counters.total == 30 * 5  # 30 queries x 5 rotations of the 5 options
+    detail = predictions[0].details[0]
+    assert detail["votes"] == [episodes[0].labels[0]] * 5 and detail["tied"] is False
+
+
+def test_cyclic_permutations_undo_an_always_a_position_bias(tmp_path: Path) -> None:
+    """An LLM that answers "A" to everything: degenerate by position without the remedy, not with it."""
+    from fsre_bench.metrics.degenerate import degenerate_verdict, prediction_distribution
+
+    episodes, data = make_episodes(5, 1, 20, seed=3)
+    with FaultServer(answer=lambda messages: "A") as srv:
+        plain = icl(srv.base_url, tmp_path / "plain")
+        biased = list(plain.predict(episodes, data))
+        plain.close()
+        permuted_method = icl(srv.base_url, tmp_path / "cyclic", icl_permutations="cyclic")
+        permuted = list(permuted_method.predict(episodes, data))
+        permuted_method.close()
+
+    def verdict(predictions: list) -> object:
+        return degenerate_verdict(prediction_distribution(
+            (ep.relations, p.labels, ep.labels) for p, ep in zip(predictions, episodes, strict=True)))
+
+    assert verdict(biased) == {"kind": "position", "value": "0", "pred_share": 1.0, "gold_share": 0.2}
+    assert verdict(permuted) is None  # each relation got one vote; the seeded tie-break spreads the answers
+    assert all(p.details[0]["tied"] for p in permuted)
+
+
+def test_cyclic_permutations_refuse_batched_queries(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="icl_batch_queries"):
+        icl("http://127.0.0.1:9", tmp_path, icl_permutations="cyclic", icl_batch_queries=True)
+    with pytest.raises(ConfigError, match="icl_permutations='all'"):
+        icl("http://127.0.0.1:9", tmp_path, icl_permutations="all")
