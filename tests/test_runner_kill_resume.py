@@ -66,6 +66,11 @@ def test_sigkill_while_writing_predictions(tmp_path):
     assert 2000 < at_kill < 40001, "the kill must land half-way through the predictions"
     _finish(killed, _env(tmp_path / "cache"))
     assert _outputs(tmp_path / "killed") == _outputs(tmp_path / "whole")
+    # provenance keeps both runs that wrote the log: from episode 0, and from where the resume picked up
+    (result_path,) = list((tmp_path / "killed").glob("runs/**/n*_seeds*.json"))
+    segments = json.loads(result_path.read_text())["per_seed"][0]["provenance"]["segments"]
+    assert len(segments) == 2 and segments[0]["from_episode"] == 0
+    assert at_kill - 2 <= segments[1]["from_episode"] <= at_kill - 1 and segments[0]["harness"] == segments[1]["harness"]
 
 
 def _stored_vectors(cache: Path) -> int:
