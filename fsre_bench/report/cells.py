@@ -21,8 +21,7 @@ from fsre_bench.results.flags import (
 )
 
 if TYPE_CHECKING:
-    from fsre_bench.report.collect import RunRow
-    from fsre_bench.report.leaderboard import LeaderboardTable
+    from fsre_bench.results import ResultFile as RunRow
 
 LIMITED_MARK = "⚠ limited"
 MIXED_MARK = "⚠ mixed"
@@ -38,13 +37,8 @@ def cell_convention(protocol: str) -> str:
     return "Cells: mean ± half-width of the 95% CI, in % (trained methods: CI over training seeds)."
 
 
-def _runs(table: LeaderboardTable) -> list[RunRow]:
-    return [run for row in table.cells.values() for run in row.values()]
-
-
-def harness_note(table: LeaderboardTable) -> str:
+def harness_note(runs: Sequence[RunRow]) -> str:
     """The harness state(s) the table's predictions came from: one, or the list and the rows marked ⚠."""
-    runs = _runs(table)
     states = sorted({state for run in runs for state in provenance_states(run.result)})
     if len(states) == 1 and states[0] != UNKNOWN_STATE:
         return f"Harness: fsre-bench {states[0]}."
@@ -56,8 +50,7 @@ def harness_note(table: LeaderboardTable) -> str:
             f"Rows marked {MIXED_MARK} need a rerun at one clean commit.")
 
 
-def flag_legend(table: LeaderboardTable) -> list[str]:
-    runs = _runs(table)
+def flag_legend(runs: Sequence[RunRow]) -> list[str]:
     legend = []
     if any(run.limited for run in runs):
         legend.append(f"{LIMITED_MARK} limited run (`--limit`): fewer episodes than requested, not for reporting.")

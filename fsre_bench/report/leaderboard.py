@@ -100,8 +100,9 @@ def render_table(table: LeaderboardTable) -> str:
     lines = [f"### {table.dataset} · {table.protocol} · {metric} (%)", "", _md_row(header), _md_row(align)]
     for label in sorted(table.cells, key=table.sort_key):
         lines.append(_md_row(_method_columns(label, table) + _score_columns(label, table, best)))
-    lines.extend(["", cell_convention(table.protocol), "", _episodes_note(table), "", harness_note(table)])
-    lines.extend(flag_legend(table))
+    runs = [run for row in table.cells.values() for run in row.values()]
+    lines.extend(["", cell_convention(table.protocol), "", _episodes_note(table), "", harness_note(runs)])
+    lines.extend(flag_legend(runs))
     return "\n".join(lines)
 
 
