@@ -172,3 +172,24 @@ def test_config_file_type_errors_name_the_key(capsys, finished_out, tmp_path, ya
     err = fails_with_one_line(capsys, ["run", "--config", str(config)], str(config), *fragments)
     assert "not supported between" not in err and "positional argument" not in err
     _still_intact(out, snapshot, capsys)
+
+
+# --- 3. method options nobody reads ----------------------------------------------------------------
+
+@pytest.mark.parametrize(("option", "fragments"), [
+    ("bogus_key=3", ("'bogus_key'", "no method reads it")),
+    ("proto_representaton=marker-mean", ("'proto_representaton'", "Did you mean 'proto_representation'")),
+])
+def test_an_option_no_method_reads_is_an_error_with_did_you_mean(capsys, finished_out, option, fragments):
+    out, snapshot = finished_out
+    argv = valid_run_argv(out, "--option", option)
+    argv[argv.index("random")] = "random,proto"
+    fails_with_one_line(capsys, argv, *fragments)
+    _still_intact(out, snapshot, capsys)
+
+
+def test_an_option_only_another_method_reads_is_named_not_refused(capsys, finished_out):
+    out, snapshot = finished_out
+    assert main(valid_run_argv(out, "--option", "knowledge=schema")) == 0
+    assert "option 'knowledge' is read by tkre" in capsys.readouterr().err
+    assert output_snapshot(out) == snapshot  # random does not read it: its result is reused, not recomputed

@@ -18,6 +18,7 @@ from typing import Any
 from fsre_bench.atomic import atomic_write_json
 from fsre_bench.cache import cache_root, content_hash
 from fsre_bench.errors import FsreError
+from fsre_bench.methods.option_check import check_method_options
 from fsre_bench.methods.protocol import Method, MethodConfig
 from fsre_bench.methods.registry import check_method_names, create_method, method_spec
 from fsre_bench.output_paths import DISK_ERRNOS, check_output_dir, output_error, writing
@@ -54,6 +55,8 @@ class UnitOutcome:
 
 def run(config: RunConfig, command: Sequence[str]) -> list[UnitOutcome]:
     check_method_names(config.methods)
+    for note in check_method_options(config.methods, config.method_options):
+        console.print(note)
     check_output_dir(config.output_dir, "--output-dir")
     check_device_available(config.device)
     if config.limit:
