@@ -62,14 +62,14 @@ def test_thirty_percent_failing_then_a_plain_rerun_sends_exactly_the_failed_requ
 
         server.counters.reset()
         assert main(_icl_argv(server, tmp_path)) == 0
-        assert server.counters.total == 0 and "cached" in capsys.readouterr().out
+        assert server.counters.total == 0 and "reused" in capsys.readouterr().out
 
 
 def test_a_share_within_the_limit_is_done_but_shown(capsys, tmp_path):
     with FaultServer(FaultPlan(fail_rate=0.3, seed=3)) as server:
         assert main(_icl_argv(server, tmp_path, "--max-failure-share", "0.5")) == 0
     out = capsys.readouterr().out
-    assert "failed LLM requests" in out
+    assert "queries' LLM requests failed" in out
     assert _result(tmp_path)["request_failures"]["failed_queries"] > 0
 
 
@@ -96,7 +96,7 @@ def test_two_runs_on_the_same_output_directory_both_end_complete_without_duplica
         assert [run.returncode for run in runs] == [0] * _CONCURRENT, outputs
         assert server.counters.total == 5 * EPISODES  # each prompt sent once, by whichever run held the unit
         assert max(server.counters.by_prompt.values()) == 1
-    statuses = sorted("cached" in out for out, _ in outputs)
+    statuses = sorted("reused" in out for out, _ in outputs)
     assert statuses == [False, True]  # one computed it, the other waited and reused it
     assert any("waiting:" in err and "is being run by pid" in err for _, err in outputs)
     lines = _log_lines(tmp_path)
