@@ -139,7 +139,7 @@ def _predict_set(method: Method, unit: _Unit, episode_set: EpisodeSet, data: Run
                 task.advance(1)
         finally:
             log.close()
-    timer.record(time.perf_counter() - started)
+    timer.record(time.perf_counter() - started, final=True)
     timer.close()
     meta = {"timing": seed_timing(log.timing_path), "llm": _usage_delta(usage_before, _llm_usage(method)),
             "method_meta": meta_dict(method.meta)}

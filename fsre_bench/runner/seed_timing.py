@@ -1,8 +1,8 @@
 """Time a seed took over every process that worked on it, so a resumed seed reports its whole cost.
 
-Each process appends a line per episode to ``<log>.timing.jsonl`` (flushed, not fsynced: a kill
-loses at most one episode's seconds) with its own run id and its cumulative fit and predict
-seconds. A seed's timing sums the last line of every run and counts the runs. The file sits next
+Each process appends a line to ``<log>.timing.jsonl`` after an episode at most once a second, and
+once at the end (flushed, not fsynced: a kill loses about a second), with its own run id and its
+cumulative fit and predict seconds. A seed's timing sums the last line of every run and counts the runs. The file sits next
 to the predictions log and is removed with it, so recomputed work never inherits old seconds.
 """
 
@@ -15,6 +15,8 @@ from typing import Any
 
 from fsre_bench.output_paths import writing
 
+INTERVAL_S = 1.0  # a 10,000-episode seed writes a line a second, not one per episode
+
 
 class SeedTimer:
     """One process's seconds on one seed, appended as they accrue."""
@@ -23,8 +25,12 @@ class SeedTimer:
         self.path, self.run_id = path, uuid.uuid4().hex[:12]
         self.fit_s, self.resumed_from_episode = fit_s, resumed_from_episode
         self._handle: Any = None
+        self._last_written = -INTERVAL_S
 
-    def record(self, predict_s: float) -> None:
+    def record(self, predict_s: float, final: bool = False) -> None:
+        if not final and predict_s - self._last_written < INTERVAL_S:
+            return
+        self._last_written = predict_s
         with writing(self.path):
             if self._handle is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
