@@ -42,8 +42,9 @@ def _failed_prompts(server: FaultServer) -> set[str]:
 
 def test_thirty_percent_failing_then_a_plain_rerun_sends_exactly_the_failed_requests(capsys, tmp_path):
     with FaultServer(FaultPlan(fail_rate=0.3, seed=3)) as server:
-        fails_with_one_line(capsys, _icl_argv(server, tmp_path), "icl 5-1", "of 50 queries", "above the 20% limit",
-                            "first error", "injected failure")
+        err = fails_with_one_line(capsys, _icl_argv(server, tmp_path), "icl 5-1", "of 50 queries",
+                                  "above the 20% limit", "first error", "injected failure")
+        assert len(err.splitlines()) == 1 and err.count("icl 5-1") == 1
         failed = _failed_prompts(server)
         first = _result(tmp_path)["request_failures"]
         assert first["failed_queries"] == len(failed) and 0.2 < len(failed) / 50 < 0.45

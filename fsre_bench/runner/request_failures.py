@@ -32,11 +32,11 @@ def result_failures(result: dict[str, Any]) -> int:
     return sum(int(row.get("failures") or 0) for row in result.get("per_seed", ()))
 
 
-def failure_share_error(method: str, setting: str, summary: dict[str, Any] | None, limit: float) -> str | None:
-    """The one line for a result whose failure share is above ``limit``; None when it is within it."""
+def failure_share_error(summary: dict[str, Any] | None, limit: float) -> str | None:
+    """The one line (the CLI prefixes method and setting) for a share above ``limit``; None within it."""
     if not summary or summary["share"] <= limit:
         return None
-    return (f"{method} {setting}: {summary['failed_queries']} of {summary['queries']} queries' LLM requests failed "
+    return (f"{summary['failed_queries']} of {summary['queries']} queries' LLM requests failed "
             f"({summary['share']:.0%}, above the {limit:.0%} limit); first error: {summary['first_error']}; "
             "the result records them and rerunning the same command retries exactly those")
 

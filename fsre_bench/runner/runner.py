@@ -223,7 +223,7 @@ class _Unit:
                               records_per_seed=records, result_path=self.result_path, command=command)
         result["request_failures"] = failure_summary(records)
         write_result(self.result_path, result)
-        error = failure_share_error(self.method, self.setting, result["request_failures"], config.max_failure_share)
+        error = failure_share_error(result["request_failures"], config.max_failure_share)
         if error:
             return UnitOutcome(self.method, self.setting, "failed", self.result_path, result, error)
         if self.computed_here:
