@@ -10,7 +10,11 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from fsre_bench.cli.main import main
 from tests.cli_helpers import fails_with_one_line
@@ -81,28 +85,46 @@ def test_a_dead_endpoint_mid_run_is_not_a_zero_accuracy_done(capsys, tmp_path):
     assert _result(tmp_path)["request_failures"]["share"] == 1.0
 
 
-_CONCURRENT = 2
-
-
-def _start_run(server: FaultServer, out: Path) -> subprocess.Popen[str]:
+def _start_run(server: FaultServer, out: Path, stderr: Any = subprocess.PIPE) -> subprocess.Popen[str]:
     argv = [sys.executable, "-m", "fsre_bench.cli.main", *_icl_argv(server, out)]
-    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=stderr, text=True, cwd=REPO,
                             env={**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"})
 
 
+def _wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
 def test_two_runs_on_the_same_output_directory_both_end_complete_without_duplicates(tmp_path):
-    with FaultServer(FaultPlan(sleep_s=0.1)) as server:
-        runs = [_start_run(server, tmp_path) for _ in range(_CONCURRENT)]
-        outputs = [run.communicate(timeout=300) for run in runs]
-        assert [run.returncode for run in runs] == [0] * _CONCURRENT, outputs
-        assert server.counters.total == 5 * EPISODES  # each prompt sent once, by whichever run held the unit
+    # The endpoint holds its first answer until the second run says it is waiting, so the two
+    # runs overlap however slowly either starts.
+    gate = threading.Event()
+
+    def gated_answer(messages: list[dict[str, Any]]) -> str:
+        gate.wait(timeout=120)
+        return "A"
+
+    second_err = tmp_path / "second.err"
+    out = tmp_path / "out"
+    with FaultServer(FaultPlan(sleep_s=0.02), answer=gated_answer) as server:
+        first = _start_run(server, out)
+        _wait_for(lambda: server.counters.in_flight > 0, "the first run's first request")
+        with open(second_err, "w") as err:
+            second = _start_run(server, out, stderr=err)
+            _wait_for(lambda: "waiting:" in second_err.read_text(), "the second run to wait for the first")
+            gate.set()
+            outputs = [first.communicate(timeout=300), second.communicate(timeout=300)]
+        assert [first.returncode, second.returncode] == [0, 0], (outputs, second_err.read_text())
+        assert server.counters.total == 5 * EPISODES  # each prompt sent once, by the run that held the unit
         assert max(server.counters.by_prompt.values()) == 1
-    statuses = sorted("reused" in out for out, _ in outputs)
-    assert statuses == [False, True]  # one computed it, the other waited and reused it
-    assert any("waiting:" in err and "is being run by pid" in err for _, err in outputs)
-    lines = _log_lines(tmp_path)
+    assert f"is being run by pid {first.pid}" in second_err.read_text()
+    assert "computed" in outputs[0][0] and "reused" in outputs[1][0]  # the second waited, then reused
+    lines = _log_lines(out)
     assert len(lines) == EPISODES + 1 and len(set(lines)) == len(lines)
-    assert _result(tmp_path)["request_failures"]["failed_queries"] == 0
+    assert _result(out)["request_failures"]["failed_queries"] == 0
 
 
 def test_a_lock_left_by_a_killed_run_is_reported_stale_and_taken_over(capsys, tmp_path):
@@ -121,7 +143,6 @@ def test_a_lock_left_by_a_killed_run_is_reported_stale_and_taken_over(capsys, tm
 
 def test_a_killed_then_resumed_seed_reports_the_time_of_both_runs(tmp_path):
     import signal
-    import time
 
     with FaultServer(FaultPlan(sleep_s=0.1)) as server:
         first = _start_run(server, tmp_path)
