@@ -157,8 +157,9 @@ def test_a_killed_then_resumed_seed_reports_the_time_of_both_runs(tmp_path):
         (timing_log,) = tmp_path.rglob("*.timing.jsonl")
         killed_s = json.loads(timing_log.read_text().splitlines()[-1])["predict_s"]
         second = _start_run(server, tmp_path)
-        second.communicate(timeout=300)
+        _, err = second.communicate(timeout=300)
         assert second.returncode == 0
+        assert f"was left by pid {first.pid}" in err and "no longer runs" in err  # the SIGKILLed run's lock
     (seed,) = _result(tmp_path)["per_seed"]
     runs = [json.loads(line) for line in timing_log.read_text().splitlines()]
     last_of_second = runs[-1]["predict_s"]
