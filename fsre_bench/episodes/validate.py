@@ -73,6 +73,9 @@ def _check_query_total(where: str, header: dict[str, Any], episode: Episode, exp
         raise DataError(f"{where}: n_query: expected {expected} queries in the episode, found {len(episode.queries)}")
     if header["protocol"] == "kshot" and NOTA in episode.labels:
         raise DataError(f"{where}: labels: a K-shot split has no NOTA queries")
+    if header["protocol"] == "natural-nota" and header["na_rate"]:
+        raise DataError(f"{where}: na_rate: natural-nota episodes take their NOTA share from the data, "
+                        f"the header says {header['na_rate']}")
     if header["protocol"] == "episodic" and not header["na_rate"] and NOTA in episode.labels:
         raise DataError(f"{where}: na_rate: the header says 0 but the episode has a NOTA query")
 
