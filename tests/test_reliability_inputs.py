@@ -193,3 +193,19 @@ def test_an_option_only_another_method_reads_is_named_not_refused(capsys, finish
     assert main(valid_run_argv(out, "--option", "knowledge=schema")) == 0
     assert "option 'knowledge' is read by tkre" in capsys.readouterr().err
     assert output_snapshot(out) == snapshot  # random does not read it: its result is reused, not recomputed
+
+
+@pytest.mark.parametrize(("flags", "header", "field"), [
+    (["--sampler", "codalab", "--na-rate", "0.5"], {"na_rate": 0.3}, "na_rate"),  # NOTA episodes counted
+    (["--sampler", "codalab"], {"n_query": 2}, "n_query"),
+    (["--protocol", "natural-nota"], {"n_query": 4}, "n_query"),
+    (["--protocol", "natural-nota"], {"na_rate": 0.15}, "na_rate"),
+])
+def test_other_samplers_are_checked_against_their_header(capsys, tmp_path, flags, header, field):
+    built = tmp_path / "built.jsonl"
+    assert main(["episodes", "build", "--dataset", "fewrel/val_semeval", "--episodes", "20", "--out", str(built),
+                 *flags]) == 0
+    bad = _edit(built, header)
+    protocol = ["--protocol", "natural-nota"] if "natural-nota" in flags else []
+    fails_with_one_line(capsys, ["run", "--methods", "random", "--dataset", "fewrel/val_semeval", *protocol,
+                                 "--episodes-file", str(bad), "--output-dir", str(tmp_path / "out")], str(bad), field)

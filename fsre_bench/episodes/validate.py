@@ -5,7 +5,7 @@ describe its episodes would mislabel every number computed from them. What "Q" a
 mean depends on how the episodes were drawn (see ``setting``):
 
 * default sampler: each relation has Q queries; episode i holds ``nota_per_episode(i)`` NOTA ones;
-* codalab sampler: one query per episode; ``int(n * na_rate)`` of the episodes are NOTA;
+* codalab sampler: Q (= 1) queries per episode; ``int(n * na_rate)`` of the episodes are NOTA;
 * natural-nota: Q queries per episode, NOTA share from the data (the header's na_rate is 0);
 * kshot: at most K supports per label and K for some (small labels have fewer), Q test queries, no NOTA.
 """
@@ -28,11 +28,9 @@ def check_episodes_match_header(path: str, header: dict[str, Any], episodes: Seq
     for index, episode in enumerate(episodes):
         where = f"{path}: line {index + 2} (episode {episode.id})"
         _check_shape(where, header, episode, exact_k=protocol != "kshot")
-        if protocol == "kshot":
+        if protocol in ("kshot", "natural-nota") or sampler == "codalab":  # Q queries per episode
             _check_query_total(where, header, episode)
-        elif protocol == "natural-nota" or sampler == "codalab":
-            _check_query_total(where, header, episode, expected=1 if sampler == "codalab" else None)
-        else:
+        else:  # the default sampler: Q queries per relation
             _check_default_queries(where, header, episode, nota_per_episode(setting, index))
     if sampler == "codalab":
         _check_codalab_nota_share(path, header, episodes)
@@ -67,8 +65,8 @@ def _check_shape(where: str, header: dict[str, Any], episode: Episode, exact_k: 
                         f"{max(len(group) for group in episode.support)} supports")
 
 
-def _check_query_total(where: str, header: dict[str, Any], episode: Episode, expected: int | None = None) -> None:
-    expected = header["n_query"] if expected is None else expected
+def _check_query_total(where: str, header: dict[str, Any], episode: Episode) -> None:
+    expected = header["n_query"]
     if len(episode.queries) != expected:
         raise DataError(f"{where}: n_query: expected {expected} queries in the episode, found {len(episode.queries)}")
     if header["protocol"] == "kshot" and NOTA in episode.labels:
