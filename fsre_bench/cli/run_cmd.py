@@ -55,6 +55,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n-bootstrap", type=int, help="bootstrap replicates for CIs (default 1000)")
     parser.add_argument("--allow-mixed-provenance", action="store_true", default=None,
                         help="assemble a result from seeds predicted at different harness states (marked mixed)")
+    parser.add_argument("--max-failure-share", type=float,
+                        help="exit 2 when more than this share of queries' LLM requests failed (default 0.2)")
     add_method_flags(parser)
 
 
@@ -84,7 +86,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
 def _run_fields(args: argparse.Namespace) -> dict[str, Any]:
     names = ("methods", "dataset", "protocol", "settings", "k_values", "episodes", "seeds", "n_query", "na_rate",
              "sampler", "episodes_file", "episodes_sha256", "train", "data_dir", "output_dir", "overwrite", "limit", "encoder",
-             "device", "batch_size", "n_bootstrap", "allow_mixed_provenance")
+             "device", "batch_size", "n_bootstrap", "allow_mixed_provenance", "max_failure_share")
     fields = {name: getattr(args, name, None) for name in names}
     for name in _LIST_OF_STR:
         if fields[name] is not None:
