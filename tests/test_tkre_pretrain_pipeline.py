@@ -80,6 +80,11 @@ def test_output_loads_with_automodel_and_records_what_ran(reference):
         assert ran["tokens"] > 0 and ran["wall_s"] > 0 and len(ran["loss_per_epoch"]["total"]) == 2
     assert info["stages"]["stage2"]["scl_rows"] > 0
     assert info["stages"]["stage2"]["scl_skipped_no_relation_span"] == 4  # 2 texts x 2 epochs
+    warmup = info["stages"]["mlm_warmup"]
+    assert warmup["steps"] == 3 and warmup["encoder_frozen"] is True and warmup["objectives"] == ["mslm"]
+    # the warm-up trains the fresh head only: stage 1 starts from the base encoder's exact weights
+    assert info["stages"]["stage1"]["start_weights_sha256"] == weights_digest(base)
+    assert warmup["end_weights_sha256"] == weights_digest(base)
 
 
 def test_stage2_starts_from_the_stage1_weights(reference, tmp_path: Path):
@@ -137,7 +142,9 @@ def test_interrupted_mid_stage_resumes_from_the_epoch_checkpoint(reference, tmp_
         _run(tmp_path, on_step=stop_in_second_epoch)
     (entry,) = [p for p in tmp_path.iterdir() if p.is_dir()]
     assert not (entry / "complete.json").exists()
-    assert [p.name for p in (entry / "work").glob("*.safetensors")] == ["stage1-epoch000.safetensors"]
+    checkpoints = sorted(p.name for p in (entry / "work").glob("*.safetensors"))
+    # the completed MLM warm-up (2 epochs of the tiny set) and stage 1's first epoch
+    assert checkpoints == ["mlm_warmup-epoch001.safetensors", "stage1-epoch000.safetensors"]
     resumed = _run(tmp_path)
     assert resumed.info["resumed_from"] == {"stage": "stage1", "epoch": 0, "stage_complete": False}
     _assert_complete_entry(resumed, sha)  # optimiser state restored: bitwise the uninterrupted result

@@ -16,7 +16,8 @@ SEMEVAL_TRAIN = SHARED_DATA / "semeval2010" / "train.txt"
 # Small enough for seconds per run on 2 shared cores, big enough for 2 steps per epoch and
 # several relations per batch (in-batch anchor negatives). One torch thread: gentle on a shared
 # machine, and every run compared bitwise uses the same thread count.
-TINY_CONFIG = PretrainConfig(stage1_epochs=2, stage2_epochs=2, batch_size=8, max_length=64, seed=7, num_threads=1)
+TINY_CONFIG = PretrainConfig(stage1_epochs=2, stage2_epochs=2, batch_size=8, max_length=64, seed=7, num_threads=1,
+                             mlm_warmup_steps=3)
 
 
 @pytest.fixture

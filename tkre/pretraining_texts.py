@@ -1,9 +1,12 @@
 """The texts a TKRE variant pre-trains on, built from labelled instances of the training relations.
 
-Full TKRE: EDKG explanations (stage 1, and stage 2) plus SCDG synthetic sentences (stage 2, and
-the K-shot classifier's training set). ``tkre-no-synth`` drops the synthetic data everywhere;
-``tkre-no-knowledge`` replaces each explanation by the raw sentence it would have explained (the
-same seeded choice of instances), so only the knowledge, not the amount of text, changes.
+Full TKRE: the corpus of both stages is every labelled training sentence (or a seeded
+``corpus_sentences_per_relation`` of each relation) plus the EDKG explanations plus the SCDG
+synthetic sentences (which also join the K-shot classifier's training set), all carrying the
+entity markers inference reads (tkre/marked_texts.py). ``tkre-no-synth`` drops the synthetic data
+everywhere; ``tkre-no-knowledge`` replaces each explanation by the raw sentence it would have
+explained (the same seeded choice of instances), so only the knowledge, not the amount of text,
+changes.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from tkre.knowledge.imported import (
     import_directory,
     import_knowledge,
 )
+from tkre.marked_texts import labelled_sentences, mark_examples
 from tkre.settings import TKRESettings, Variant
 from tkre.types import KnowledgeExample
 
@@ -36,7 +40,7 @@ class PretrainingTexts:
     relations: list[str]  # the relations knowledge was built for (anchor rows, in order)
     synthetic: list[RelationInstance]  # SCDG instances (empty for tkre-no-synth)
     source: str  # "llm:<model id>" | "schema" | "import:<sha256 prefix>": what generated the knowledge
-    stage1_sources: tuple[str, ...]
+    stage1_sources: tuple[str, ...] | None  # None: stage 1 reads the whole corpus, as stage 2 does
     info: dict[str, Any] = field(default_factory=dict)
 
 
@@ -83,10 +87,26 @@ def build_pretraining_texts(
         synthetic = list(generated.instances)
         info["synthetic"] = _artifact_info(generated)
         sources.append(generated.source)
+    examples, info["corpus"] = _corpus(examples, instances, synthetic, settings, seed)
     used = list(group_by_relation(instances))
-    stage1 = ("explanation",) if variant.explanations else ("sentence",)
     source = sources[0] if sources else ("schema" if settings.knowledge == "schema" else "none")
-    return PretrainingTexts(examples, used, synthetic, source, stage1, info)
+    return PretrainingTexts(examples, used, synthetic, source, None, info)
+
+
+def _corpus(knowledge: list[KnowledgeExample], instances: Sequence[RelationInstance],
+            synthetic: Sequence[RelationInstance], settings: TKRESettings,
+            seed: int) -> tuple[list[KnowledgeExample], dict[str, Any]]:
+    """Labelled sentences + knowledge texts, marked (typed where the instances have types) unless switched off."""
+    per_relation = settings.corpus_sentences_per_relation
+    sentences = labelled_sentences(instances, per_relation, seed) if per_relation != 0 else []
+    texts = [*sentences, *knowledge]
+    if settings.mark_entities:
+        texts = mark_examples(texts, {inst.id: inst for inst in (*instances, *synthetic)})
+    by_source: dict[str, int] = {}
+    for text in texts:
+        by_source[text.source] = by_source.get(text.source, 0) + 1
+    marked = sum(text.head_marker is not None for text in texts)
+    return texts, {"texts": len(texts), "by_source": by_source, "marked": marked}
 
 
 def _imported(instances: Sequence[RelationInstance], relations: Mapping[str, Relation], settings: TKRESettings,

@@ -44,6 +44,10 @@ class TKRESettings:
     synthetic_per_relation: int = 8  # SCDG samples kept per relation (TKRE.md: at most 8)
     synthetic_rounds: int = 3  # SCDG requests per relation at most (the reference loops forever)
     max_relations: int | None = None  # knowledge for the first N training relations only (tiny budgets)
+    # Pre-training corpus (TKRE.md, "Align pre-training with use"): labelled sentences per relation
+    # (None = all, 0 = none, the knowledge texts alone), marked as inference marks them.
+    corpus_sentences_per_relation: int | None = None
+    mark_entities: bool = True
     stage1_epochs: int = 2
     stage2_epochs: int = 2
     pretrain_max_steps: int | None = None  # optimiser steps per stage, a cap on top of the epochs
@@ -72,6 +76,8 @@ class TKRESettings:
             _at_least(name, getattr(self, name), 1)
         for name in ("stage1_epochs", "stage2_epochs", "finetune_epochs"):
             _at_least(name, getattr(self, name), 0)
+        if self.corpus_sentences_per_relation is not None:
+            _at_least("corpus_sentences_per_relation", self.corpus_sentences_per_relation, 0)
         for name in ("pretrain_max_steps", "finetune_max_steps", "max_relations"):
             if getattr(self, name) is not None:
                 _at_least(name, getattr(self, name), 1)

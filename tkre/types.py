@@ -11,6 +11,11 @@ class KnowledgeExample:
 
     The "relation span" is the tokens strictly between the two entity mentions (whichever comes
     first); it is empty when they touch or overlap, or when one mention is missing.
+
+    A marked text (``head_marker`` set) carries the entity markers inference reads
+    (fsre_bench/encoders/markers.py): the spans then cover the entity words inside the markers, and
+    ``marker_words`` lists every marker word (opening, type and closing), which is never masked,
+    never an "irrelevant" span and never part of the relation span.
     """
 
     relation: str  # relation id (label) this text is about
@@ -19,3 +24,6 @@ class KnowledgeExample:
     tail_span: tuple[int, int] | None  # [start, end) of the object mention
     source: str  # "explanation" | "synthetic" | "sentence"
     instance_id: str | None = None  # the RelationInstance it was built from, if any
+    head_marker: int | None = None  # word index of the opening head marker (marked texts only)
+    tail_marker: int | None = None
+    marker_words: tuple[int, ...] = ()

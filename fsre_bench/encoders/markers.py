@@ -33,28 +33,38 @@ def plain_words(instance: RelationInstance) -> MarkedWords:
 
 def marked_words(instance: RelationInstance, typed: bool = True) -> MarkedWords:
     """The sentence with both entities wrapped in markers (typed where the instance has types)."""
-    spans = {"head": instance.head_span, "tail": instance.tail_span}
+    return mark_spans(instance.tokens, instance.head_span, instance.tail_span,
+                      instance.head_type if typed else None, instance.tail_type if typed else None)
+
+
+def mark_spans(tokens: Sequence[str], head_span: tuple[int, int], tail_span: tuple[int, int],
+               head_type: str | None = None, tail_type: str | None = None) -> MarkedWords:
+    """``tokens`` with both [start, end) spans wrapped in markers, typed where a type is given.
+
+    The one marking rule: inference (``marked_words``) and TKRE's pre-training texts both use it.
+    """
+    spans = {"head": head_span, "tail": tail_span}
     # inserts[i] = words placed before original token i, tagged with the role they open (if any).
     inserts: dict[int, list[tuple[str, str | None]]] = {}
     for role, (start, end) in spans.items():
         mark, type_mark = (HEAD_MARK, HEAD_TYPE_MARK) if role == "head" else (TAIL_MARK, TAIL_TYPE_MARK)
-        entity_type = instance.head_type if role == "head" else instance.tail_type
+        entity_type = head_type if role == "head" else tail_type
         opening = [(mark, role)]
-        if typed and entity_type:
+        if entity_type:
             opening += [(type_mark, None), (_readable_type(entity_type), None), (type_mark, None)]
         inserts.setdefault(start, []).extend(opening)
         inserts.setdefault(end, []).insert(0, (mark, None))  # a closing marker precedes any opening one
     words: list[str] = []
     new_index: dict[int, int] = {}
     marker_at: dict[str, int] = {}
-    for index in range(len(instance.tokens) + 1):
+    for index in range(len(tokens) + 1):
         for word, opens in inserts.get(index, []):
             if opens:
                 marker_at[opens] = len(words)
             words.append(word)
-        if index < len(instance.tokens):
+        if index < len(tokens):
             new_index[index] = len(words)
-            words.append(instance.tokens[index])
+            words.append(tokens[index])
     (hs, he), (ts, te) = spans["head"], spans["tail"]
     return MarkedWords(
         tuple(words),

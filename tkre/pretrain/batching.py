@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 
@@ -51,13 +51,16 @@ class Batch:
     entity_spans: list[list[Span]]
     irrelevant_spans: list[list[Span]]
     real_tokens: int
+    marker_positions: list[tuple[int, int] | None] = field(default_factory=list)
+    scl_ids: torch.Tensor | None = None  # [B, T] unmasked but with blanked entity mentions (CP-style); None = input_ids
+    blanked_mentions: int = 0
 
     def to(self, device: str) -> Batch:
         move = lambda t: None if t is None else t.to(device)  # noqa: E731
         return Batch(
             move(self.input_ids), move(self.attention_mask), move(self.classes), move(self.masked_ids),
             move(self.labels), move(self.relation_index), self.relation_spans, self.entity_spans,
-            self.irrelevant_spans, self.real_tokens,
+            self.irrelevant_spans, self.real_tokens, self.marker_positions, move(self.scl_ids), self.blanked_mentions,
         )
 
 
@@ -71,6 +74,7 @@ class CollateSpec:
     pad_to: int | None  # None = dynamic padding (longest in batch)
     irrelevant_per_text: int = 0
     irrelevant_max_len: int = 3
+    entity_blank_rate: float = 0.0  # SCL input: each mention becomes [MASK]s with this probability
 
 
 def collate(
@@ -78,8 +82,14 @@ def collate(
     spec: CollateSpec,
     mask_gen: torch.Generator | None,
     span_gen: torch.Generator | None,
+    blank_gen: torch.Generator | None = None,
 ) -> Batch:
-    """Pad, draw masks (one draw per text, so masks do not depend on the padding) and pick spans."""
+    """Pad, draw masks (one draw per text, so masks do not depend on the padding) and pick spans.
+
+    With ``blank_gen`` and a blank rate, the SCL input (``scl_ids``) has each entity mention
+    replaced by [MASK] with that probability (Peng et al. 2020 blank mentions so the contrastive
+    objective cannot match relations on entity names alone).
+    """
     width = spec.pad_to or max(len(it.input_ids) for it in items)
     ids = torch.full((len(items), width), spec.pad_id, dtype=torch.long)
     classes = torch.full((len(items), width), PAD_CLASS, dtype=torch.long)
@@ -100,6 +110,7 @@ def collate(
     masked_ids = labels = None
     if spec.mask_probs is not None:
         masked_ids, labels = apply_mask(ids, masks, spec.mask_id)
+    scl_ids, blanked = _blank_mentions(ids, items, spec, blank_gen)
     return Batch(
         input_ids=ids,
         attention_mask=attention,
@@ -111,5 +122,23 @@ def collate(
         entity_spans=[[s for s in (it.head, it.tail) if s is not None] for it in items],
         irrelevant_spans=irrelevant,
         real_tokens=int(attention.sum()),
+        marker_positions=[it.markers for it in items],
+        scl_ids=scl_ids,
+        blanked_mentions=blanked,
     )
+
+
+def _blank_mentions(ids: torch.Tensor, items: Sequence[EncodedExample], spec: CollateSpec,
+                    generator: torch.Generator | None) -> tuple[torch.Tensor | None, int]:
+    """A copy of ``ids`` with each mention's subwords set to [MASK] with probability ``entity_blank_rate``."""
+    if generator is None or spec.entity_blank_rate <= 0:
+        return None, 0
+    blanked = ids.clone()
+    count = 0
+    for row, it in enumerate(items):
+        for span in (it.head, it.tail):
+            if span is not None and float(torch.rand(1, generator=generator)) < spec.entity_blank_rate:
+                blanked[row, span[0]:span[1]] = spec.mask_id
+                count += 1
+    return blanked, count
 

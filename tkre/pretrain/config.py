@@ -56,6 +56,14 @@ class PretrainConfig:
     in_batch_negatives: bool = True  # other relations' anchors (those in the batch) as negatives
     all_anchor_negatives: bool = False  # use every other relation's anchor, not only the batch's
     entity_positive: bool = False  # the entity spans as a second positive (the paper's figure)
+    # The representation inference uses (start-marker pair, through its projection head) as a
+    # positive next to the relation span, for texts whose markers survived tokenisation.
+    marker_positive: bool = True
+    # CP-style (Peng et al. 2020: 0.7): each mention of the SCL input becomes [MASK]s at this rate.
+    entity_blank_rate: float = 0.7
+    # A fresh MLM head is warmed up for this many steps with the encoder frozen before stage 1
+    # (on the stage-1 texts, at head_lr), so MSLM's first gradients into the encoder are not noise.
+    mlm_warmup_steps: int = 100
     # SCL on a second, unmasked forward pass (what inference sees); True shares the masked pass
     # of the MSLM term (about half the stage-2 cost, but the relation span is then 80% [MASK]).
     scl_shared_forward: bool = False
@@ -64,6 +72,7 @@ class PretrainConfig:
     length_group_batches: int = 8  # a shuffled chunk of this many batches is sorted by length
     pad_to_max_length: bool = False
     device: str = "cpu"
+    precision: str = "auto"  # CUDA: bf16 autocast where supported, else fp16 (fsre_bench/training/precision.py)
     max_steps: int | None = None  # optimiser steps per stage (budget cap); None = all epochs
     num_threads: int | None = None  # torch threads during the call (restored after); None = leave as is
     keep_checkpoints: bool = False  # keep per-epoch training checkpoints once the entry is complete
@@ -101,7 +110,11 @@ def _validate(config: PretrainConfig) -> None:
             problems.append(f"{name} must be >= 1")
     if config.max_length < 8:
         problems.append("max_length must be >= 8")
-    for name in ("mask_prob_ordinary", "mask_prob_entity", "mask_prob_relation", "warmup_ratio"):
+    if config.precision not in ("auto", "bf16", "fp16", "fp32"):
+        problems.append("precision must be auto, bf16, fp16 or fp32")
+    if config.mlm_warmup_steps < 0:
+        problems.append("mlm_warmup_steps must be >= 0")
+    for name in ("mask_prob_ordinary", "mask_prob_entity", "mask_prob_relation", "warmup_ratio", "entity_blank_rate"):
         if not 0.0 <= getattr(config, name) <= 1.0:
             problems.append(f"{name} must be in [0, 1]")
     if config.lr <= 0 or config.head_lr <= 0 or config.tau <= 0:

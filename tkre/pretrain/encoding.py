@@ -20,9 +20,10 @@ class EncodedExample:
     classes: tuple[int, ...]
     head: Span | None
     tail: Span | None
-    relation: Span | None  # subword relation span (None = empty)
+    relation: Span | None  # subword relation span (None = empty); between the marker blocks of a marked text
     relation_index: int  # index into the pre-training relation list (the anchor row)
     source_index: int  # position of the KnowledgeExample in the caller's list
+    markers: tuple[int, int] | None = None  # subword positions of the opening head and tail markers
 
 
 @dataclass
@@ -34,6 +35,7 @@ class EncodingReport:
     dropped_too_long: int = 0  # the mentions alone do not fit in max_length
     dropped_empty: int = 0  # no subword tokens at all
     no_relation_span: int = 0
+    marked: int = 0  # texts whose two opening markers survived tokenisation and the window
     tokens: int = 0  # real (non-pad) tokens including special tokens
     by_source: dict[str, int] = field(default_factory=dict)
 
@@ -77,6 +79,7 @@ def encode_examples(
             report.tokens += len(item.input_ids)
             report.by_source[ex.source] = report.by_source.get(ex.source, 0) + 1
             report.no_relation_span += item.relation is None
+            report.marked += item.markers is not None
     return encoded, report
 
 
@@ -114,7 +117,8 @@ def _encode_one(
     ids = full_ids[first:last]
     starts = _word_starts(word_ids, len(ex.tokens))
     head, tail = _subword_span(ex.head_span, starts), _subword_span(ex.tail_span, starts)
-    offset = _window_start(len(ids), [s for s in (head, tail) if s is not None], window)
+    outer_head, outer_tail = _subword_span(_outer(ex, "head"), starts), _subword_span(_outer(ex, "tail"), starts)
+    offset = _window_start(len(ids), [s for s in (outer_head, outer_tail) if s is not None], window)
     if offset is None:
         report.dropped_too_long += 1
         return None
@@ -124,17 +128,44 @@ def _encode_one(
     full = [*full_ids[:first], *ids, *full_ids[last:]]
     special = [True] * first + [False] * len(ids) + [True] * (len(full_ids) - last)
     shift = first - offset
-    head = None if head is None else (head[0] + shift, head[1] + shift)
-    tail = None if tail is None else (tail[0] + shift, tail[1] + shift)
+    move = lambda span: None if span is None else (span[0] + shift, span[1] + shift)  # noqa: E731
+    for word in ex.marker_words:  # markers are never masked, never "irrelevant", never relation words
+        for position in range(starts[word] + shift, starts[word + 1] + shift):
+            if first <= position < first + len(ids):
+                special[position] = True
+    head, tail, outer_head, outer_tail = move(head), move(tail), move(outer_head), move(outer_tail)
+    between = relation_span(outer_head, outer_tail)
     return EncodedExample(
         input_ids=tuple(full),
-        classes=tuple(position_classes(len(full), head, tail, special)),
+        classes=tuple(position_classes(len(full), head, tail, special, between)),
         head=head,
         tail=tail,
-        relation=relation_span(head, tail),
+        relation=between,
         relation_index=relation_index,
         source_index=pos,
+        markers=_marker_positions(ex, starts, shift),
     )
+
+
+def _outer(ex: KnowledgeExample, role: str) -> tuple[int, int] | None:
+    """Word span of a mention with its markers (opening marker to closing marker); the mention if unmarked."""
+    span = ex.head_span if role == "head" else ex.tail_span
+    marker = ex.head_marker if role == "head" else ex.tail_marker
+    if span is None or marker is None:
+        return span
+    return (marker, span[1] + 1)
+
+
+def _marker_positions(ex: KnowledgeExample, starts: list[int], shift: int) -> tuple[int, int] | None:
+    """Subword positions of the two opening markers; None if unmarked or a marker tokenises to nothing."""
+    if ex.head_marker is None or ex.tail_marker is None:
+        return None
+    positions = []
+    for word in (ex.head_marker, ex.tail_marker):
+        if starts[word] == starts[word + 1]:
+            return None
+        positions.append(starts[word] + shift)
+    return positions[0], positions[1]
 
 
 def _window_start(n_ids: int, mentions: list[Span], window: int) -> int | None:

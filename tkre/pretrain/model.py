@@ -62,9 +62,11 @@ class PretrainModel(nn.Module):
         self.fresh_head = fresh_head
         self.anchors: nn.Parameter | None = None
         self.projection: nn.Sequential | None = None
+        self.pair_projection: nn.Sequential | None = None
 
     def add_scl_head(self, n_relations: int, projection_dim: int, seed: int) -> None:
-        """Relation anchors [R, P] and a shared Linear-ReLU-Linear projection, seeded."""
+        """Relation anchors [R, P], a shared Linear-ReLU-Linear projection of pooled spans (H -> P) and
+        one of the start-marker pair inference reads (2H -> H -> P), seeded."""
         hidden = self.encoder.config.hidden_size
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(derived_seed(seed, "scl-head-init"))
@@ -73,8 +75,12 @@ class PretrainModel(nn.Module):
             )
             # unit-norm-ish anchors: after L2 normalisation the scale only sets the gradient size
             self.anchors = nn.Parameter(torch.randn(n_relations, projection_dim) / projection_dim**0.5)
+            self.pair_projection = nn.Sequential(
+                nn.Linear(2 * hidden, hidden), nn.ReLU(), nn.Linear(hidden, projection_dim)
+            )
         device = next(self.encoder.parameters()).device
         self.projection.to(device)
+        self.pair_projection.to(device)
         self.anchors.data = self.anchors.data.to(device)
 
     def hidden_states(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
@@ -82,7 +88,7 @@ class PretrainModel(nn.Module):
 
     def is_new_parameter(self, name: str) -> bool:
         """Parameters that start random (trained at ``head_lr``): a fresh MLM head, anchors, projection."""
-        if name == "anchors" or name.startswith("projection."):
+        if name == "anchors" or name.startswith(("projection.", "pair_projection.")):
             return True
         return self.fresh_head and name.startswith("mlm_head.")
 

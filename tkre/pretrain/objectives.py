@@ -41,7 +41,8 @@ def batch_objective(
         if config.scl_shared_forward and masked_hidden is not None:
             hidden = masked_hidden
         else:
-            hidden = model.hidden_states(batch.input_ids, batch.attention_mask)
+            ids = batch.scl_ids if batch.scl_ids is not None else batch.input_ids
+            hidden = model.hidden_states(ids, batch.attention_mask)
         out.scl, out.scl_rows, out.counts = scl_term(model, hidden, batch, config)
         if out.scl is not None:
             terms.append(out.scl * config.lambda_scl)
@@ -55,22 +56,23 @@ def scl_term(
 ) -> tuple[torch.Tensor | None, int, dict[str, int]]:
     """Mean SCL over the batch's usable rows, the row count and the skip counts.
 
-    A text with no relation span (entities touching, overlapping or missing) has no positive
-    and is skipped (``scl_skipped_no_relation_span``); it still contributes its MSLM term and
-    its relation still counts as "in the batch" for the anchor negatives. A text with neither
-    an irrelevant span nor a negative anchor has nothing to contrast and is skipped too.
+    Positives of a text: its relation span (pooled, through ``projection``), its entity spans when
+    ``entity_positive``, and the start-marker pair inference reads (through ``pair_projection``)
+    when ``marker_positive`` and the text is marked. A text with no positive (no relation span,
+    no markers) is skipped (``scl_skipped_no_relation_span``); it still contributes its MSLM term
+    and its relation still counts as "in the batch" for the anchor negatives. A text with
+    neither an irrelevant span nor a negative anchor has nothing to contrast and is skipped too.
     """
     assert model.anchors is not None and model.projection is not None
     n_rel = model.anchors.shape[0]
     in_batch = set(batch.relation_index.tolist())
-    counts = {"scl_skipped_no_relation_span": 0, "scl_skipped_no_negatives": 0}
+    counts = {"scl_skipped_no_relation_span": 0, "scl_skipped_no_negatives": 0, "scl_marker_rows": 0}
     groups: list[SpanGroup] = []
-    positive_rows: list[int] = []
-    row_relation: list[int] = []
-    row_irrelevant: list[list[int]] = []
-    row_neg_anchors: list[list[int]] = []
+    pairs: list[tuple[int, tuple[int, int]]] = []  # (row in batch, marker positions)
+    rows: list[tuple[str, int, int, list[int], list[int]]] = []  # (kind, index, relation, irrelevant, negatives)
     for b, rel_span in enumerate(batch.relation_spans):
-        if rel_span is None:
+        markers = batch.marker_positions[b] if config.marker_positive and batch.marker_positions else None
+        if rel_span is None and markers is None:
             counts["scl_skipped_no_relation_span"] += 1
             continue
         own = int(batch.relation_index[b])
@@ -81,37 +83,55 @@ def scl_term(
             continue
         irr_ids = list(range(len(groups), len(groups) + len(irrelevant)))
         groups.extend((b, [span]) for span in irrelevant)
-        positives = [[rel_span]]
+        span_positives = [[rel_span]] if rel_span is not None else []
         if config.entity_positive and batch.entity_spans[b]:
-            positives.append(batch.entity_spans[b])
-        for spans in positives:
-            positive_rows.append(len(groups))
+            span_positives.append(batch.entity_spans[b])
+        for spans in span_positives:
+            rows.append(("span", len(groups), own, irr_ids, negatives))
             groups.append((b, spans))
-            row_relation.append(own)
-            row_irrelevant.append(irr_ids)
-            row_neg_anchors.append(negatives)
-    if not positive_rows:
+        if markers is not None:
+            rows.append(("pair", len(pairs), own, irr_ids, negatives))
+            pairs.append((b, markers))
+            counts["scl_marker_rows"] += 1
+    if not rows:
         return None, 0, counts
-    projected = model.projection(mean_pool_spans(hidden, groups))
-    width = max(1, max(len(ids) for ids in row_irrelevant))
-    irr_index = torch.zeros(len(positive_rows), width, dtype=torch.long)
-    irr_valid = torch.zeros(len(positive_rows), width, dtype=torch.bool)
-    anchor_mask = torch.zeros(len(positive_rows), n_rel, dtype=torch.bool)
-    for row, (ids, negs) in enumerate(zip(row_irrelevant, row_neg_anchors, strict=True)):
-        irr_index[row, : len(ids)] = torch.tensor(ids, dtype=torch.long)
-        irr_valid[row, : len(ids)] = True
-        anchor_mask[row, negs] = True
+    vectors = _projected(model, hidden, groups, pairs)
     device = hidden.device
+    positive_index = [index if kind == "span" else len(groups) + index for kind, index, *_ in rows]
+    width = max(1, max(len(row[3]) for row in rows))
+    irr_index = torch.zeros(len(rows), width, dtype=torch.long)
+    irr_valid = torch.zeros(len(rows), width, dtype=torch.bool)
+    anchor_mask = torch.zeros(len(rows), n_rel, dtype=torch.bool)
+    for i, (_, _, _, ids, negs) in enumerate(rows):
+        irr_index[i, : len(ids)] = torch.tensor(ids, dtype=torch.long)
+        irr_valid[i, : len(ids)] = True
+        anchor_mask[i, negs] = True
     losses = scl_loss(
-        positives=projected[torch.tensor(positive_rows, device=device)],
-        positive_relations=torch.tensor(row_relation, device=device),
-        irrelevant=projected[irr_index.to(device)],
+        positives=vectors[torch.tensor(positive_index, device=device)],
+        positive_relations=torch.tensor([row[2] for row in rows], device=device),
+        irrelevant=vectors[irr_index.to(device)],
         irrelevant_valid=irr_valid.to(device),
         anchors=model.anchors,
         negative_anchor_mask=anchor_mask.to(device),
         tau=config.tau,
     )
-    return losses.mean(), len(positive_rows), counts
+    return losses.mean(), len(rows), counts
+
+
+def _projected(model: PretrainModel, hidden: torch.Tensor, groups: list[SpanGroup],
+               pairs: list[tuple[int, tuple[int, int]]]) -> torch.Tensor:
+    """Projected pooled spans (rows 0..len(groups)-1) followed by projected start-marker pairs."""
+    assert model.projection is not None
+    parts = []
+    if groups:
+        parts.append(model.projection(mean_pool_spans(hidden, groups)))
+    if pairs:
+        assert model.pair_projection is not None
+        rows = torch.tensor([b for b, _ in pairs], device=hidden.device)
+        heads = torch.tensor([m[0] for _, m in pairs], device=hidden.device)
+        tails = torch.tensor([m[1] for _, m in pairs], device=hidden.device)
+        parts.append(model.pair_projection(torch.cat([hidden[rows, heads], hidden[rows, tails]], dim=-1)))
+    return torch.cat(parts, dim=0)
 
 
 def _negative_anchors(own: int, in_batch: set[int], n_rel: int, config: PretrainConfig) -> list[int]:

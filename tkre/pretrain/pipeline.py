@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fcntl
+import math
 import os
 import shutil
 import time
@@ -28,7 +29,7 @@ from tkre.pretrain.trainer import StagePlan, StepCallback
 from tkre.types import KnowledgeExample
 
 # Bump when the training code changes what a given key produces, so old entries are not reused.
-PRETRAIN_FORMAT = 1
+PRETRAIN_FORMAT = 2  # 2: marked texts, marker-pair SCL positive, entity blanking, MLM warm-up
 COMPLETE_MARKER = "complete.json"
 ENCODER_SUBDIR = "encoder"
 
@@ -108,7 +109,7 @@ def _build(
     encoded, report = encode_examples(examples, relations, base.tokenizer, config.max_length)
     if not encoded:
         raise DataError(f"pretrain_encoder: none of the {len(examples)} knowledge examples survived tokenisation")
-    plans = _stage_plans(encoded, [ex.source for ex in examples], config)
+    plans = _stage_plans(encoded, [ex.source for ex in examples], config, base.model.fresh_head)
     runner = StageRunner(base.model, base.tokenizer, config, len(relations), entry / "work", notes)
     stage_infos, resumed = runner.run(plans, on_step, progress)
     _export_encoder(base.model.encoder, base.tokenizer, entry)
@@ -132,8 +133,12 @@ def _harness() -> dict[str, Any]:
     return harness_info()
 
 
-def _stage_plans(encoded: list[EncodedExample], sources: list[str], config: PretrainConfig) -> list[StagePlan]:
-    """The stages that run, each with the texts of its sources (a stage left with none is an error)."""
+def _stage_plans(encoded: list[EncodedExample], sources: list[str], config: PretrainConfig,
+                 fresh_head: bool) -> list[StagePlan]:
+    """The stages that run, each with the texts of its sources (a stage left with none is an error).
+
+    A fresh MLM head is warmed up first (encoder frozen) on the texts of the first MSLM stage.
+    """
     plans = []
     if config.stage1_mslm and config.stage1_epochs > 0:
         texts = _from_sources(encoded, sources, config.stage1_sources, "stage1_sources")
@@ -141,6 +146,12 @@ def _stage_plans(encoded: list[EncodedExample], sources: list[str], config: Pret
     if config.stage2_runs and config.stage2_epochs > 0:
         texts = _from_sources(encoded, sources, config.stage2_sources, "stage2_sources")
         plans.append(StagePlan("stage2", texts, config.stage2_epochs, config.stage2_mslm, config.stage2_scl))
+    mslm = [plan for plan in plans if plan.use_mslm]
+    if fresh_head and config.mlm_warmup_steps > 0 and mslm:
+        per_epoch = math.ceil(len(mslm[0].examples) / config.batch_size)
+        plans.insert(0, StagePlan("mlm_warmup", mslm[0].examples, math.ceil(config.mlm_warmup_steps / per_epoch),
+                                  use_mslm=True, use_scl=False, max_steps=config.mlm_warmup_steps,
+                                  freeze_encoder=True))
     return plans
 
 

@@ -20,16 +20,20 @@ def relation_span(head: Span | None, tail: Span | None) -> Span | None:
     return (start, end) if start < end else None
 
 
-def position_classes(length: int, head: Span | None, tail: Span | None, special: list[bool]) -> list[int]:
+def position_classes(length: int, head: Span | None, tail: Span | None, special: list[bool],
+                     between: Span | None = None) -> list[int]:
     """Class of each position: special tokens, entity mentions, the relation span, the rest ordinary.
 
-    Entity mentions win over the relation span where they overlap (nested or crossing mentions).
+    ``between`` is the relation span (default: strictly between the mentions); entity markers are
+    passed as ``special`` and stay special inside it. Entity mentions win over the relation span
+    where they overlap (nested or crossing mentions).
     """
     classes = [SPECIAL if special[i] else ORDINARY for i in range(length)]
-    between = relation_span(head, tail)
+    between = relation_span(head, tail) if between is None else between
     if between is not None:
         for i in range(*between):
-            classes[i] = RELATION
+            if not special[i]:
+                classes[i] = RELATION
     for span in (head, tail):
         if span is not None:
             for i in range(*span):

@@ -45,6 +45,7 @@ class StageRunner:
         self.work_dir = work_dir
         self.notes = notes
         self.infos: dict[str, dict[str, Any]] = {
+            "mlm_warmup": {"ran": False, "reason": _warmup_skip_reason(config, model)},
             "stage1": {"ran": False, "reason": _skip_reason(config, "stage1")},
             "stage2": {"ran": False, "reason": _skip_reason(config, "stage2")},
         }
@@ -61,6 +62,7 @@ class StageRunner:
             plan = plans[index]
             if plan.use_scl and self.model.anchors is None:
                 self.model.add_scl_head(self.n_relations, self.config.projection_dim, self.config.seed)
+            self.model.encoder.requires_grad_(not plan.freeze_encoder)  # before the optimizer picks its parameters
             optimizer = build_optimizer(self.model, self.config)
             if loaded is not None and index == start:
                 state = self._restore(loaded, optimizer)
@@ -109,6 +111,14 @@ class StageRunner:
         for older in stage_checkpoints(self.work_dir, stage):
             if older != path:
                 discard(older)
+
+
+def _warmup_skip_reason(config: PretrainConfig, model: PretrainModel) -> str:
+    if not model.fresh_head:
+        return "the base model has a trained MLM head"
+    if config.mlm_warmup_steps == 0:
+        return "mlm_warmup_steps is 0"
+    return "no stage uses MSLM"
 
 
 def _skip_reason(config: PretrainConfig, stage: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 import torch
 
+from fsre_bench.training.precision import OptimizerStep, autocast
 from tkre.pretrain.batching import CollateSpec, collate, epoch_batches
 from tkre.pretrain.config import PretrainConfig
 from tkre.pretrain.encoding import EncodedExample
@@ -29,11 +30,13 @@ EpochSaver = Callable[[str, int, "torch.optim.Optimizer | None", dict[str, Any]]
 class StagePlan:
     """What one stage trains on and with which objectives."""
 
-    name: str  # "stage1" | "stage2"
+    name: str  # "mlm_warmup" | "stage1" | "stage2"
     examples: list[EncodedExample]
     epochs: int
     use_mslm: bool
     use_scl: bool
+    max_steps: int | None = None  # this stage's own step cap (the MLM warm-up); None = config.max_steps
+    freeze_encoder: bool = False  # train only the heads (the MLM warm-up)
 
 
 @dataclass
@@ -46,9 +49,14 @@ class StageProgress:
 
 
 def build_optimizer(model: PretrainModel, config: PretrainConfig) -> torch.optim.AdamW:
-    """AdamW; no weight decay on biases, LayerNorm weights and anchors; new parameters at ``head_lr``."""
+    """AdamW; no weight decay on biases, LayerNorm weights and anchors; new parameters at ``head_lr``.
+
+    Frozen parameters (``requires_grad`` False: the encoder during the MLM warm-up) are left out.
+    """
     groups: dict[tuple[bool, bool], list[torch.nn.Parameter]] = {}
     for name, param in model.named_parameters():
+        if not param.requires_grad:
+            continue
         decay = param.ndim >= 2 and name != "anchors"
         groups.setdefault((model.is_new_parameter(name), decay), []).append(param)
     param_groups = [
@@ -74,8 +82,9 @@ def planned_steps(plan: StagePlan, config: PretrainConfig) -> tuple[int, int]:
     """(batches per epoch, total optimiser steps after the max_steps cap)."""
     per_epoch = math.ceil(len(plan.examples) / config.batch_size)
     total = per_epoch * plan.epochs
-    if config.max_steps is not None:
-        total = min(total, config.max_steps)
+    cap = plan.max_steps if plan.max_steps is not None else config.max_steps
+    if cap is not None:
+        total = min(total, cap)
     return per_epoch, total
 
 
@@ -97,6 +106,7 @@ def train_stage(
     spec = _collate_spec(plan, tokenizer, config)
     lengths = [len(ex.input_ids) for ex in plan.examples]
     model.train()
+    model.encoder.requires_grad_(not plan.freeze_encoder)
     with _progress_bar(progress, plan.name, total, state.global_step) as advance:
         for epoch in range(state.next_epoch, plan.epochs):
             if state.global_step >= total:
@@ -110,10 +120,11 @@ def train_stage(
             )
             mask_gen = generator_for(config.seed, plan.name, epoch, "mask")
             span_gen = generator_for(config.seed, plan.name, epoch, "spans") if plan.use_scl else None
+            blank_gen = generator_for(config.seed, plan.name, epoch, "blank") if plan.use_scl else None
             for indices in batches:
                 if state.global_step >= total:
                     break
-                batch = collate([plan.examples[i] for i in indices], spec, mask_gen, span_gen).to(config.device)
+                batch = collate([plan.examples[i] for i in indices], spec, mask_gen, span_gen, blank_gen).to(config.device)
                 losses = _train_step(model, batch, plan, config, optimizer, lr_factor(state.global_step, total, warmup))
                 state.global_step += 1
                 _accumulate(info, epoch_sums, losses, batch.real_tokens, len(indices))
@@ -125,6 +136,7 @@ def train_stage(
             complete = state.global_step >= total or epoch == plan.epochs - 1
             state.next_epoch = epoch + 1
             save_epoch(plan.name, epoch, None if complete else optimizer, _finish(info, complete, total))
+    model.encoder.requires_grad_(True)
     return _finish(info, True, total)
 
 
@@ -132,17 +144,16 @@ def _train_step(
     model: PretrainModel, batch: Any, plan: StagePlan, config: PretrainConfig,
     optimizer: torch.optim.AdamW, factor: float,
 ) -> dict[str, float]:
-    out = batch_objective(model, batch, config, plan.use_mslm, plan.use_scl, stage2=plan.name == "stage2")
-    result: dict[str, float] = {"masked_tokens": out.masked_tokens, "scl_rows": out.scl_rows, **out.counts}
+    with autocast(config.device, config.precision):
+        out = batch_objective(model, batch, config, plan.use_mslm, plan.use_scl, stage2=plan.name == "stage2")
+    result: dict[str, float] = {"masked_tokens": out.masked_tokens, "scl_rows": out.scl_rows,
+                                "blanked_mentions": batch.blanked_mentions, **out.counts}
     if out.total is None:  # nothing to learn from in this batch (no mask, no SCL row)
         result["skipped"] = 1
         return result
     for group in optimizer.param_groups:
         group["lr"] = group["base_lr"] * factor
-    optimizer.zero_grad(set_to_none=True)
-    out.total.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-    optimizer.step()
+    OptimizerStep(config.device, config.precision, config.grad_clip)(out.total, optimizer, model.parameters())
     result["total"] = float(out.total.detach())
     if out.mslm is not None:
         result["mslm"] = float(out.mslm.detach())
@@ -162,6 +173,7 @@ def _collate_spec(plan: StagePlan, tokenizer: Any, config: PretrainConfig) -> Co
         pad_to=config.max_length if config.pad_to_max_length else None,
         irrelevant_per_text=config.irrelevant_spans_per_text,
         irrelevant_max_len=config.irrelevant_span_max_len,
+        entity_blank_rate=config.entity_blank_rate if plan.use_scl else 0.0,
     )
 
 
@@ -172,7 +184,8 @@ def new_stage_info(plan: StagePlan, config: PretrainConfig) -> dict[str, Any]:
         "ran": True, "objectives": [n for n, on in (("mslm", plan.use_mslm), ("scl", plan.use_scl)) if on],
         "examples": len(plan.examples), "epochs_planned": plan.epochs, "batches_per_epoch": per_epoch,
         "steps_planned": total, "steps": 0, "epochs_completed": 0, "examples_seen": 0, "tokens": 0,
-        "masked_tokens": 0, "scl_rows": 0, "scl_skipped_no_relation_span": 0, "scl_skipped_no_negatives": 0,
+        "masked_tokens": 0, "scl_rows": 0, "scl_marker_rows": 0, "blanked_mentions": 0,
+        "scl_skipped_no_relation_span": 0, "scl_skipped_no_negatives": 0, "encoder_frozen": plan.freeze_encoder,
         "skipped_batches": 0, "wall_s": 0.0,
         "loss_per_epoch": {"total": [], **{name: [] for name in ("mslm", "scl") if getattr(plan, f"use_{name}")}},
     }
@@ -183,7 +196,8 @@ def _accumulate(info: dict[str, Any], sums: dict[str, float], losses: dict[str, 
     info["examples_seen"] += n
     info["tokens"] += tokens
     sums["tokens"] += tokens
-    for key in ("masked_tokens", "scl_rows", "scl_skipped_no_relation_span", "scl_skipped_no_negatives"):
+    for key in ("masked_tokens", "scl_rows", "scl_marker_rows", "blanked_mentions", "scl_skipped_no_relation_span",
+                "scl_skipped_no_negatives"):
         info[key] += int(losses.get(key, 0))
     info["skipped_batches"] += int(losses.get("skipped", 0))
     if "total" in losses:
