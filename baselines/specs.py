@@ -42,3 +42,17 @@ ICL = MethodSpec("icl", "baselines.icl:ICLMethod", "in-context LLM through any O
                  ),
                  reads=("llm", "icl_"), uses_llm=True,
                  side_information=NAMES_AND_DESCRIPTIONS)  # the lettered options show names and descriptions
+# The K-shot "Fine-tuning" control: TKRE's classifier head and budget on the base encoder.
+_FINETUNE_OPTIONS = (
+    MethodOption("finetune_epochs", int, 10, "K-shot classifier epochs (the tkre_finetune_epochs default)",
+                 metavar="N"),
+    MethodOption("finetune_max_steps", int, None, "cap on K-shot classifier optimiser steps", metavar="N"),
+)
+FINETUNE = MethodSpec("finetune", "baselines.finetune:FinetuneMethod",
+                      "K-shot: base encoder + TKRE's classifier head fine-tuned (no pre-training)",
+                      options=_FINETUNE_OPTIONS, reads=("finetune_",))
+# + exactly the SCDG instances TKRE adds (its --knowledge and tkre_synthetic_* settings).
+FINETUNE_SYNTH = MethodSpec("finetune-synth", "baselines.finetune:FinetuneMethod",
+                            "finetune + TKRE's synthetic (SCDG) examples", options=_FINETUNE_OPTIONS,
+                            reads=("finetune_", "knowledge", "tkre_synthetic_", "tkre_max_relations", "llm"),
+                            uses_llm=True, arguments={"synthetic": True})

@@ -31,7 +31,7 @@ from fsre_bench.errors import ConfigError
 from fsre_bench.methods.protocol import MethodConfig
 from fsre_bench.types import Dataset, Episode, EpisodeData, EpisodePrediction, MethodMeta, RelationInstance
 from tkre.pretraining_texts import PretrainingTexts, build_pretraining_texts, knowledge_instances
-from tkre.settings import VARIANTS, TKRESettings, Variant
+from tkre.settings import VARIANTS, TKRESettings, Variant, llm_config_for
 
 
 class TKREMethod:
@@ -52,7 +52,7 @@ class TKREMethod:
         self.representation = self.settings.representation
         self.head: PrototypeHead | None = None
         self.nota = NotaThreshold(self.name, config.option("nota_threshold"), config.seed)
-        self._llm = _llm_config(config, self.settings)
+        self._llm = llm_config_for(config.options, self.settings)
         self._trained: dict[str, Any] = {}
         self._timing: dict[str, float] = {}  # seconds per pipeline step of the last fit/split
 
@@ -141,7 +141,7 @@ class TKREMethod:
         return result.encoder_dir
 
     def _predict_kshot(self, episode: Episode, data: EpisodeData) -> EpisodePrediction:
-        from tkre.kshot_classifier import classify, finetune_classifier
+        from fsre_bench.training.classifier import classify, finetune_classifier
 
         supports = [data.instances[i] for group in episode.support for i in group]
         dev = [data.instances[i] for group in (episode.dev or ()) for i in group]
@@ -149,13 +149,14 @@ class TKREMethod:
         name = f"kshot:{episode.id}"
         texts = self._knowledge(instances, data.relations, name, data.entity_types)
         encoder_dir = self._pretrain(texts, name)
+        budget = self.settings.classifier_budget()
         fitted = finetune_classifier(encoder_dir, [*supports, *texts.synthetic], dev, list(episode.relations),
-                                     settings=self.settings, seed=self.config.seed,
+                                     settings=budget, seed=self.config.seed,
                                      negative_label=data.negative_label, device=self.config.device)
         self._trained["finetune"] = {**fitted.info, "synthetic_examples": len(texts.synthetic)}
         self._timing["finetune_s"] = fitted.info["wall_s"]
         started = time.perf_counter()
-        labels = classify(fitted, data.get(episode.queries), self.settings, self.config.device)
+        labels = classify(fitted, data.get(episode.queries), budget, self.config.device)
         self._timing["test_s"] = round(time.perf_counter() - started, 2)
         return EpisodePrediction(episode.id, tuple(labels))
 
@@ -164,16 +165,6 @@ def _torch_threads() -> int:
     import torch
 
     return torch.get_num_threads()
-
-
-def _llm_config(config: MethodConfig, settings: TKRESettings) -> Any:
-    if settings.knowledge != "llm":
-        if config.option("llm") is not None:
-            raise ConfigError("--llm* flags are only used with --knowledge llm; drop them or use --knowledge llm")
-        return None
-    from fsre_bench.llm.config import llm_config_from_options
-
-    return llm_config_from_options(config.option("llm"))
 
 
 def _describe(variant: Variant) -> str:

@@ -80,9 +80,7 @@ def build_pretraining_texts(
     synthetic: list[RelationInstance] = []
     if variant.synthetic:
         generated = (_required(imported, "synthetic", variant) if imported else
-                     generate_synthetic(instances, relations, entity_types=entity_types,
-                                        per_relation=settings.synthetic_per_relation,
-                                        max_rounds=settings.synthetic_rounds, **common))
+                     _generated_synthetic(instances, relations, settings, entity_types, common))
         examples += generated.examples
         synthetic = list(generated.instances)
         info["synthetic"] = _artifact_info(generated)
@@ -91,6 +89,31 @@ def build_pretraining_texts(
     used = list(group_by_relation(instances))
     source = sources[0] if sources else ("schema" if settings.knowledge == "schema" else "none")
     return PretrainingTexts(examples, used, synthetic, source, None, info)
+
+
+def synthetic_instances(
+    instances: Sequence[RelationInstance], relations: Mapping[str, Relation], *, settings: TKRESettings,
+    llm: LLMConfig | None, dataset: str, entity_types: Sequence[str], seed: int,
+) -> tuple[list[RelationInstance], dict[str, Any]]:
+    """The SCDG instances TKRE would add for these instances (same artifact, same seed), and their info.
+
+    The ``finetune`` baseline's synthetic variant trains on exactly these.
+    """
+    common = {"source": settings.knowledge, "llm": llm if settings.knowledge == "llm" else None,
+              "dataset": dataset, "seed": seed}
+    if settings.knowledge.startswith("import:"):
+        variant = Variant("finetune-synth", explanations=False)
+        generated = _required(_imported(instances, relations, settings, dataset), "synthetic", variant)
+    else:
+        generated = _generated_synthetic(instances, relations, settings, entity_types, common)
+    return list(generated.instances), _artifact_info(generated)
+
+
+def _generated_synthetic(instances: Sequence[RelationInstance], relations: Mapping[str, Relation],
+                         settings: TKRESettings, entity_types: Sequence[str], common: dict[str, Any]) -> Any:
+    return generate_synthetic(instances, relations, entity_types=entity_types,
+                              per_relation=settings.synthetic_per_relation, max_rounds=settings.synthetic_rounds,
+                              **common)
 
 
 def _corpus(knowledge: list[KnowledgeExample], instances: Sequence[RelationInstance],

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from fsre_bench.errors import ConfigError
+from fsre_bench.training.classifier import ClassifierBudget
 
 KNOWLEDGE_SOURCES = ("llm", "schema")
 
@@ -52,13 +53,14 @@ class TKRESettings:
     stage2_epochs: int = 2
     pretrain_max_steps: int | None = None  # optimiser steps per stage, a cap on top of the epochs
     pretrain_batch_size: int = 16
-    finetune_epochs: int = 10  # K-shot classifier epochs over the K-shot train set (+ synthetic)
-    finetune_max_steps: int | None = None  # cap on classifier optimiser steps
-    finetune_batch_size: int = 8
-    finetune_lr: float = 3e-5
-    finetune_head_lr: float = 1e-3  # the classifier head starts random
-    dropout: float = 0.1
-    eval_batch_size: int = 64
+    # K-shot classifier (defaults shared with the finetune baseline: fsre_bench/training/classifier.py)
+    finetune_epochs: int = ClassifierBudget.epochs  # over the K-shot train set (+ synthetic)
+    finetune_max_steps: int | None = ClassifierBudget.max_steps  # cap on classifier optimiser steps
+    finetune_batch_size: int = ClassifierBudget.batch_size
+    finetune_lr: float = ClassifierBudget.lr
+    finetune_head_lr: float = ClassifierBudget.head_lr  # the classifier head starts random
+    dropout: float = ClassifierBudget.dropout
+    eval_batch_size: int = ClassifierBudget.eval_batch_size
     representation: str = "marker-start"  # episodic prototypes (TKRE.md: start-marker states)
     fuse_description: bool = False  # episodic: fuse prototypes with the relation name/description view
     max_length: int = 128
@@ -108,7 +110,25 @@ class TKRESettings:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def classifier_budget(self) -> ClassifierBudget:
+        """The K-shot classifier's budget from the ``finetune_*`` settings."""
+        return ClassifierBudget(epochs=self.finetune_epochs, max_steps=self.finetune_max_steps,
+                                batch_size=self.finetune_batch_size, lr=self.finetune_lr,
+                                head_lr=self.finetune_head_lr, dropout=self.dropout,
+                                eval_batch_size=self.eval_batch_size, max_length=self.max_length)
+
 
 def _at_least(name: str, value: Any, low: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
         raise ConfigError(f"tkre_{name}={value!r} must be an integer >= {low}")
+
+
+def llm_config_for(options: dict[str, Any], settings: TKRESettings) -> Any:
+    """The LLM endpoint for ``--knowledge llm`` (None otherwise); --llm* flags without it are an error."""
+    if settings.knowledge != "llm":
+        if options.get("llm") is not None:
+            raise ConfigError("--llm* flags are only used with --knowledge llm; drop them or use --knowledge llm")
+        return None
+    from fsre_bench.llm.config import llm_config_from_options
+
+    return llm_config_from_options(options.get("llm"))

@@ -6,10 +6,12 @@ matches, so an interrupted save or a damaged file is rebuilt instead of loaded.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +70,20 @@ def load_trainable_encoder(name_or_path: str | None, device: str = "cpu") -> tup
     transformers.logging.set_verbosity_error()
     path = resolve_encoder_path(name_or_path)
     return AutoModel.from_pretrained(path).to(device), AutoTokenizer.from_pretrained(path)
+
+
+@contextlib.contextmanager
+def quiet_transformers() -> Iterator[None]:
+    """Silence transformers' load report and progress bars for the load, then restore them."""
+    from transformers.utils import logging as hf_logging
+
+    verbosity = hf_logging.get_verbosity()
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bars:
+            hf_logging.enable_progress_bar()
