@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -15,36 +18,64 @@ from fsre_bench.training import (
     load_trainable_encoder,
     marker_representation,
     save_encoder,
+    saved_encoder_dir,
 )
+from fsre_bench.training.budget import StageBudget
+from fsre_bench.training.precision import OptimizerStep, autocast
+from fsre_bench.training.saved_encoder import saved_encoder_info
 from fsre_bench.types import Dataset, Episode
 
 
-def train_episodic(train: Dataset, budget: Any, base: str, key: str, *, seed: int, device: str = "cpu"):
-    """Train for ``budget.steps`` episodes, save to the cache, return the saved directory."""
+@dataclass
+class EpisodicRun:
+    """Where the meta-trained encoder lies and what the training spent (``budget``) and saw."""
+
+    path: Path | None
+    info: dict[str, Any]
+
+
+def train_episodic(train: Dataset, budget: Any, base: str, key: str, *, seed: int, device: str = "cpu",
+                   namespace: str = "proto_ft", checkpoints: Sequence[int] = (),
+                   on_checkpoint: Callable[[int, Any, Any], None] | None = None, save: bool = True) -> EpisodicRun:
+    """Train ``base`` for ``budget.steps`` episodes, save it under ``namespace``/``key``; cached runs are reused.
+
+    ``on_checkpoint(step, encoder, tokenizer)`` runs after each step listed in ``checkpoints``
+    (model selection on held-out relations evaluates there; the encoder is in eval mode meanwhile).
+    ``save`` False: nothing is saved (the selection keeps its own best checkpoint); ``path`` is then None.
+    The same function meta-trains proto-ft from the base encoder and TKRE from its pre-trained one.
+    """
+    cached = saved_encoder_dir(namespace, key)
+    if cached is not None and save and not checkpoints:
+        return EpisodicRun(cached, saved_encoder_info(cached))
     torch.manual_seed(seed)
     random.seed(seed)
     encoder, tokenizer = load_trainable_encoder(base, device)
     encoder.train()
     episodes = _training_episodes(train, budget, seed)
     optimizer, scheduler = adamw_with_warmup(encoder.named_parameters(), lr=budget.lr, total_steps=len(episodes))
+    step = OptimizerStep(device, getattr(budget, "precision", "auto"))
+    spent = StageBudget()
     losses: list[float] = []
-    with progress_task("proto-ft training", total=len(episodes), unit="ep") as task:
+    with progress_task("episodic training", total=len(episodes), unit="ep") as task:
         for episode in episodes:
-            loss = _episode_loss(encoder, tokenizer, train, episode, budget, device)
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(encoder.parameters(), 1.0)
-            optimizer.step()
+            loss, texts, tokens = _episode_loss(encoder, tokenizer, train, episode, budget, device)
+            step(loss, optimizer, encoder.parameters())
             scheduler.step()
+            spent.add_step(texts, tokens)
             losses.append(loss.item())
             task.advance(1)
             task.set_info(f"loss {sum(losses[-20:]) / len(losses[-20:]):.3f}")
+            if on_checkpoint is not None and spent.steps in checkpoints:
+                encoder.eval()
+                on_checkpoint(spent.steps, encoder, tokenizer)
+                encoder.train()
     encoder.eval()
     from fsre_bench.runner.provenance import harness_info  # here: the runner package imports the methods
 
     info = {"steps": len(episodes), "first_loss": losses[0], "last_loss_mean20": sum(losses[-20:]) / min(20, len(losses)),
+            "budget": spent.stop().as_dict(), "base": base,
             "harness": harness_info()}  # who produced these weights, for the provenance of every later reuse
-    return save_encoder("proto_ft", key, encoder, tokenizer, info)
+    return EpisodicRun(save_encoder(namespace, key, encoder, tokenizer, info) if save else None, info)
 
 
 def _training_episodes(train: Dataset, budget: Any, seed: int) -> list[Episode]:
@@ -61,13 +92,17 @@ def _training_episodes(train: Dataset, budget: Any, seed: int) -> list[Episode]:
                           small_relations="skip")
 
 
-def _episode_loss(encoder: Any, tokenizer: Any, train: Dataset, episode: Episode, budget: Any, device: str) -> torch.Tensor:
+def _episode_loss(encoder: Any, tokenizer: Any, train: Dataset, episode: Episode, budget: Any,
+                  device: str) -> tuple[torch.Tensor, int, int]:
+    """Prototypical loss of one episode, with the texts and real tokens it ran through the encoder."""
     support_ids = [i for group in episode.support for i in group]
     instances = [train.by_id[i] for i in (*support_ids, *episode.queries)]
-    reps = marker_representation(encoder, encode_marked(tokenizer, instances, budget.max_length).to(device))
-    reps = torch.nn.functional.normalize(reps, dim=-1)
+    batch = encode_marked(tokenizer, instances, budget.max_length).to(device)
+    with autocast(device, getattr(budget, "precision", "auto")):
+        reps = marker_representation(encoder, batch)
+    reps = torch.nn.functional.normalize(reps.float(), dim=-1)
     k = len(episode.support[0])
     prototypes = torch.nn.functional.normalize(reps[: len(support_ids)].view(episode.n_way, k, -1).mean(1), dim=-1)
     logits = budget.scale * reps[len(support_ids):] @ prototypes.T
     targets = torch.tensor([episode.relations.index(label) for label in episode.labels], device=logits.device)
-    return torch.nn.functional.cross_entropy(logits, targets)
+    return torch.nn.functional.cross_entropy(logits, targets), len(instances), int(batch.inputs["attention_mask"].sum())

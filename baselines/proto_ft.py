@@ -105,7 +105,7 @@ class ProtoFinetunedMethod:
         if path is None:
             from baselines.episodic_training import train_episodic
 
-            path = train_episodic(train, self.budget, base, key, seed=self.config.seed, device=self.config.device)
+            path = train_episodic(train, self.budget, base, key, seed=self.config.seed, device=self.config.device).path
         self.head = PrototypeHead(Encoder(str(path), device=self.config.device, batch_size=self.config.batch_size),
                                   "marker-start")
         self._train_info = {"training_data": name, "training_relations": _relations_with_sentences(train),

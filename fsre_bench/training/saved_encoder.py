@@ -51,6 +51,12 @@ def save_encoder(namespace: str, key: str, encoder: Any, tokenizer: Any, info: d
     staging = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=root))
     encoder.save_pretrained(staging, safe_serialization=True)
     tokenizer.save_pretrained(staging)
+    return adopt_encoder_dir(namespace, key, staging, info)
+
+
+def adopt_encoder_dir(namespace: str, key: str, staging: Path, info: dict[str, Any]) -> Path:
+    """Mark a saved (save_pretrained) folder in the namespace's cache dir complete and rename it to ``key``."""
+    root = cache_dir(namespace)
     marker = {"key": key, "weights_sha256": file_sha256(staging / _WEIGHTS), **info}
     (staging / _MARKER).write_text(json.dumps(marker, indent=2, sort_keys=True, default=str))
     final = root / key

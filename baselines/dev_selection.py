@@ -1,0 +1,204 @@
+"""Model selection on held-out *training* relations: never the evaluation split (val_wiki, SemEval test).
+
+A seeded subset of the training relations (``dev_relations``, default 4 of SemEval's 17) is held
+out: the encoder is meta-trained on the rest, and at checkpoint steps the start-marker
+prototypes are scored on dev-relation episodes; the best (lr, steps) is kept, and that selection
+encoder (which never saw a dev relation) later picks the description-fusion weight and, where
+there are enough dev relations, the NOTA threshold at the evaluation's N and K. The evaluated
+model is the selected one (trained without the dev relations): what was chosen is what runs,
+and the choice is recorded in the result (``model_selection``).
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from fsre_bench.cache import content_hash
+from fsre_bench.errors import ConfigError
+from fsre_bench.types import Dataset, Episode, EpisodeData
+
+# make_head(encoder_dir, fusion_weight) -> an object with prepare(episodes, data) and episode_scores(episode, features)
+HeadFactory = Callable[[Path, float], Any]
+
+
+@dataclass(frozen=True)
+class SelectionSpace:
+    """What is chosen on the dev relations, and from which candidates."""
+
+    dev_relations: int = 4  # held out of the training relations (0: no selection, train on all)
+    checkpoints: tuple[float, ...] = (1 / 3, 2 / 3, 1.0)  # fractions of the step budget evaluated
+    lrs: tuple[float, ...] = ()  # () = the budget's lr only
+    fusion_weights: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0)  # sentence/description view weight, when fused
+    dev_episodes: int = 200
+    dev_k_shot: int = 1
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any], prefix: str = "select_") -> SelectionSpace:
+        given = {}
+        for key, value in options.items():
+            if key.startswith(prefix) and value is not None:
+                name = key.removeprefix(prefix)
+                if name not in {f for f in cls.__dataclass_fields__}:
+                    raise ConfigError(f"unknown option {key!r}; known: "
+                                      f"{', '.join(prefix + f for f in cls.__dataclass_fields__)}")
+                given[name] = tuple(value) if isinstance(value, list) else value
+        space = cls(**given)
+        if space.dev_relations < 0 or space.dev_episodes < 1 or not space.checkpoints:
+            raise ConfigError("select_dev_relations must be >= 0, select_dev_episodes >= 1, checkpoints non-empty")
+        return space
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def split_dev_relations(train: Dataset, count: int, seed: int) -> tuple[Dataset, Dataset]:
+    """(training relations minus ``count`` seeded dev relations, the dev relations) as two Datasets.
+
+    Dev relations are drawn among those with at least 3 sentences (a support and two queries);
+    a relation listed without sentences (SemEval's Entity-Destination(e2,e1)) is never one.
+    """
+    usable = [r for r in train.positive_relations if len(train.instances.get(r, ())) >= 3]
+    if count >= len(usable) - 1:
+        raise ConfigError(f"select_dev_relations={count}: {train.name}/{train.split} has only {len(usable)} "
+                          "training relations with sentences; at least 2 must stay for training")
+    dev = sorted(random.Random(f"dev-relations:{seed}").sample(sorted(usable), count))
+    return _subset(train, [r for r in train.relations if r not in dev], "fit"), _subset(train, dev, "dev")
+
+
+def _subset(train: Dataset, relations: Sequence[str], part: str) -> Dataset:
+    keep = set(relations)
+    return Dataset(name=train.name, split=f"{train.split}[{part}]",
+                   relations={r: rel for r, rel in train.relations.items() if r in keep},
+                   instances={r: group for r, group in train.instances.items() if r in keep},
+                   source_sha256=content_hash(train.source_sha256, part, sorted(keep)),
+                   source_path=train.source_path, negative_label=train.negative_label,
+                   entity_types=train.entity_types)
+
+
+def dev_episodes(dev: Dataset, *, n_way: int, k_shot: int, n_episodes: int, seed: int,
+                 na_rate: float = 0.0) -> list[Episode]:
+    """Episodes on the dev relations (N capped at their number; 2 queries per relation)."""
+    from fsre_bench.episodes import EpisodeSetting, build_episodes
+
+    setting = EpisodeSetting(n_way=min(n_way, len(dev.positive_relations) - (1 if na_rate else 0)), k_shot=k_shot,
+                             n_query=2, na_rate=na_rate)
+    return build_episodes(dev, protocol="episodic", setting=setting, seed=20_000 + seed, n_episodes=n_episodes,
+                          small_relations="skip")
+
+
+def dev_data(dev: Dataset, has_nota: bool = False) -> EpisodeData:
+    return EpisodeData(instances=dev.by_id, relations=dev.relations, has_nota=has_nota, dataset_name=dev.name)
+
+
+def episode_accuracy(head: Any, episodes: list[Episode], data: EpisodeData) -> float:
+    """Accuracy of the arg-max relation over every query of ``episodes`` (no NOTA)."""
+    features = head.prepare(episodes, data)
+    right = total = 0
+    for episode in episodes:
+        best = head.episode_scores(episode, features).argmax(axis=1)
+        right += sum(episode.relations[b] == gold for b, gold in zip(best, episode.labels, strict=True))
+        total += len(episode.labels)
+    return right / max(1, total)
+
+
+class CheckpointSelector:
+    """``on_checkpoint`` for ``train_episodic``: score each checkpoint on dev episodes, keep the best one on disk."""
+
+    def __init__(self, make_head: HeadFactory, episodes: list[Episode], data: EpisodeData, keep_dir: Path,
+                 label: dict[str, Any]):
+        self.make_head, self.episodes, self.data, self.keep_dir = make_head, episodes, data, keep_dir
+        self.label = label  # e.g. {"lr": 5e-5}: recorded with each score
+        self.history: list[dict[str, Any]] = []
+        self.best: dict[str, Any] | None = None
+
+    def __call__(self, step: int, encoder: Any, tokenizer: Any) -> None:
+        staging = Path(tempfile.mkdtemp(prefix=".checkpoint.", dir=self.keep_dir.parent))
+        encoder.save_pretrained(staging, safe_serialization=True)
+        tokenizer.save_pretrained(staging)
+        score = episode_accuracy(self.make_head(staging, 0.0), self.episodes, self.data)
+        self.history.append({**self.label, "steps": step, "dev_accuracy": round(score, 5)})
+        if self.best is None or score > self.best["dev_accuracy"]:  # ties keep the earlier, shorter run
+            shutil.rmtree(self.keep_dir, ignore_errors=True)
+            staging.rename(self.keep_dir)
+            self.best = self.history[-1]
+        else:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def checkpoint_steps(space: SelectionSpace, steps: int) -> tuple[int, ...]:
+    return tuple(sorted({max(1, round(fraction * steps)) for fraction in space.checkpoints}))
+
+
+def choose_fusion_weight(make_head: HeadFactory, encoder_dir: Path, dev: Dataset, space: SelectionSpace, *,
+                         n_way: int, k_shot: int, seed: int) -> tuple[float, list[dict[str, float]]]:
+    """The fusion weight with the best dev-relation accuracy at the evaluation's N and K."""
+    episodes = dev_episodes(dev, n_way=n_way, k_shot=k_shot, n_episodes=space.dev_episodes, seed=seed)
+    scores = [{"fusion_weight": w, "dev_accuracy": round(episode_accuracy(make_head(encoder_dir, w), episodes,
+                                                                           dev_data(dev)), 5)}
+              for w in space.fusion_weights]
+    best = max(scores, key=lambda s: s["dev_accuracy"])  # first of the ties: the smallest weight
+    return best["fusion_weight"], scores
+
+
+def nota_threshold_on_dev(head: Any, dev: Dataset, *, n_way: int, k_shot: int, seed: int) -> float | None:
+    """The accuracy-best NOTA threshold on dev-relation NOTA episodes; None with too few dev relations (<= N)."""
+    from baselines.nota_calibration import calibrate_nota_threshold
+
+    if len(dev.positive_relations) <= n_way:
+        return None
+    return calibrate_nota_threshold(head, dev, seed=seed, n_way=n_way, k_shot=k_shot)
+
+
+def select_episodic(fit: Dataset, dev: Dataset, budget: Any, base: str, *, seed: int, device: str,
+                    space: SelectionSpace, make_head: HeadFactory, namespace: str, key: str) -> Any:
+    """Meta-train on ``fit`` once per candidate lr, score checkpoints on ``dev`` episodes, keep the best.
+
+    Returns the ``EpisodicRun`` of the selected encoder (saved under ``namespace``/``key``, reused
+    when complete); its info holds ``model_selection`` (every score, the choice) and the budget of
+    the selected run next to what the whole selection spent.
+    """
+    from dataclasses import replace
+
+    from baselines.episodic_training import EpisodicRun, train_episodic
+    from fsre_bench.cache import cache_dir
+    from fsre_bench.training.saved_encoder import adopt_encoder_dir, saved_encoder_dir, saved_encoder_info
+
+    hit = saved_encoder_dir(namespace, key)
+    if hit is not None:
+        return EpisodicRun(hit, saved_encoder_info(hit))
+    episodes = dev_episodes(dev, n_way=budget.n_way, k_shot=space.dev_k_shot, n_episodes=space.dev_episodes, seed=seed)
+    root = cache_dir(namespace)
+    steps = checkpoint_steps(space, budget.steps)
+    best: tuple[CheckpointSelector, Any] | None = None
+    history: list[dict[str, Any]] = []
+    spent: dict[str, float] = {"steps": 0, "texts": 0, "tokens": 0, "wall_s": 0.0}
+    for index, lr in enumerate(space.lrs or (budget.lr,)):
+        selector = CheckpointSelector(make_head, episodes, dev_data(dev), root / f".{key}.lr{index}", {"lr": lr})
+        run = train_episodic(fit, replace(budget, lr=lr), base, key, seed=seed, device=device, namespace=namespace,
+                             checkpoints=steps, on_checkpoint=selector, save=False)
+        history += selector.history
+        spent = {k: spent[k] + run.info["budget"][k] for k in spent}
+        if best is None or selector.best["dev_accuracy"] > best[0].best["dev_accuracy"]:
+            if best is not None:
+                shutil.rmtree(best[0].keep_dir, ignore_errors=True)
+            best = (selector, run)
+        else:
+            shutil.rmtree(selector.keep_dir, ignore_errors=True)
+    assert best is not None
+    selector, run = best
+    chosen = selector.best
+    selected_budget = {k: round(v * chosen["steps"] / run.info["budget"]["steps"], 2) if k != "steps" else chosen["steps"]
+                       for k, v in run.info["budget"].items()}
+    info = {"budget": selected_budget, "selection_budget": {**spent, "wall_s": round(spent["wall_s"], 2)},
+            "base": base, "model_selection": {
+                "dev_relations": dev.positive_relations, "trained_on": fit.positive_relations,
+                "dev_episodes": len(episodes), "dev_setting": f"{episodes[0].n_way}-{space.dev_k_shot}",
+                "history": history, "chosen": {"lr": chosen["lr"], "steps": chosen["steps"]},
+                "space": space.to_dict()}}
+    return EpisodicRun(adopt_encoder_dir(namespace, key, selector.keep_dir, info), info)
