@@ -202,3 +202,24 @@ def select_episodic(fit: Dataset, dev: Dataset, budget: Any, base: str, *, seed:
                 "history": history, "chosen": {"lr": chosen["lr"], "steps": chosen["steps"]},
                 "space": space.to_dict()}}
     return EpisodicRun(adopt_encoder_dir(namespace, key, selector.keep_dir, info), info)
+
+
+def meta_train(train: Dataset, budget: Any, base: str, *, seed: int, device: str, space: SelectionSpace,
+               make_head: HeadFactory, namespace: str, key_parts: Sequence[Any]) -> tuple[Any, Dataset | None]:
+    """The episodic meta-training proto-ft and TKRE share: (run, dev relations or None).
+
+    With ``space.dev_relations`` > 0, ``train`` is split, the encoder is meta-trained on the rest
+    with checkpoint selection on the dev relations (``select_episodic``); with 0, plain
+    ``train_episodic`` on all training relations. The cache key covers the base encoder's
+    weights, the data, the budget, the selection space and the seed.
+    """
+    from baselines.episodic_training import train_episodic
+    from fsre_bench.encoders.identity import encoder_identity
+
+    key = content_hash("meta-train/2", encoder_identity(base), asdict(budget), space.to_dict(), seed, *key_parts)
+    if space.dev_relations == 0:
+        return train_episodic(train, budget, base, key, seed=seed, device=device, namespace=namespace), None
+    fit, dev = split_dev_relations(train, space.dev_relations, seed)
+    run = select_episodic(fit, dev, budget, base, seed=seed, device=device, space=space, make_head=make_head,
+                          namespace=namespace, key=key)
+    return run, dev
