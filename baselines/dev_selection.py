@@ -34,7 +34,7 @@ class SelectionSpace:
     dev_relations: int = 4  # held out of the training relations (0: no selection, train on all)
     checkpoints: tuple[float, ...] = (1 / 3, 2 / 3, 1.0)  # fractions of the step budget evaluated
     lrs: tuple[float, ...] = ()  # () = the budget's lr only
-    fusion_weights: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0)  # sentence/description view weight, when fused
+    fusion_weights: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0, 2.0)  # sentence/description view weight, when fused
     dev_episodes: int = 200
     dev_k_shot: int = 1
 
@@ -96,9 +96,10 @@ def dev_data(dev: Dataset, has_nota: bool = False) -> EpisodeData:
     return EpisodeData(instances=dev.by_id, relations=dev.relations, has_nota=has_nota, dataset_name=dev.name)
 
 
-def episode_accuracy(head: Any, episodes: list[Episode], data: EpisodeData) -> float:
+def episode_accuracy(head: Any, episodes: list[Episode], data: EpisodeData,
+                     features: dict[str, Any] | None = None) -> float:
     """Accuracy of the arg-max relation over every query of ``episodes`` (no NOTA)."""
-    features = head.prepare(episodes, data)
+    features = head.prepare(episodes, data) if features is None else features
     right = total = 0
     for episode in episodes:
         best = head.episode_scores(episode, features).argmax(axis=1)
@@ -139,9 +140,13 @@ def choose_fusion_weight(make_head: HeadFactory, encoder_dir: Path, dev: Dataset
                          n_way: int, k_shot: int, seed: int) -> tuple[float, list[dict[str, float]]]:
     """The fusion weight with the best dev-relation accuracy at the evaluation's N and K."""
     episodes = dev_episodes(dev, n_way=n_way, k_shot=k_shot, n_episodes=space.dev_episodes, seed=seed)
-    scores = [{"fusion_weight": w, "dev_accuracy": round(episode_accuracy(make_head(encoder_dir, w), episodes,
-                                                                           dev_data(dev)), 5)}
-              for w in space.fusion_weights]
+    head = make_head(encoder_dir, 1.0)
+    features = head.prepare(episodes, dev_data(dev))  # every view once; the weight only mixes the scores
+    scores = []
+    for weight in space.fusion_weights:
+        head.fusion_weight = weight
+        scores.append({"fusion_weight": weight, "dev_accuracy": round(episode_accuracy(head, episodes, dev_data(dev),
+                                                                                       features), 5)})
     best = max(scores, key=lambda s: s["dev_accuracy"])  # first of the ties: the smallest weight
     return best["fusion_weight"], scores
 
@@ -171,7 +176,7 @@ def select_episodic(fit: Dataset, dev: Dataset, budget: Any, base: str, *, seed:
 
     hit = saved_encoder_dir(namespace, key)
     if hit is not None:
-        return EpisodicRun(hit, saved_encoder_info(hit))
+        return EpisodicRun(hit, saved_encoder_info(hit), reused=True)
     episodes = dev_episodes(dev, n_way=budget.n_way, k_shot=space.dev_k_shot, n_episodes=space.dev_episodes, seed=seed)
     root = cache_dir(namespace)
     steps = checkpoint_steps(space, budget.steps)
@@ -196,7 +201,7 @@ def select_episodic(fit: Dataset, dev: Dataset, budget: Any, base: str, *, seed:
     selected_budget = {k: round(v * chosen["steps"] / run.info["budget"]["steps"], 2) if k != "steps" else chosen["steps"]
                        for k, v in run.info["budget"].items()}
     info = {"budget": selected_budget, "selection_budget": {**spent, "wall_s": round(spent["wall_s"], 2)},
-            "base": base, "model_selection": {
+            "base": base, "harness": run.info.get("harness"), "model_selection": {
                 "dev_relations": dev.positive_relations, "trained_on": fit.positive_relations,
                 "dev_episodes": len(episodes), "dev_setting": f"{episodes[0].n_way}-{space.dev_k_shot}",
                 "history": history, "chosen": {"lr": chosen["lr"], "steps": chosen["steps"]},
@@ -223,3 +228,41 @@ def meta_train(train: Dataset, budget: Any, base: str, *, seed: int, device: str
     run = select_episodic(fit, dev, budget, base, seed=seed, device=device, space=space, make_head=make_head,
                           namespace=namespace, key=key)
     return run, dev
+
+
+class DevTuning:
+    """Per evaluation shape (N, K): the fusion weight and the NOTA threshold, chosen on the dev relations.
+
+    Without dev relations (``select_dev_relations`` 0) the weight stays as given and the NOTA
+    threshold comes from ``nota`` (training relations); with too few dev relations for NOTA
+    episodes at N (<= N) likewise, and the record says so.
+    """
+
+    def __init__(self, space: SelectionSpace, make_head: HeadFactory, seed: int):
+        self.space, self.make_head, self.seed = space, make_head, seed
+        self.dev: Dataset | None = None
+        self.encoder_dir: Path | None = None
+        self.record: dict[str, Any] = {}
+
+    def threshold(self, head: Any, episodes: list[Episode], data: EpisodeData, nota: Any) -> float | None:
+        """Set ``head.fusion_weight`` for this shape and return the NOTA threshold to use (None: no NOTA)."""
+        n_way, k_shot = episodes[0].n_way, len(episodes[0].support[0])
+        shape = f"{n_way}-{k_shot}"
+        chosen = self.record.setdefault(shape, {})
+        if head.fuse_descriptions and self.dev is not None and self.encoder_dir is not None:
+            if "fusion_weight" not in chosen:
+                chosen["fusion_weight"], chosen["fusion_scores"] = choose_fusion_weight(
+                    self.make_head, self.encoder_dir, self.dev, self.space, n_way=n_way, k_shot=k_shot, seed=self.seed)
+            head.fusion_weight = chosen["fusion_weight"]
+        if not data.has_nota or nota.fixed is not None:
+            return nota.for_episodes(head, episodes, data)
+        if "nota_threshold" not in chosen and self.dev is not None:
+            value = nota_threshold_on_dev(head, self.dev, n_way=n_way, k_shot=k_shot, seed=self.seed)
+            if value is not None:
+                chosen.update(nota_threshold=value, nota_calibrated_on="dev relations")
+        if "nota_threshold" in chosen:
+            nota.value = chosen["nota_threshold"]
+            return nota.value
+        chosen["nota_calibrated_on"] = ("training relations (no dev relations held out)" if self.dev is None else
+                                        "training relations (too few dev relations for NOTA episodes at this N)")
+        return nota.for_episodes(head, episodes, data)

@@ -11,6 +11,7 @@ from typing import Any
 import torch
 
 from fsre_bench.episodes import EpisodeSetting, build_episodes
+from fsre_bench.errors import ConfigError
 from fsre_bench.progress import progress_task
 from fsre_bench.training import (
     adamw_with_warmup,
@@ -26,12 +27,41 @@ from fsre_bench.training.saved_encoder import saved_encoder_info
 from fsre_bench.types import Dataset, Episode
 
 
+@dataclass(frozen=True)
+class EpisodicBudget:
+    """What episodic meta-training runs for: proto-ft's budget, and TKRE's meta-training stage (the same one).
+
+    Every field is an option ``proto_ft_<field>``; TKRE reads the same options, so "proto-ft vs
+    tkre" meta-trains on the same episodes for the same steps at the same lr by construction.
+    """
+
+    steps: int = 300
+    n_way: int = 5
+    k_shot: int = 2
+    n_query: int = 1  # per relation: 5 x (2 + 1) = 15 texts a step
+    lr: float = 5e-5
+    scale: float = 10.0  # cosine -> logits
+    max_length: int = 128
+    precision: str = "auto"  # CUDA autocast (fsre_bench/training/precision.py); CPU runs fp32
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> EpisodicBudget:
+        known = set(cls.__dataclass_fields__)
+        given = {k.removeprefix("proto_ft_"): v for k, v in options.items() if k.startswith("proto_ft_") and v is not None}
+        unknown = sorted(set(given) - known)
+        if unknown:
+            raise ConfigError(f"unknown option 'proto_ft_{unknown[0]}'; known: "
+                              f"{', '.join('proto_ft_' + k for k in sorted(known))}")
+        return cls(**given)
+
+
 @dataclass
 class EpisodicRun:
     """Where the meta-trained encoder lies and what the training spent (``budget``) and saw."""
 
     path: Path | None
     info: dict[str, Any]
+    reused: bool = False  # a complete cache entry was used, nothing trained
 
 
 def train_episodic(train: Dataset, budget: Any, base: str, key: str, *, seed: int, device: str = "cpu",
@@ -46,7 +76,7 @@ def train_episodic(train: Dataset, budget: Any, base: str, key: str, *, seed: in
     """
     cached = saved_encoder_dir(namespace, key)
     if cached is not None and save and not checkpoints:
-        return EpisodicRun(cached, saved_encoder_info(cached))
+        return EpisodicRun(cached, saved_encoder_info(cached), reused=True)
     torch.manual_seed(seed)
     random.seed(seed)
     encoder, tokenizer = load_trainable_encoder(base, device)
@@ -82,8 +112,6 @@ def _training_episodes(train: Dataset, budget: Any, seed: int) -> list[Episode]:
     relations = [r for r in train.positive_relations if len(train.instances.get(r, ())) >= budget.k_shot + budget.n_query]
     n_way = min(budget.n_way, len(relations))
     if n_way < 2:
-        from fsre_bench.errors import ConfigError
-
         raise ConfigError(f"proto-ft: {train.name}/{train.split} has fewer than 2 relations with "
                           f"{budget.k_shot + budget.n_query} examples; cannot train episodically")
     k_shot = budget.k_shot

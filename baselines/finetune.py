@@ -18,6 +18,7 @@ from typing import Any
 from fsre_bench.encoders import DEFAULT_ENCODER
 from fsre_bench.errors import ConfigError
 from fsre_bench.methods.protocol import MethodConfig
+from fsre_bench.training.budget import spent
 from fsre_bench.types import Dataset, Episode, EpisodeData, EpisodePrediction, MethodMeta, RelationInstance
 
 _MINILM_PARAMETERS = 22_713_216  # all-MiniLM-L6-v2 (the same count proto reports)
@@ -56,6 +57,7 @@ class FinetuneMethod:
             description=f"base encoder + MarkerClassifier head fine-tuned on the K-shot train set{what}, "
                         "best epoch on the K-shot dev set",
             extra={"budget": self.budget.to_dict(), "finetune": trained.get("finetune"),
+                   "spent": spent(classifier=(trained.get("finetune") or {}).get("budget")),
                    "synthetic": trained.get("synthetic"), "step_timing_s": trained.get("timing", {})},
         )
 

@@ -2,45 +2,38 @@
 
 The encoder (default MiniLM) reads entity-marked sentences; an episode's loss is cross-entropy
 over scaled cosine similarities between queries and support prototypes of the start-marker
-representation (the representation TKRE uses), so TKRE's gain over plain episodic fine-tuning
-is measured at the same backbone and a matched budget. The trained encoder is cached by a hash
-of (base encoder, training data, budget, seed) and then used frozen, like ``proto``.
+representation. TKRE meta-trains its pre-trained encoder with this very code (``meta_train``,
+the same ``EpisodicBudget`` options, episodes and selection), so "proto-ft vs tkre" differs only
+in TKRE's pre-training: TKRE spends its pre-training stages *on top of* proto-ft's budget, and
+both record what each stage spent (optimizer steps, texts, tokens, wall time; meta
+``extra.spent``), so nobody has to take a "matched budget" on trust. With
+``select_dev_relations`` > 0 (default 4), a seeded subset of the training relations is held out
+for choosing the lr, the step count, the fusion weight and the NOTA threshold
+(baselines/dev_selection.py); the evaluated encoder is the selected one. ``proto-ft-desc``
+fuses relation descriptions at inference, as proto-desc does, the control for ``tkre-desc``.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
+from baselines.dev_selection import DevTuning, SelectionSpace, meta_train
+from baselines.episodic_training import EpisodicBudget
 from baselines.nota_calibration import NotaThreshold
 from baselines.proto import MINILM_PARAMETERS, head_extra
-from baselines.prototype_head import PrototypeHead
+from baselines.prototype_head import PrototypeHead, head_factory
 from fsre_bench.cache import content_hash
 from fsre_bench.encoders import Encoder, load_encoder
-from fsre_bench.encoders.identity import encoder_identity, resolve_encoder_path
+from fsre_bench.encoders.identity import resolve_encoder_path
 from fsre_bench.errors import ConfigError
 from fsre_bench.methods.protocol import MethodConfig
+from fsre_bench.training.budget import spent
 from fsre_bench.types import Dataset, Episode, EpisodeData, EpisodePrediction, MethodMeta
 
-
-@dataclass(frozen=True)
-class EpisodicBudget:
-    """What proto-ft trains for; the defaults match TKRE's default pre-training budget in texts seen."""
-
-    steps: int = 300
-    n_way: int = 5
-    k_shot: int = 2
-    n_query: int = 1  # per relation: 5 x (2 + 1) = 15 texts a step, like TKRE's batch of 16
-    lr: float = 5e-5
-    scale: float = 10.0  # cosine -> logits
-    max_length: int = 128
-
-    @classmethod
-    def from_options(cls, options: dict[str, Any]) -> EpisodicBudget:
-        given = {k.removeprefix("proto_ft_"): v for k, v in options.items() if k.startswith("proto_ft_") and v is not None}
-        return cls(**given)
+__all__ = ["EpisodicBudget", "ProtoFinetunedMethod"]  # EpisodicBudget: its old home
 
 
 class ProtoFinetunedMethod:
@@ -48,26 +41,34 @@ class ProtoFinetunedMethod:
 
     name = "proto-ft"
 
-    def __init__(self, config: MethodConfig):
+    def __init__(self, config: MethodConfig, fuse_descriptions: bool = False):
         self.config = config
+        self.name = "proto-ft-desc" if fuse_descriptions else "proto-ft"
         base = load_encoder(config.encoder, device=config.device, batch_size=config.batch_size)
         # The backbone is the base encoder; the fine-tuned copy lives in the cache (its key is in meta.extra).
         self.base_backbone = base.name
-        self.head = PrototypeHead(base, "marker-start")  # the trained encoder replaces it in fit / per K-shot split
+        self.fuse_descriptions = fuse_descriptions
+        # the trained encoder replaces the base one in fit / per K-shot split
+        self.head = PrototypeHead(base, "marker-start", fuse_descriptions)
         self.nota = NotaThreshold(self.name, config.option("nota_threshold"), config.seed)
         self.budget = EpisodicBudget.from_options(config.options)
+        self.space = SelectionSpace.from_options(config.options)
+        self.tuning = DevTuning(self.space, self._make_head(), config.seed)
         self._train_info: dict[str, Any] = {}
         self._fitted: list[dict[str, Any]] = []
 
     @property
     def meta(self) -> MethodMeta:
+        fused = " + relation-description fusion" if self.fuse_descriptions else ""
         return MethodMeta(
             name=self.name, type="trained", backbone=self.base_backbone,
             parameters=MINILM_PARAMETERS if self.config.encoder is None else None,
             training_data=self._train_info.get("training_data"),
             training_relations=self._train_info.get("training_relations", []),
-            description="Proto-BERT: episodic meta-training of the encoder with entity markers, then prototypes",
-            extra={**head_extra(self.head, self.nota), "budget": asdict(self.budget), "training": self._train_info},
+            description=f"Proto-BERT: episodic meta-training of the encoder with entity markers, then prototypes{fused}",
+            extra={**head_extra(self.head, self.nota), "budget": asdict(self.budget), "training": self._train_info,
+                   "spent": self._train_info.get("spent"), "model_selection": self._train_info.get("model_selection"),
+                   "dev_tuning": self.tuning.record, "fuse_descriptions": self.fuse_descriptions},
         )
 
     def fit(self, train: Dataset | None) -> None:
@@ -75,14 +76,15 @@ class ProtoFinetunedMethod:
         if self.config.option("protocol") == "kshot":
             return  # trained per split, on the split's own supports, in predict
         if train is None:
-            raise ConfigError("proto-ft trains on training relations: give --train (e.g. --train semeval2010/train)")
-        self._use_trained(train, _all_ids(train), f"{train.name}/{train.split}")
+            raise ConfigError(f"{self.name} trains on training relations: give --train (e.g. --train semeval2010/train)")
+        self._use_trained(train, f"{train.name}/{train.split}", self.space)
 
     def predict(self, episodes: Sequence[Episode], data: EpisodeData) -> Iterator[EpisodePrediction]:
         if data.protocol == "kshot":
             for episode in episodes:
                 support_data = _dataset_from_supports(episode, data)
-                self._use_trained(support_data, _all_ids(support_data), f"kshot:{episode.id}")
+                # K-shot: the split's own supports are all there is to train on; no relation is held out
+                self._use_trained(support_data, f"kshot:{episode.id}", SelectionSpace(dev_relations=0))
                 yield from self._predict_episodes([episode], data)
             return
         yield from self._predict_episodes(episodes, data)
@@ -91,35 +93,32 @@ class ProtoFinetunedMethod:
         return None
 
     def _predict_episodes(self, episodes: Sequence[Episode], data: EpisodeData) -> Iterator[EpisodePrediction]:
-        threshold = self.nota.for_episodes(self.head, list(episodes), data)
+        threshold = self.tuning.threshold(self.head, list(episodes), data, self.nota)
         yield from self.head.predict(episodes, data, threshold)
 
-    def _use_trained(self, train: Dataset, ids: list[str], name: str) -> None:
-        from fsre_bench.training import saved_encoder_dir, saved_encoder_info
+    def _make_head(self) -> Any:
+        return head_factory("marker-start", self.fuse_descriptions, self.config.device, self.config.batch_size)
 
+    def _use_trained(self, train: Dataset, name: str, space: SelectionSpace) -> None:
         base = resolve_encoder_path(self.config.encoder)
-        key = content_hash("proto-ft/1", encoder_identity(base), train.source_sha256, ids, asdict(self.budget),
-                           self.config.seed)
-        path = saved_encoder_dir("proto_ft", key)
-        reused = path is not None
-        if path is None:
-            from baselines.episodic_training import train_episodic
-
-            path = train_episodic(train, self.budget, base, key, seed=self.config.seed, device=self.config.device).path
-        self.head = PrototypeHead(Encoder(str(path), device=self.config.device, batch_size=self.config.batch_size),
-                                  "marker-start")
-        self._train_info = {"training_data": name, "training_relations": _relations_with_sentences(train),
-                            "encoder_dir_key": key, "trained_at": time.strftime("%Y-%m-%d")}
-        self._fitted = [{"kind": "proto-ft encoder", "cache_key": key, "reused": reused,
-                         "produced_by": saved_encoder_info(path).get("harness")}]
+        run, dev = meta_train(train, self.budget, base, seed=self.config.seed, device=self.config.device, space=space,
+                              make_head=self._make_head(), namespace="proto_ft",
+                              key_parts=(train.source_sha256, sorted(train.by_id)))
+        self.head = PrototypeHead(Encoder(str(run.path), device=self.config.device, batch_size=self.config.batch_size),
+                                  "marker-start", self.fuse_descriptions)
+        self.tuning.dev, self.tuning.encoder_dir = dev, run.path
+        selection = run.info.get("model_selection")
+        trained_on = selection["trained_on"] if selection else _relations_with_sentences(train)
+        self._train_info = {"training_data": name, "training_relations": sorted(trained_on),
+                            "encoder_dir": run.path.name, "trained_at": time.strftime("%Y-%m-%d"),
+                            "spent": spent(meta_train=run.info["budget"]),
+                            "selection_spent": run.info.get("selection_budget"), "model_selection": selection}
+        self._fitted = [{"kind": "proto-ft encoder", "cache_key": run.path.name, "reused": run.reused,
+                         "produced_by": run.info.get("harness")}]
 
     def fitted_models(self) -> list[dict[str, Any]]:
         """The fine-tuned encoder this seed used, and the harness state that trained it (None: unknown)."""
         return list(self._fitted)
-
-
-def _all_ids(dataset: Dataset) -> list[str]:
-    return sorted(dataset.by_id)
 
 
 def _dataset_from_supports(episode: Episode, data: EpisodeData) -> Dataset:

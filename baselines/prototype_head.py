@@ -4,7 +4,8 @@ The encoder/model split of OpenNRE: a method owns (or trains) an encoder and han
 the head embeds all unique instances of all episodes in one pass, then scores each episode with a
 few small matrix products. ``fuse_descriptions`` adds proto-desc's sentence view, whose prototype is
 fused with the relation's "name: description" embedding (SimpleFSRE adds the relation
-representation to the prototype): score = cos(entity view) + cos(sentence view).
+representation to the prototype): score = cos(entity view) + w * cos(sentence view), w =
+``fusion_weight`` (1 for proto-desc; proto-ft and TKRE choose it on held-out training relations).
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from fsre_bench.types import Episode, EpisodeData, EpisodePrediction
 class PrototypeHead:
     """Cosine to prototypes of ``representation`` vectors of ``encoder``; optionally fused with descriptions."""
 
-    def __init__(self, encoder: Any, representation: str, fuse_descriptions: bool = False):
+    def __init__(self, encoder: Any, representation: str, fuse_descriptions: bool = False, fusion_weight: float = 1.0):
         self.encoder = encoder
         self.representation = representation
         self.fuse_descriptions = fuse_descriptions
+        self.fusion_weight = fusion_weight
 
     def predict(self, episodes: Sequence[Episode], data: EpisodeData,
                 nota_threshold: float | None) -> Iterator[EpisodePrediction]:
@@ -55,7 +57,20 @@ class PrototypeHead:
         support_means = prototypes([support_matrix(sentences, ids, queries.shape[1]) for ids in episode.support])
         # A relation without supports still has its description: the sentence view can name it.
         descriptions = np.stack([features["description"][r] for r in episode.relations])
-        return scores + cosine_scores(queries, np.nan_to_num(normalize_rows(support_means)) + descriptions)
+        fused = cosine_scores(queries, np.nan_to_num(normalize_rows(support_means)) + descriptions)
+        return scores + self.fusion_weight * fused
+
+
+def head_factory(representation: str, fuse_descriptions: bool, device: str = "cpu",
+                 batch_size: int = 64) -> Any:
+    """``make_head(encoder_dir, fusion_weight)`` for model selection: a head over a saved encoder, no disk cache."""
+    from fsre_bench.encoders import Encoder
+
+    def make_head(encoder_dir: Any, fusion_weight: float) -> PrototypeHead:
+        encoder = Encoder(str(encoder_dir), device=device, batch_size=batch_size, use_disk_cache=False)
+        return PrototypeHead(encoder, representation, fuse_descriptions and fusion_weight > 0, fusion_weight)
+
+    return make_head
 
 
 def _view_scores(vectors: dict[str, np.ndarray], episode: Episode) -> np.ndarray:

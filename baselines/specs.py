@@ -5,8 +5,10 @@ Import-light on purpose: ``fsre-bench run --help`` reads these without importing
 
 from __future__ import annotations
 
+from typing import Any
+
 from fsre_bench.methods.options import MethodOption
-from fsre_bench.methods.spec import NAMES_AND_DESCRIPTIONS, MethodSpec
+from fsre_bench.methods.spec import NAMES_AND_DESCRIPTIONS, NO_SIDE_INFORMATION, MethodSpec
 
 _REPRESENTATION = MethodOption("proto_representation", str, "entity-pool", "instance representation",
                                choices=("entity-pool", "marker-start", "marker-mean"))
@@ -22,11 +24,24 @@ PROTO_DESC = MethodSpec("proto-desc", "baselines.proto:ProtoDescMethod",
                         "prototypes fused with relation name + description",
                         options=(_REPRESENTATION, _NOTA_THRESHOLD), reads=_PROTO_READS,
                         side_information=NAMES_AND_DESCRIPTIONS)  # every prototype fused with "name: description"
-# proto-ft trains the start-marker view; every EpisodicBudget field is an option proto_ft_<field>.
+# Model selection on held-out training relations (baselines/dev_selection.py); proto-ft and TKRE read it.
+SELECTION_OPTIONS = (
+    MethodOption("select_dev_relations", int, 4, "training relations held out (seeded) to choose lr, steps, "
+                 "fusion weight and NOTA threshold; 0 = none", metavar="N"),
+    MethodOption("select_dev_episodes", int, 200, "dev-relation episodes per evaluation", metavar="N"),
+)
+# proto-ft trains the start-marker view; every EpisodicBudget field is an option proto_ft_<field>
+# (TKRE's meta-training stage reads the same ones).
+EPISODIC_OPTIONS = (MethodOption("proto_ft_steps", int, 300, "meta-training episodes", metavar="N"),
+                    MethodOption("proto_ft_lr", float, 5e-5, "meta-training learning rate", metavar="LR"))
+_PROTO_FT_READS = ("nota_threshold", "proto_ft_", "select_")
 PROTO_FT = MethodSpec("proto-ft", "baselines.proto_ft:ProtoFinetunedMethod",
                       "Proto-BERT: episodic meta-training of the encoder",
-                      options=(MethodOption("proto_ft_steps", int, 300, "training episodes", metavar="N"), _NOTA_THRESHOLD),
-                      reads=(*_PROTO_READS, "proto_ft_"))
+                      options=(*EPISODIC_OPTIONS, *SELECTION_OPTIONS, _NOTA_THRESHOLD), reads=_PROTO_FT_READS)
+PROTO_FT_DESC = MethodSpec("proto-ft-desc", "baselines.proto_ft:ProtoFinetunedMethod",
+                           "proto-ft + relation-description fusion at inference (the control for tkre-desc)",
+                           options=(*EPISODIC_OPTIONS, *SELECTION_OPTIONS, _NOTA_THRESHOLD), reads=_PROTO_FT_READS,
+                           arguments={"fuse_descriptions": True}, side_information=NAMES_AND_DESCRIPTIONS)
 ICL = MethodSpec("icl", "baselines.icl:ICLMethod", "in-context LLM through any OpenAI-compatible endpoint",
                  options=(
                      MethodOption("icl_batch_queries", bool, False,
@@ -51,8 +66,14 @@ _FINETUNE_OPTIONS = (
 FINETUNE = MethodSpec("finetune", "baselines.finetune:FinetuneMethod",
                       "K-shot: base encoder + TKRE's classifier head fine-tuned (no pre-training)",
                       options=_FINETUNE_OPTIONS, reads=("finetune_",))
+def _synthetic_side_information(spec: MethodSpec, options: Any, protocol: str) -> str:
+    """LLM-made synthetic sentences are written from the labels' names and descriptions; schema ones are not."""
+    return NAMES_AND_DESCRIPTIONS if options.get("knowledge", "llm") != "schema" else NO_SIDE_INFORMATION
+
+
 # + exactly the SCDG instances TKRE adds (its --knowledge and tkre_synthetic_* settings).
 FINETUNE_SYNTH = MethodSpec("finetune-synth", "baselines.finetune:FinetuneMethod",
                             "finetune + TKRE's synthetic (SCDG) examples", options=_FINETUNE_OPTIONS,
                             reads=("finetune_", "knowledge", "tkre_synthetic_", "tkre_max_relations", "llm"),
-                            uses_llm=True, arguments={"synthetic": True})
+                            uses_llm=True, arguments={"synthetic": True},
+                            side_information=_synthetic_side_information)

@@ -132,3 +132,25 @@ def test_cli_run_records_the_import_source_and_refuses_a_missing_part(tmp_path: 
     code = main([*base[:2], "tkre", *base[3:]])
     assert code == 2
     assert "needs synthetic" in capsys.readouterr().err
+
+
+def test_the_import_subcommand_validates_ahead_and_the_run_reuses_its_artifacts(tmp_path: Path, capsys) -> None:
+    directory = _write(tmp_path / "released")
+    assert main(["tkre", "knowledge", "--import", str(directory), "--dataset", "semeval2010/train"]) == 0
+    out = capsys.readouterr().out
+    # every SemEval training relation counts here (Entity-Origin(e1,e2) too): 3 explanations kept, 1 sample
+    assert "explanations: 6 records, 3 kept, dropped {" in out and "synthetic: 8 records, 1 kept" in out
+    assert "'relation is not a training relation': 1" in out and "'subj offsets do not select the subj string': 1" in out
+    source = next(line.split()[2] for line in out.splitlines() if line.startswith("knowledge source import:"))
+    assert len(source) == len("import:") + 12
+    # the same conversion as a run's --knowledge import:DIR on that training split: reused, not rebuilt
+    again = main(["tkre", "knowledge", "--import", str(directory), "--dataset", "semeval2010/train"])
+    assert again == 0 and capsys.readouterr().out.count("reused") == 2
+
+
+def test_the_import_subcommand_needs_a_dataset_and_a_usable_directory(tmp_path: Path, capsys) -> None:
+    assert main(["tkre", "knowledge", "--import", str(_write(tmp_path / "k"))]) == 2
+    assert "--import needs --dataset" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    assert main(["tkre", "knowledge", "--import", str(tmp_path / "empty"), "--dataset", "semeval2010/train"]) == 2
+    assert "holds neither explanations.json nor synthetic.jsonl" in capsys.readouterr().err

@@ -19,6 +19,7 @@ examples:
       --relations "Cause-Effect(e1,e2)" "Entity-Origin(e1,e2)" --llm local
   fsre-bench tkre knowledge --show                 # every artifact, with counts and rejection shares
   fsre-bench tkre knowledge --show 7125ff --relation P177 --n 3
+  fsre-bench tkre knowledge --import ./released --dataset semeval2010/train   # then: --knowledge import:./released
 """
 
 
@@ -33,6 +34,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     action.add_argument("--show", nargs="?", const="", metavar="KEY_PREFIX",
                         help="list artifacts; with a key prefix, print that artifact's examples")
     action.add_argument("--build", action="store_true", help="generate (or reuse) artifacts for --dataset")
+    action.add_argument("--import", dest="import_dir", metavar="DIR",
+                        help="validate and convert knowledge made elsewhere (explanations.json / synthetic.jsonl, the "
+                             "reference release's formats) for --dataset's training relations; prints what was dropped "
+                             "and why, and the source to pass as --knowledge import:DIR")
     know.add_argument("--relation", help="--show: only examples of this relation (id or name)")
     know.add_argument("--n", type=int, default=5, help="--show: examples to print (default 5)")
     know.add_argument("--dataset", help="--build: dataset name or file")
@@ -54,6 +59,15 @@ def register(commands: argparse._SubParsersAction) -> None:
 def handle_knowledge(args: argparse.Namespace) -> int:
     if args.build:
         return build(args)
+    if args.import_dir is not None:
+        from tkre.knowledge.import_command import run_import
+
+        if not args.dataset:
+            raise ConfigError("--import needs --dataset (the training split, e.g. --dataset semeval2010/train)")
+        per_relation = args.per_relation
+        if per_relation is not None and per_relation < 1:
+            raise ConfigError(f"--per-relation {per_relation} must be >= 1")
+        return run_import(args.import_dir, args.dataset, args.data_dir, per_relation or 6, per_relation or 8)
     if args.show:
         return show_one(args.show, args.relation, args.n)
     return show_all()

@@ -22,13 +22,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from typing import Any
 
+from baselines.dev_selection import DevTuning, SelectionSpace, meta_train, split_dev_relations
+from baselines.episodic_training import EpisodicBudget
 from baselines.nota_calibration import NotaThreshold
 from baselines.proto import MINILM_PARAMETERS
-from baselines.prototype_head import PrototypeHead
+from baselines.prototype_head import PrototypeHead, head_factory
 from fsre_bench.encoders import DEFAULT_ENCODER, Encoder
 from fsre_bench.encoders.identity import resolve_encoder_path
 from fsre_bench.errors import ConfigError
 from fsre_bench.methods.protocol import MethodConfig
+from fsre_bench.training.budget import spent
 from fsre_bench.types import Dataset, Episode, EpisodeData, EpisodePrediction, MethodMeta, RelationInstance
 from tkre.pretraining_texts import PretrainingTexts, build_pretraining_texts, knowledge_instances
 from tkre.settings import VARIANTS, TKRESettings, Variant, llm_config_for
@@ -37,24 +40,33 @@ from tkre.settings import VARIANTS, TKRESettings, Variant, llm_config_for
 class TKREMethod:
     """Full TKRE, or with ``variant`` one of its ablations (one part switched off).
 
-    Episodic answers come from a ``PrototypeHead`` over the pre-trained encoder (built in ``fit``).
+    Episodic answers come from a ``PrototypeHead`` over the pre-trained, then meta-trained encoder
+    (built in ``fit``); ``fuse_descriptions`` (the ``tkre-desc`` entry, or ``tkre_fuse_description``)
+    fuses relation descriptions at inference as proto-desc does.
     """
 
     name = "tkre"
 
-    def __init__(self, config: MethodConfig, variant: str = "tkre"):
+    def __init__(self, config: MethodConfig, variant: str = "tkre", fuse_descriptions: bool = False):
         self.config = config
         if variant not in VARIANTS:
             raise ConfigError(f"unknown TKRE variant {variant!r}; known: {', '.join(VARIANTS)}")
-        self.name = variant
+        self.name = f"{variant}-desc" if fuse_descriptions else variant
         self.variant: Variant = VARIANTS[variant]
         self.settings = TKRESettings.from_options(config.options)
+        self.fuse_descriptions = fuse_descriptions or self.settings.fuse_description
         self.representation = self.settings.representation
         self.head: PrototypeHead | None = None
         self.nota = NotaThreshold(self.name, config.option("nota_threshold"), config.seed)
+        # meta-training and model selection: proto-ft's very budget and selection options (proto_ft_*, select_*)
+        self.episodic_budget = EpisodicBudget.from_options(config.options)
+        self.space = SelectionSpace.from_options(config.options)
+        self.tuning = DevTuning(self.space, head_factory(self.representation, self.fuse_descriptions, config.device,
+                                                         config.batch_size), config.seed)
         self._llm = llm_config_for(config.options, self.settings)
         self._trained: dict[str, Any] = {}
         self._timing: dict[str, float] = {}  # seconds per pipeline step of the last fit/split
+        self._meta_fitted: list[dict[str, Any]] = []  # the meta-trained encoder (episodic)
 
     # ------------------------------------------------------------------ Method protocol
     @property
@@ -70,7 +82,10 @@ class TKREMethod:
                    "knowledge": trained.get("knowledge"), "pretrain": trained.get("pretrain"),
                    "finetune": trained.get("finetune"), "nota_threshold": self.nota.value,
                    "representation": self.representation, "step_timing_s": dict(self._timing),
-                   "torch_threads": _torch_threads()},
+                   "torch_threads": _torch_threads(), "spent": spent(**trained.get("spent", {})),
+                   "meta_train": trained.get("meta_train"), "model_selection": trained.get("model_selection"),
+                   "episodic_budget": asdict(self.episodic_budget), "dev_tuning": self.tuning.record,
+                   "fuse_descriptions": self.fuse_descriptions},
         )
 
     def fit(self, train: Dataset | None) -> None:
@@ -81,11 +96,19 @@ class TKREMethod:
         if train is None:
             raise ConfigError(f"{self.name} pre-trains on knowledge of training relations: give --train "
                               "(e.g. --train semeval2010/train); evaluation relations are never used")
-        instances = knowledge_instances(list(train.all_instances()), train.negative_label, self.settings.max_relations)
-        texts = self._knowledge(instances, train.relations, f"{train.name}/{train.split}", train.entity_types)
+        # The dev relations (model selection) are held out of pre-training too: the selected model never saw them.
+        fit = split_dev_relations(train, self.space.dev_relations, self.config.seed)[0] if self.space.dev_relations \
+            else train
+        instances = knowledge_instances(list(fit.all_instances()), fit.negative_label, self.settings.max_relations)
+        texts = self._knowledge(instances, fit.relations, f"{train.name}/{train.split}", fit.entity_types)
         encoder_dir = self._pretrain(texts, f"{train.name}/{train.split}")
+        if self.settings.meta_train:
+            encoder_dir = self._meta_train(train, encoder_dir)
+        elif self.space.dev_relations:
+            self.tuning.dev = split_dev_relations(train, self.space.dev_relations, self.config.seed)[1]
+            self.tuning.encoder_dir = encoder_dir
         encoder = Encoder(str(encoder_dir), device=self.config.device, batch_size=self.config.batch_size)
-        self.head = PrototypeHead(encoder, self.representation, fuse_descriptions=self.settings.fuse_description)
+        self.head = PrototypeHead(encoder, self.representation, fuse_descriptions=self.fuse_descriptions)
 
     def predict(self, episodes: Sequence[Episode], data: EpisodeData) -> Iterator[EpisodePrediction]:
         if data.protocol == "kshot":
@@ -94,7 +117,7 @@ class TKREMethod:
             return
         if self.head is None:
             raise ConfigError(f"{self.name}: predict before fit; the pre-trained encoder is built in fit")
-        threshold = self.nota.for_episodes(self.head, list(episodes), data)
+        threshold = self.tuning.threshold(self.head, list(episodes), data, self.nota)
         yield from self.head.predict(episodes, data, threshold)
 
     def fitted_models(self) -> list[dict[str, Any]]:
@@ -102,8 +125,9 @@ class TKREMethod:
         pretrain = self._trained.get("pretrain")
         if not pretrain:
             return []
-        return [{"kind": "tkre pre-trained encoder", "cache_key": pretrain["cache_key"],
-                 "reused": bool(pretrain["cache_hit"]), "produced_by": pretrain.get("produced_by")}]
+        fitted = [{"kind": "tkre pre-trained encoder", "cache_key": pretrain["cache_key"],
+                   "reused": bool(pretrain["cache_hit"]), "produced_by": pretrain.get("produced_by")}]
+        return fitted + self._meta_fitted
 
     def close(self) -> None:
         if self.settings.knowledge == "llm":
@@ -138,7 +162,25 @@ class TKREMethod:
                                   base_model=resolve_encoder_path(self.config.encoder), progress=False)
         self._timing["pretrain_s"] = round(time.perf_counter() - started, 2)
         self._trained.update(training_data=training_data, pretrain=_pretrain_summary(result.info))
+        self._trained["spent"] = {name: _stage_spent(stage) for name, stage in result.info.get("stages", {}).items()
+                                  if stage.get("ran")}
         return result.encoder_dir
+
+    def _meta_train(self, train: Dataset, encoder_dir: Any) -> Any:
+        """proto-ft's meta-training (same episodes, steps, lr, selection) starting from the pre-trained encoder."""
+        started = time.perf_counter()
+        run, dev = meta_train(train, self.episodic_budget, str(encoder_dir), seed=self.config.seed,
+                              device=self.config.device, space=self.space, make_head=self.tuning.make_head,
+                              namespace="tkre_meta", key_parts=(train.source_sha256, sorted(train.by_id)))
+        self.tuning.dev, self.tuning.encoder_dir = dev, run.path
+        self._meta_fitted = [{"kind": "tkre meta-trained encoder", "cache_key": run.path.name, "reused": run.reused,
+                              "produced_by": run.info.get("harness")}]
+        self._timing["meta_train_s"] = round(time.perf_counter() - started, 2)
+        self._trained.setdefault("spent", {})["meta_train"] = run.info["budget"]
+        self._trained.update(meta_train={k: run.info.get(k) for k in ("steps", "first_loss", "last_loss_mean20",
+                                                                       "selection_budget")},
+                             model_selection=run.info.get("model_selection"))
+        return run.path
 
     def _predict_kshot(self, episode: Episode, data: EpisodeData) -> EpisodePrediction:
         from fsre_bench.training.classifier import classify, finetune_classifier
@@ -154,6 +196,7 @@ class TKREMethod:
                                      settings=budget, seed=self.config.seed,
                                      negative_label=data.negative_label, device=self.config.device)
         self._trained["finetune"] = {**fitted.info, "synthetic_examples": len(texts.synthetic)}
+        self._trained.setdefault("spent", {})["classifier"] = fitted.info["budget"]
         self._timing["finetune_s"] = fitted.info["wall_s"]
         started = time.perf_counter()
         labels = classify(fitted, data.get(episode.queries), budget, self.config.device)
@@ -179,8 +222,15 @@ def _pretrain_summary(info: dict[str, Any]) -> dict[str, Any]:
     stages = {}
     for name, stage in info.get("stages", {}).items():
         keep = ("ran", "reason", "objectives", "examples", "steps", "steps_planned", "epochs_completed", "masked_tokens",
-                "scl_rows", "loss_per_epoch", "final_loss", "wall_s")
+                "scl_rows", "scl_marker_rows", "blanked_mentions", "encoder_frozen", "examples_seen", "tokens",
+                "loss_per_epoch", "final_loss", "wall_s")
         stages[name] = {k: stage[k] for k in keep if k in stage}
     return {"cache_key": info.get("cache_key"), "cache_hit": info.get("cache_hit"), "stages": stages,
             "examples": info.get("examples"), "wall_s_total": info.get("wall_s_total"),
             "base_model": (info.get("base_model") or {}).get("name"), "produced_by": info.get("harness")}
+
+
+def _stage_spent(stage: dict[str, Any]) -> dict[str, Any]:
+    """One pre-training stage's budget in the shape every trained method records."""
+    return {"steps": stage.get("steps", 0), "texts": stage.get("examples_seen", 0), "tokens": stage.get("tokens", 0),
+            "wall_s": round(stage.get("wall_s", 0.0), 2)}

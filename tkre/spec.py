@@ -8,8 +8,10 @@ part switched off (tkre/settings.py, ``VARIANTS``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
+from baselines.specs import EPISODIC_OPTIONS, SELECTION_OPTIONS
 from fsre_bench.methods.options import MethodOption
 from fsre_bench.methods.spec import NAMES_AND_DESCRIPTIONS, NO_SIDE_INFORMATION, Ablation, MethodSpec
 
@@ -24,21 +26,27 @@ _BUDGETS = (
     MethodOption("tkre_pretrain_max_steps", int, None, "cap on optimiser steps per pre-training stage", metavar="N"),
     MethodOption("tkre_finetune_epochs", int, 10, "K-shot classifier epochs", metavar="N"),
     MethodOption("tkre_finetune_max_steps", int, None, "cap on K-shot classifier optimiser steps", metavar="N"),
+    MethodOption("tkre_corpus_sentences_per_relation", int, None,
+                 "labelled training sentences per relation in the pre-training corpus (default all; 0 = none)",
+                 metavar="N"),
 )
 
 def _side_information(spec: MethodSpec, options: Mapping[str, Any], protocol: str) -> str:
     """Episodic: the knowledge is about the training relations, so none about the evaluation ones unless
     prototypes are fused with descriptions. K-shot: explanations (and LLM-made synthetic sentences) are
     written for the split's own labels, from their names and descriptions."""
-    if options.get("tkre_fuse_description"):
+    if options.get("tkre_fuse_description") or spec.arguments.get("fuse_descriptions"):
         return NAMES_AND_DESCRIPTIONS
     if protocol != "kshot":
         return NO_SIDE_INFORMATION
-    variant = spec.arguments.get("variant", spec.name)
+    variant = spec.arguments.get("variant", "tkre")
     explanations = variant != "tkre-no-knowledge"
     synthetic_from_llm = variant != "tkre-no-synth" and options.get("knowledge", "llm") != "schema"
     return NAMES_AND_DESCRIPTIONS if explanations or synthetic_from_llm else NO_SIDE_INFORMATION
 
+
+# proto_ft_* and select_*: TKRE's meta-training stage and model selection are proto-ft's (same options).
+_READS = ("nota_threshold", "knowledge", "tkre_", "llm", "proto_ft_", "select_")
 
 TKRE = MethodSpec(
     "tkre", "tkre.method:TKREMethod", "TKRE: LLM knowledge + MSLM -> SCL two-stage pre-training",
@@ -52,8 +60,10 @@ TKRE = MethodSpec(
                      "episodic: fuse prototypes with the relation name/description view"),
         MethodOption("nota_threshold", float, None, "fixed NOTA threshold instead of calibration on --train",
                      metavar="SCORE"),
+        *EPISODIC_OPTIONS,
+        *SELECTION_OPTIONS,
     ),
-    reads=("nota_threshold", "knowledge", "tkre_", "llm"),
+    reads=_READS,
     uses_llm=True,
     side_information=_side_information,
     ablations=(
@@ -63,3 +73,8 @@ TKRE = MethodSpec(
         Ablation("tkre-no-knowledge", "TKRE ablation: MSLM over raw sentences", {"variant": "tkre-no-knowledge"}),
     ),
 )
+
+# "tkre with descriptions": relation descriptions fused at inference (the fusion weight chosen on the
+# dev relations); its control is proto-ft-desc.
+TKRE_DESC = replace(TKRE, name="tkre-desc", summary="TKRE + relation-description fusion at inference",
+                    ablations=(), arguments={"fuse_descriptions": True})

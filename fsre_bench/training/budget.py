@@ -38,3 +38,9 @@ def total_budget(stages: dict[str, dict[str, Any]]) -> dict[str, Any]:
     total = {k: sum(stage.get(k, 0) or 0 for stage in stages.values()) for k in keys}
     total["wall_s"] = round(total["wall_s"], 2)
     return total
+
+
+def spent(**stages: dict[str, Any] | None) -> dict[str, Any]:
+    """``{"stages": {name: budget}, "total": sum}`` of the stages that ran (None or empty: did not run)."""
+    ran = {name: budget for name, budget in stages.items() if budget}
+    return {"stages": ran, "total": total_budget(ran)}

@@ -101,10 +101,13 @@ def _key(header: dict[str, Any]) -> str:
 
 def _load_or_convert(header: dict[str, Any], convert: Any) -> KnowledgeArtifact:
     path = artifact_path(header["kind"], header["key"])
-    if not path.exists():
+    existed = path.exists()
+    if not existed:
         records, stats = convert()
         write_artifact(path, header, records, stats)
-    return load_artifact(path, expected_key=header["key"])
+    artifact = load_artifact(path, expected_key=header["key"])
+    artifact.stats["cache_hit"] = existed  # reported as "reused" by `tkre knowledge --import`
+    return artifact
 
 
 def _relation_resolver(relations: Mapping[str, Relation], training: Sequence[str]) -> Any:
