@@ -202,7 +202,8 @@ def select_episodic(fit: Dataset, dev: Dataset, budget: Any, base: str, *, seed:
                        for k, v in run.info["budget"].items()}
     info = {"budget": selected_budget, "selection_budget": {**spent, "wall_s": round(spent["wall_s"], 2)},
             "base": base, "harness": run.info.get("harness"), "model_selection": {
-                "dev_relations": dev.positive_relations, "trained_on": fit.positive_relations,
+                "dev_relations": dev.positive_relations,
+                "trained_on": [r for r in fit.positive_relations if fit.instances.get(r)],
                 "dev_episodes": len(episodes), "dev_setting": f"{episodes[0].n_way}-{space.dev_k_shot}",
                 "history": history, "chosen": {"lr": chosen["lr"], "steps": chosen["steps"]},
                 "space": space.to_dict()}}

@@ -10,9 +10,12 @@ import pytest
 from fsre_bench.cli.main import main
 from fsre_bench.data import load_dataset
 
-# 3 relations x (2 explanations + 2 synthetic), one epoch per stage, at most 2 steps each.
+# 3 relations x (4 labelled sentences + 2 explanations + 2 synthetic), one epoch per stage, at most 2 steps each,
+# 2 MLM warm-up steps; episodic: 3 meta-training episodes with checkpoints at steps 1 and 3 on 4 dev relations.
 TINY_FLAGS = ["--tkre-max-relations", "3", "--tkre-explanations-per-relation", "2", "--tkre-synthetic-per-relation", "2",
-              "--tkre-stage1-epochs", "1", "--tkre-stage2-epochs", "1", "--tkre-pretrain-max-steps", "2"]
+              "--tkre-stage1-epochs", "1", "--tkre-stage2-epochs", "1", "--tkre-pretrain-max-steps", "2",
+              "--tkre-mlm-warmup-steps", "2", "--tkre-corpus-sentences-per-relation", "4",
+              "--proto-ft-steps", "3", "--select-dev-episodes", "4", "--option", "select_checkpoints=[0.34, 1.0]"]
 
 
 def _result(out: Path) -> dict:
@@ -32,12 +35,30 @@ def test_episodic_run_through_the_cli_records_knowledge_source_and_training_rela
     assert (meta["type"], meta["knowledge_source"], meta["training_data"]) == ("trained", "schema", "semeval2010/train")
     train = load_dataset("semeval2010/train", data_dir)
     evaluation = load_dataset("fewrel/val_wiki", data_dir)
-    assert len(meta["training_relations"]) == 3
+    extra = meta["extra"]
+    selection = extra["model_selection"]
+    dev = set(selection["dev_relations"])
+    # knowledge for 3 relations; meta-training (as proto-ft) on every training relation but the 4 dev ones
+    assert len(dev) == 4 and set(meta["training_relations"]) == set(selection["trained_on"])
+    assert not dev & set(meta["training_relations"]) and len(meta["training_relations"]) == 13
     assert set(meta["training_relations"]) <= set(train.positive_relations)
     assert not set(meta["training_relations"]) & set(evaluation.relations)
-    assert meta["extra"]["settings"]["max_relations"] == 3 and meta["extra"]["settings"]["pretrain_max_steps"] == 2
-    stages = meta["extra"]["pretrain"]["stages"]
+    assert extra["settings"]["max_relations"] == 3 and extra["settings"]["pretrain_max_steps"] == 2
+    stages = extra["pretrain"]["stages"]
     assert stages["stage1"]["objectives"] == ["mslm"] and stages["stage2"]["objectives"] == ["mslm", "scl"]
+    assert stages["mlm_warmup"]["encoder_frozen"] is True and stages["mlm_warmup"]["steps"] == 2
+    assert stages["stage2"]["scl_marker_rows"] > 0  # the start-marker positive ran
+    assert extra["knowledge"]["corpus"]["by_source"]["labelled"] == 3 * 4
+    # model selection: checkpoints 1 and 3 of the meta-training scored on dev-relation episodes, the best kept
+    assert [h["steps"] for h in selection["history"]] == [1, 3]
+    best = max(h["dev_accuracy"] for h in selection["history"])
+    chosen = next(h for h in selection["history"] if h["dev_accuracy"] == best)
+    assert selection["chosen"] == {"lr": chosen["lr"], "steps": chosen["steps"]}
+    # what every stage spent, and the meta-training stage is the selected run's
+    spent = extra["spent"]["stages"]
+    assert set(spent) == {"mlm_warmup", "stage1", "stage2", "meta_train"}
+    assert spent["meta_train"]["steps"] == selection["chosen"]["steps"] and spent["stage1"]["texts"] > 0
+    assert extra["spent"]["total"]["steps"] == sum(s["steps"] for s in spent.values())
     assert result["episodes"]["effective"] == 4
     # The reported score is the score of the logged predictions, and every answer is one of the episode's labels.
     log = next(tmp_path.rglob("*.predictions.jsonl"))

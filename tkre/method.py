@@ -155,6 +155,7 @@ class TKREMethod:
             stage2_mslm=self.variant.stage2_mslm, stage1_sources=texts.stage1_sources,
             stage1_epochs=self.settings.stage1_epochs, stage2_epochs=self.settings.stage2_epochs,
             batch_size=self.settings.pretrain_batch_size, max_steps=self.settings.pretrain_max_steps,
+            mlm_warmup_steps=self.settings.mlm_warmup_steps,
             max_length=self.settings.max_length, seed=self.config.seed, device=self.config.device,
         )
         started = time.perf_counter()
@@ -177,9 +178,13 @@ class TKREMethod:
                               "produced_by": run.info.get("harness")}]
         self._timing["meta_train_s"] = round(time.perf_counter() - started, 2)
         self._trained.setdefault("spent", {})["meta_train"] = run.info["budget"]
+        selection = run.info.get("model_selection")
+        meta_trained = selection["trained_on"] if selection else [r for r in train.positive_relations
+                                                                  if train.instances.get(r)]
         self._trained.update(meta_train={k: run.info.get(k) for k in ("steps", "first_loss", "last_loss_mean20",
                                                                        "selection_budget")},
-                             model_selection=run.info.get("model_selection"))
+                             model_selection=selection,
+                             training_relations=sorted({*self._trained.get("training_relations", []), *meta_trained}))
         return run.path
 
     def _predict_kshot(self, episode: Episode, data: EpisodeData) -> EpisodePrediction:
