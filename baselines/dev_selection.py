@@ -47,7 +47,7 @@ class SelectionSpace:
                 if name not in {f for f in cls.__dataclass_fields__}:
                     raise ConfigError(f"unknown option {key!r}; known: "
                                       f"{', '.join(prefix + f for f in cls.__dataclass_fields__)}")
-                given[name] = tuple(value) if isinstance(value, list) else value
+                given[name] = _numbers(key, value) if name in ("checkpoints", "lrs", "fusion_weights") else value
         space = cls(**given)
         if space.dev_relations < 0 or space.dev_episodes < 1 or not space.checkpoints:
             raise ConfigError("select_dev_relations must be >= 0, select_dev_episodes >= 1, checkpoints non-empty")
@@ -55,6 +55,14 @@ class SelectionSpace:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _numbers(key: str, value: Any) -> tuple[float, ...]:
+    """A list option as floats (YAML reads 5e-5 as a string: float() takes it)."""
+    try:
+        return tuple(float(v) for v in (value if isinstance(value, list | tuple) else [value]))
+    except (TypeError, ValueError):
+        raise ConfigError(f"option {key}={value!r}: give a list of numbers, e.g. [0.5, 1.0]") from None
 
 
 def split_dev_relations(train: Dataset, count: int, seed: int) -> tuple[Dataset, Dataset]:
