@@ -18,7 +18,9 @@ def test_tkre_builds_llm_knowledge_on_the_local_server_and_runs(tmp_path: Path) 
             "--knowledge", "llm", "--llm", "local", "--llm-max-tokens", "64", "--settings", "5-1", "--episodes", "3", "--seeds", "0",
             "--output-dir", str(tmp_path), "--tkre-max-relations", "2", "--tkre-explanations-per-relation", "2",
             "--tkre-synthetic-per-relation", "2", "--tkre-synthetic-rounds", "1", "--tkre-stage1-epochs", "1",
-            "--tkre-stage2-epochs", "1", "--tkre-pretrain-max-steps", "1"]
+            "--tkre-stage2-epochs", "1", "--tkre-pretrain-max-steps", "1", "--tkre-mlm-warmup-steps", "1",
+            "--tkre-corpus-sentences-per-relation", "2", "--proto-ft-steps", "2", "--select-dev-episodes", "2",
+            "--option", "select_checkpoints=[1.0]"]
     try:
         code = main(argv)
     finally:
@@ -27,7 +29,9 @@ def test_tkre_builds_llm_knowledge_on_the_local_server_and_runs(tmp_path: Path) 
     path = next(p for p in (tmp_path / "runs").rglob("n3_*.json"))
     meta = json.loads(path.read_text())["method"]
     assert meta["knowledge_source"] == "llm:smollm2-135m-instruct"
-    assert len(meta["training_relations"]) == 2 and meta["training_data"] == "semeval2010/train"
+    # knowledge for 2 relations; the meta-training (as proto-ft) sees every non-dev training relation
+    assert meta["training_data"] == "semeval2010/train"
+    assert set(meta["training_relations"]) == set(meta["extra"]["model_selection"]["trained_on"])
     explanations, synthetic = meta["extra"]["knowledge"]["explanations"], meta["extra"]["knowledge"]["synthetic"]
     assert explanations["requests"] == 4 and explanations["source"] == "llm:smollm2-135m-instruct"
     assert explanations["n_examples"] == 4 - explanations["failed_requests"] - explanations["empty_replies"]
