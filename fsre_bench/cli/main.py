@@ -1,4 +1,4 @@
-"""``fsre-bench``: run, episodes, data, ls (and the report commands). Errors are one line, exit 2."""
+"""``fsre-bench``: run, episodes, score, data, ls (and the report commands). Errors are one line, exit 2."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ class OneLineErrorParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from fsre_bench.cli import ablate_cmd, data_cmd, episodes_cmd, export_cmd, ls_cmd, report_cmd, run_cmd
+    from fsre_bench.cli import ablate_cmd, data_cmd, episodes_cmd, export_cmd, ls_cmd, report_cmd, run_cmd, score_cmd
 
     parser = OneLineErrorParser(
         prog="fsre-bench",
@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"fsre-bench {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (run_cmd, episodes_cmd, data_cmd, ls_cmd, report_cmd, ablate_cmd, export_cmd):
+    for module in (run_cmd, episodes_cmd, score_cmd, data_cmd, ls_cmd, report_cmd, ablate_cmd, export_cmd):
         module.register(commands)
     for register in _plugin_commands():
         register(commands)

@@ -125,6 +125,16 @@ class ResultFile:
         return family if sep else None
 
     @property
+    def provenance(self) -> str:
+        """``harness`` (the harness ran the method) or ``external`` (``fsre-bench score`` of submitted predictions)."""
+        return (self.result.get("origin") or {}).get("provenance", "harness")
+
+    @property
+    def declared(self) -> tuple[str, ...]:
+        """Method facts the submitter declared and the harness did not observe (external results only)."""
+        return tuple((self.result.get("origin") or {}).get("declared", ()))
+
+    @property
     def primary_metric(self) -> str:
         return self.result["metrics"]["primary"]
 
