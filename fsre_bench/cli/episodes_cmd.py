@@ -64,7 +64,7 @@ def _register_export(sub: argparse._SubParsersAction) -> None:
                         help="also write <file>.text.jsonl (supports and queries as text with entity offsets, no gold) "
                              "and <file>.gold.jsonl (the labels, kept apart)")
     export.add_argument("--licensed-copy", type=Path,
-                        help="licensed data (TACRED): the data directory of your own copy; text is exported only from it")
+                        help="licensed data (TACRED): your own copy (its data directory or the file); text is exported only from it")
     export.set_defaults(handler=handle_export)
 
 

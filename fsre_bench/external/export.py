@@ -35,14 +35,17 @@ class ExportedSet:
 
 def export_episodes(config: RunConfig, out: Path, *, with_text: bool, licensed_copy: Path | None) -> list[ExportedSet]:
     """Write every (setting, seed) episode file under ``out`` (+ text and gold files) and a manifest."""
-    if licensed_copy is not None:
-        config.data_dir = str(licensed_copy)
+    if licensed_copy is not None:  # the data dir of the user's copy, or the dataset file itself
+        if licensed_copy.is_file():
+            config.dataset = str(licensed_copy)
+        else:
+            config.data_dir = str(licensed_copy)
     data = load_run_data(config)
     licence = _licence(data)
     if with_text and licence and licensed_copy is None:
         raise ConfigError(
             f"{data.evaluation.name}/{data.evaluation.split} is licensed data ({licence}): its text is exported only "
-            "from your own copy; pass --licensed-copy DIR (the data directory of your licensed copy) and do not "
+            "from your own copy; pass --licensed-copy PATH (your copy's data directory or file) and do not "
             "redistribute the text file"
         )
     out.mkdir(parents=True, exist_ok=True)

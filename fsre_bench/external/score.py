@@ -19,7 +19,7 @@ from fsre_bench.data.registry import REGISTRY
 from fsre_bench.episodes import read_episode_file
 from fsre_bench.errors import ConfigError
 from fsre_bench.external.predictions import read_external_predictions
-from fsre_bench.results import read_predictions_log, write_result
+from fsre_bench.results import EXTERNAL, external_label, read_predictions_log, write_result
 from fsre_bench.runner.assemble import SeedRun, build_result, meta_dict
 from fsre_bench.runner.config import USER_OUTPUT_DIR, RunConfig
 from fsre_bench.runner.plan import EpisodeSet, RunData, build_episode_sets, load_run_data
@@ -27,7 +27,6 @@ from fsre_bench.runner.predictions_log import PredictionsLog
 from fsre_bench.runner.runner import unit_directory
 from fsre_bench.types import EpisodePrediction, MethodMeta
 
-EXTERNAL = "external"
 DECLARED_FIELDS = ("name", "type", "backbone", "parameters", "training_data", "description")
 
 
@@ -83,11 +82,6 @@ def score_predictions(pairs: Sequence[ScorePair], submission: Submission, *, dat
     }
     write_result(result_path, result)
     return result_path, result
-
-
-def external_label(name: str) -> str:
-    """An external row never merges with a harness row of the same name."""
-    return f"{name} ({EXTERNAL})"
 
 
 def _config(pairs: Sequence[ScorePair], submission: Submission, dataset: str | None, data_dir: str | None,
