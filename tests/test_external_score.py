@@ -257,3 +257,30 @@ def test_licensed_text_is_exported_only_from_the_users_own_copy(tmp_path, capsys
     query = _jsonl(text)[1]["queries"][0]
     assert query["head"] == {"char_span": [0, 7], "text": "Ann Lee", "token_span": [0, 2], "type": "PERSON"}
     assert json.loads((tmp_path / "text" / "manifest.json").read_text())["licence"] == "LDC2018T24"
+
+
+def test_kshot_copied_random_predictions_over_two_splits_score_as_the_harness(tmp_path):
+    """K-shot RC: one split per seed (supports and dev from train, every test query); a seed-level result."""
+    task = ["--protocol", "kshot", "--dataset", "semeval2010", "--k", "8", "--seeds", "13,21"]
+    assert main(["run", "--methods", "random", *task, "--output-dir", str(tmp_path / "results")]) == 0
+    assert main(["episodes", "export", *task, "--out", str(tmp_path / "export"), "--with-text"]) == 0
+    harness = ResultFile.load(result_file(tmp_path / "results" / "runs" / "semeval2010_test" / "kshot" / "K8" / "random"))
+    pairs = []
+    for seed, row in zip((13, 21), harness.result["per_seed"], strict=True):
+        stem = tmp_path / "export" / f"semeval2010_test-kshot-K8-s{seed}"
+        text = Path(f"{stem}.text.jsonl")
+        episode = _jsonl(text)[1]
+        assert all(len(c["supports"]) <= 8 and "dev" in c for c in episode["candidates"])
+        _answer("copy", text, harness.path.parent / row["predictions"], tmp_path / f"s{seed}.jsonl")
+        pairs.append((Path(f"{stem}.episodes.jsonl"), tmp_path / f"s{seed}.jsonl"))
+    assert _score(tmp_path / "scored", "copy", pairs, "--method-type", "floor") == 0
+    scored = ResultFile.load(result_file(tmp_path / "scored" / "runs" / "semeval2010_test" / "kshot" / "K8" / "copy"))
+    assert scored.result["metrics"] == harness.result["metrics"]
+    assert scored.summary("micro_f1")["ci_method"].startswith("Student-t interval over seed scores")
+
+
+def test_score_arguments_must_pair_up(harness_run, tmp_path, capsys):
+    episodes_file, _ = _good_lines(harness_run)
+    code = main(["score", "--method-name", "x", "--episodes-file", str(episodes_file), "--episodes-file",
+                 str(episodes_file), "--predictions", str(tmp_path / "p.jsonl"), "--output-dir", str(tmp_path)])
+    assert code == 2 and "2 --episodes-file but 1 --predictions" in capsys.readouterr().err
