@@ -284,3 +284,6 @@ def test_score_arguments_must_pair_up(harness_run, tmp_path, capsys):
     code = main(["score", "--method-name", "x", "--episodes-file", str(episodes_file), "--episodes-file",
                  str(episodes_file), "--predictions", str(tmp_path / "p.jsonl"), "--output-dir", str(tmp_path)])
     assert code == 2 and "2 --episodes-file but 1 --predictions" in capsys.readouterr().err
+
+    assert _score(tmp_path, "../escape", [(episodes_file, episodes_file)]) == 2
+    assert "--method-name '../escape'" in capsys.readouterr().err

@@ -29,6 +29,10 @@ examples:
   fsre-bench episodes build --dataset fewrel/val_wiki --n-way 5 --k-shot 1 --episodes 10000 --seed 12345 \\
       --sampler codalab --out episodes-5-1.jsonl
   fsre-bench run --methods proto --dataset fewrel/val_wiki --episodes-file episodes-5-1.jsonl
+  # a system outside the harness: export episodes with text, answer them anywhere, score the answers
+  fsre-bench episodes export --dataset fewrel/val_wiki --settings 5-1 --episodes 1000 --seeds 0 --out export --with-text
+  fsre-bench score --episodes-file export/fewrel_val_wiki-episodic-5-1-s0.episodes.jsonl --predictions answers.jsonl \\
+      --method-name my-system --method-type icl
   fsre-bench ls methods
   fsre-bench data fetch fewrel/val_wiki --mirror /path/to/mirror
 """

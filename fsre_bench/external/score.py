@@ -9,6 +9,7 @@ file's sha256, and which method facts were declared by the submitter rather than
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,6 +28,7 @@ from fsre_bench.runner.predictions_log import PredictionsLog
 from fsre_bench.runner.runner import unit_directory
 from fsre_bench.types import EpisodePrediction, MethodMeta
 
+METHOD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 DECLARED_FIELDS = ("name", "type", "backbone", "parameters", "training_data", "description")
 
 
@@ -56,6 +58,8 @@ def score_predictions(pairs: Sequence[ScorePair], submission: Submission, *, dat
     """Validate every pair, write one predictions log per seed and the assembled result; (path, result)."""
     if not pairs:
         raise ConfigError("no --episodes-file / --predictions given")
+    if not METHOD_NAME.fullmatch(submission.name):
+        raise ConfigError(f"--method-name {submission.name!r}: use letters, digits and . _ + - (it names a folder)")
     config = _config(pairs, submission, dataset, data_dir, output_dir, n_bootstrap)
     data = load_run_data(config)
     sets = [_episode_set(replace(config, episodes_file=str(pair.episodes_file)), data, pair) for pair in pairs]
