@@ -287,3 +287,12 @@ def test_score_arguments_must_pair_up(harness_run, tmp_path, capsys):
 
     assert _score(tmp_path, "../escape", [(episodes_file, episodes_file)]) == 2
     assert "--method-name '../escape'" in capsys.readouterr().err
+
+
+def test_an_unwritable_export_directory_is_one_line(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    argv = ["episodes", "export", "--dataset", "fewrel/val_wiki", "--episodes", "2", "--out", str(blocker / "out")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and f"cannot write the export to {blocker / 'out'}" in err, err

@@ -14,7 +14,7 @@ from typing import Any
 from fsre_bench.atomic import atomic_write_json, atomic_write_text
 from fsre_bench.cache import canonical_json
 from fsre_bench.data.registry import licensed_catalogue
-from fsre_bench.errors import ConfigError
+from fsre_bench.errors import ConfigError, DataError
 from fsre_bench.external.text import episode_text_record, gold_header, gold_record, text_header
 from fsre_bench.runner.config import RunConfig
 from fsre_bench.runner.plan import EpisodeSet, RunData, build_episode_sets, load_run_data
@@ -48,9 +48,13 @@ def export_episodes(config: RunConfig, out: Path, *, with_text: bool, licensed_c
             "from your own copy; pass --licensed-copy PATH (your copy's data directory or file) and do not "
             "redistribute the text file"
         )
-    out.mkdir(parents=True, exist_ok=True)
-    exported = [_export_set(es, data, out, with_text) for es in build_episode_sets(config, data)]
-    atomic_write_json(out / "manifest.json", _manifest(config, data, exported, licence))
+    sets = build_episode_sets(config, data)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        exported = [_export_set(es, data, out, with_text) for es in sets]
+        atomic_write_json(out / "manifest.json", _manifest(config, data, exported, licence))
+    except OSError as exc:
+        raise DataError(f"cannot write the export to {out}: {exc.strerror}") from None
     return exported
 
 

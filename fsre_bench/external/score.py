@@ -18,7 +18,7 @@ from typing import Any
 from fsre_bench.cache import content_hash, file_sha256
 from fsre_bench.data.registry import REGISTRY
 from fsre_bench.episodes import read_episode_file
-from fsre_bench.errors import ConfigError
+from fsre_bench.errors import ConfigError, DataError
 from fsre_bench.external.predictions import read_external_predictions
 from fsre_bench.results import EXTERNAL, external_label, read_predictions_log, write_result
 from fsre_bench.runner.assemble import SeedRun, build_result, meta_dict
@@ -70,8 +70,11 @@ def score_predictions(pairs: Sequence[ScorePair], submission: Submission, *, dat
     setting = sets[0].setting
     directory = unit_directory(submission.name, config, data, setting)
     key = content_hash(EXTERNAL, submission.name, prediction_shas, [s.sha256 for s in sets])
-    seed_runs = [_write_log(directory, key, es, labels, submission.name)
-                 for es, labels in zip(sets, answers, strict=True)]
+    try:
+        seed_runs = [_write_log(directory, key, es, labels, submission.name)
+                     for es, labels in zip(sets, answers, strict=True)]
+    except OSError as exc:
+        raise DataError(f"cannot write predictions under {directory}: {exc.strerror}") from None
     result_path = directory / f"n{len(sets[0].episodes)}_seeds{'-'.join(str(s.seed) for s in sets)}_{key[:10]}.json"
     result = build_result(config=config, data=data, meta=meta_dict(_meta(submission, data)), options_read={},
                           ablation_of=None, setting=setting, seed_runs=seed_runs,
