@@ -133,6 +133,8 @@ def test_external_rows_appear_in_the_regenerated_leaderboard_marked_declared(har
     assert "| ICL † | gpt-x † |" in rows["my-llm (external)"]
     assert "†" not in rows["proto"]
     assert "declared by the submitter, not verified" in out.read_text(encoding="utf-8")
+    assert main(["plot", "accuracy-vs-k", "--results", str(results), "--out-dir", str(tmp_path / "plots")]) == 0
+    assert list((tmp_path / "plots").glob("*.png"))
     for path in results.rglob("my-llm/*"):  # leave the module's results as the other tests expect them
         path.unlink()
 
