@@ -64,9 +64,10 @@ def text_header(episode_header: dict[str, Any], episode_file_sha256: str, has_no
         **{key: episode_header.get(key) for key in keys},
         "nota_possible": has_nota,
         "nota_label": NOTA,
-        "answer": 'one JSON line per episode {"episode_id": ..., "predictions": [label per query, in query_index order]} '
-                  'or per query {"episode_id": ..., "query_index": ..., "label": ...}; a label is a candidate\'s '
-                  f'"label" or {NOTA!r}',
+        "answer": 'JSONL: line 1 {"episode_file_sha256": <this header\'s>}, then one line per episode '
+                  '{"episode_id": ..., "predictions": [label per query, in query_index order]} or one per query '
+                  '{"episode_id": ..., "query_index": ..., "label": ...}; a label is a candidate\'s "label" or '
+                  f'{NOTA!r}',
     }
 
 
