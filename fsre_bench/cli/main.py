@@ -49,7 +49,16 @@ class OneLineErrorParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from fsre_bench.cli import ablate_cmd, data_cmd, episodes_cmd, export_cmd, ls_cmd, report_cmd, run_cmd, score_cmd
+    from fsre_bench.cli import (
+        ablate_cmd,
+        data_cmd,
+        episodes_cmd,
+        export_cmd,
+        ls_cmd,
+        report_cmd,
+        run_cmd,
+        score_cmd,
+    )
 
     parser = OneLineErrorParser(
         prog="fsre-bench",

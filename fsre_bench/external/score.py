@@ -25,6 +25,7 @@ from fsre_bench.runner.assemble import SeedRun, build_result, meta_dict
 from fsre_bench.runner.config import USER_OUTPUT_DIR, RunConfig
 from fsre_bench.runner.plan import EpisodeSet, RunData, build_episode_sets, load_run_data
 from fsre_bench.runner.predictions_log import PredictionsLog
+from fsre_bench.runner.provenance import provenance_summary, seed_provenance
 from fsre_bench.runner.runner import unit_directory
 from fsre_bench.types import EpisodePrediction, MethodMeta
 
@@ -71,15 +72,17 @@ def score_predictions(pairs: Sequence[ScorePair], submission: Submission, *, dat
     directory = unit_directory(submission.name, config, data, setting)
     key = content_hash(EXTERNAL, submission.name, prediction_shas, [s.sha256 for s in sets])
     try:
-        seed_runs = [_write_log(directory, key, es, labels, submission.name)
-                     for es, labels in zip(sets, answers, strict=True)]
+        seed_runs = [_write_log(directory, key, es, labels, submission.name, sha)
+                     for es, labels, sha in zip(sets, answers, prediction_shas, strict=True)]
     except OSError as exc:
         raise DataError(f"cannot write predictions under {directory}: {exc.strerror}") from None
     result_path = directory / f"n{len(sets[0].episodes)}_seeds{'-'.join(str(s.seed) for s in sets)}_{key[:10]}.json"
+    provenance = provenance_summary([(run.episode_set.seed, run.provenance) for run in seed_runs],
+                                    allow_mixed=False, source=str(result_path))
     result = build_result(config=config, data=data, meta=meta_dict(_meta(submission, data)), options_read={},
                           ablation_of=None, setting=setting, seed_runs=seed_runs,
                           records_per_seed=[read_predictions_log(run.log_path) for run in seed_runs],
-                          result_path=result_path, command=command)
+                          result_path=result_path, command=command, provenance=provenance)
     result["method"]["label"] = external_label(submission.name)
     result["origin"] = {
         "provenance": EXTERNAL,
@@ -129,8 +132,13 @@ def _check_one_task(sets: Sequence[EpisodeSet], pairs: Sequence[ScorePair]) -> N
         seen[es.seed] = pair.episodes_file
 
 
-def _write_log(directory: Path, key: str, es: EpisodeSet, labels: Sequence[tuple[str, ...]], name: str) -> SeedRun:
-    """The validated predictions as an ordinary predictions log (what the reports pair and re-score)."""
+def _write_log(directory: Path, key: str, es: EpisodeSet, labels: Sequence[tuple[str, ...]], name: str,
+               predictions_sha256: str) -> SeedRun:
+    """The validated predictions as an ordinary predictions log (what the reports pair and re-score).
+
+    The seed's provenance is the harness state that validated and scored it (the predictions themselves
+    come from outside; their file's sha256 is kept with it), so an external result is not "mixed".
+    """
     log = PredictionsLog(directory / f"seed{es.seed}_{es.sha256[:10]}_{key[:8]}.predictions.jsonl",
                          {"method": name, "method_config": key, "episode_file_sha256": es.sha256, "seed": es.seed,
                           "setting": es.setting, "provenance": EXTERNAL})
@@ -140,7 +148,8 @@ def _write_log(directory: Path, key: str, es: EpisodeSet, labels: Sequence[tuple
             log.append(episode, EpisodePrediction(episode.id, episode_labels))
     finally:
         log.close()
-    return SeedRun(es, log.path, timing={"wall_s": 0.0})
+    provenance = {**seed_provenance(None, None), "external_predictions_sha256": predictions_sha256}
+    return SeedRun(es, log.path, timing={"wall_s": 0.0}, provenance=provenance)
 
 
 def _meta(submission: Submission, data: RunData) -> MethodMeta:
