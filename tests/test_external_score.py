@@ -134,6 +134,12 @@ def test_external_rows_appear_in_the_regenerated_leaderboard_marked_declared(har
     assert "†" not in rows["proto"]
     assert "declared by the submitter, not verified" in out.read_text(encoding="utf-8")
     assert main(["plot", "accuracy-vs-k", "--results", str(results), "--out-dir", str(tmp_path / "plots")]) == 0
+    from fsre_bench import load_results
+
+    frame = load_results(results)
+    external = frame[frame["provenance"] == "external"]
+    assert list(external["label"]) == ["my-llm (external)"] and external["declared"].iloc[0] == "name, type, backbone"
+    assert set(frame[frame["label"] == "proto"]["provenance"]) == {"harness"}
     assert list((tmp_path / "plots").glob("*.png"))
     for path in results.rglob("my-llm/*"):  # leave the module's results as the other tests expect them
         path.unlink()
@@ -298,3 +304,27 @@ def test_an_unwritable_export_directory_is_one_line(tmp_path, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and f"cannot write the export to {blocker / 'out'}" in err, err
+
+
+def test_several_seeds_of_a_declared_trained_system_get_the_seed_level_interval(harness_run, tmp_path):
+    from fsre_bench.metrics.seed_level import CI_T_OVER_TRAINING_SEEDS, summarize_trained
+    from fsre_bench.results import negative_labels, read_predictions_log, unit_counts
+
+    proto = harness_run["proto"]
+    pairs, counts = [], []
+    for seed, row in zip((0, 1), proto.result["per_seed"], strict=True):
+        files = _files(harness_run["export"], seed)
+        log = proto.path.parent / row["predictions"]
+        _answer("copy", files["text"], log, tmp_path / f"t{seed}.jsonl")
+        pairs.append((files["episodes"], tmp_path / f"t{seed}.jsonl"))
+        counts.append(unit_counts(read_predictions_log(log), negative_labels(None), per_query=False))
+    assert _score(tmp_path / "results", "my-model", pairs) == 0  # --method-type defaults to trained
+    scored = ResultFile.load(result_file(tmp_path / "results" / "runs" / "fewrel_val_wiki" / "episodic" / "5-1"
+                                         / "my-model"))
+    summary = scored.summary("accuracy")
+    expected = summarize_trained("accuracy", counts, unit="episode", n_bootstrap=1000)
+    assert summary["ci_method"] == CI_T_OVER_TRAINING_SEEDS.format(n=2)
+    assert summary["ci95"] == list(expected.ci95) and summary["mean"] == proto.summary("accuracy")["mean"]
+    assert scored.result["flags"]["training_variance_measured"] is True
+    assert scored.result["provenance"]["mixed"] is False
+    assert all(row["provenance"]["external_predictions_sha256"] for row in scored.result["per_seed"])
