@@ -295,6 +295,8 @@ def test_score_arguments_must_pair_up(harness_run, tmp_path, capsys):
 
     assert _score(tmp_path, "../escape", [(episodes_file, episodes_file)]) == 2
     assert "--method-name '../escape'" in capsys.readouterr().err
+    assert _score(tmp_path, "proto", [(episodes_file, episodes_file)]) == 2
+    assert "'proto' is a method the harness runs" in capsys.readouterr().err
 
 
 def test_an_unwritable_export_directory_is_one_line(tmp_path, capsys):

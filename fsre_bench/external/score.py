@@ -23,6 +23,7 @@ from fsre_bench.external.predictions import read_external_predictions
 from fsre_bench.results import EXTERNAL, external_label, read_predictions_log, write_result
 from fsre_bench.runner.assemble import SeedRun, build_result, meta_dict
 from fsre_bench.runner.config import USER_OUTPUT_DIR, RunConfig
+from fsre_bench.runner.lock import holding_unit_locks
 from fsre_bench.runner.plan import EpisodeSet, RunData, build_episode_sets, load_run_data
 from fsre_bench.runner.predictions_log import PredictionsLog
 from fsre_bench.runner.provenance import provenance_summary, seed_provenance
@@ -59,8 +60,7 @@ def score_predictions(pairs: Sequence[ScorePair], submission: Submission, *, dat
     """Validate every pair, write one predictions log per seed and the assembled result; (path, result)."""
     if not pairs:
         raise ConfigError("no --episodes-file / --predictions given")
-    if not METHOD_NAME.fullmatch(submission.name):
-        raise ConfigError(f"--method-name {submission.name!r}: use letters, digits and . _ + - (it names a folder)")
+    _check_name(submission.name)
     config = _config(pairs, submission, dataset, data_dir, output_dir, n_bootstrap)
     data = load_run_data(config)
     sets = [_episode_set(replace(config, episodes_file=str(pair.episodes_file)), data, pair) for pair in pairs]
@@ -71,27 +71,38 @@ def score_predictions(pairs: Sequence[ScorePair], submission: Submission, *, dat
     setting = sets[0].setting
     directory = unit_directory(submission.name, config, data, setting)
     key = content_hash(EXTERNAL, submission.name, prediction_shas, [s.sha256 for s in sets])
-    try:
-        seed_runs = [_write_log(directory, key, es, labels, submission.name, sha)
-                     for es, labels, sha in zip(sets, answers, prediction_shas, strict=True)]
-    except OSError as exc:
-        raise DataError(f"cannot write predictions under {directory}: {exc.strerror}") from None
     result_path = directory / f"n{len(sets[0].episodes)}_seeds{'-'.join(str(s.seed) for s in sets)}_{key[:10]}.json"
-    provenance = provenance_summary([(run.episode_set.seed, run.provenance) for run in seed_runs],
-                                    allow_mixed=False, source=str(result_path))
-    result = build_result(config=config, data=data, meta=meta_dict(_meta(submission, data)), options_read={},
-                          ablation_of=None, setting=setting, seed_runs=seed_runs,
-                          records_per_seed=[read_predictions_log(run.log_path) for run in seed_runs],
-                          result_path=result_path, command=command, provenance=provenance)
-    result["method"]["label"] = external_label(submission.name)
-    result["origin"] = {
-        "provenance": EXTERNAL,
-        "declared": [field for field in DECLARED_FIELDS if getattr(submission, field) not in (None, "")],
-        "predictions": [{"seed": es.seed, "file": str(pair.predictions), "sha256": sha}
-                        for es, pair, sha in zip(sets, pairs, prediction_shas, strict=True)],
-    }
-    write_result(result_path, result)
+    with holding_unit_locks([directory]):  # as the runner does: one writer per unit directory
+        try:
+            seed_runs = [_write_log(directory, key, es, labels, submission.name, sha)
+                         for es, labels, sha in zip(sets, answers, prediction_shas, strict=True)]
+        except OSError as exc:
+            raise DataError(f"cannot write predictions under {directory}: {exc.strerror}") from None
+        provenance = provenance_summary([(run.episode_set.seed, run.provenance) for run in seed_runs],
+                                        allow_mixed=False, source=str(result_path))
+        result = build_result(config=config, data=data, meta=meta_dict(_meta(submission, data)), options_read={},
+                              ablation_of=None, setting=setting, seed_runs=seed_runs,
+                              records_per_seed=[read_predictions_log(run.log_path) for run in seed_runs],
+                              result_path=result_path, command=command, provenance=provenance)
+        result["method"]["label"] = external_label(submission.name)
+        result["origin"] = {
+            "provenance": EXTERNAL,
+            "declared": [field for field in DECLARED_FIELDS if getattr(submission, field) not in (None, "")],
+            "predictions": [{"seed": es.seed, "file": str(pair.predictions), "sha256": sha}
+                            for es, pair, sha in zip(sets, pairs, prediction_shas, strict=True)],
+        }
+        write_result(result_path, result)
     return result_path, result
+
+
+def _check_name(name: str) -> None:
+    from fsre_bench.methods.registry import method_specs
+
+    if not METHOD_NAME.fullmatch(name):
+        raise ConfigError(f"--method-name {name!r}: use letters, digits and . _ + - (it names a folder)")
+    if name in method_specs():
+        raise ConfigError(f"--method-name {name!r} is a method the harness runs; give your system its own name "
+                          "(its results share the method's folder and must never pass for the harness's)")
 
 
 def _config(pairs: Sequence[ScorePair], submission: Submission, dataset: str | None, data_dir: str | None,
