@@ -93,11 +93,11 @@ def _run_fields(args: argparse.Namespace) -> dict[str, Any]:
             fields[name] = [item.strip() for item in fields[name].split(",") if item.strip()]
     for name in _LIST_OF_INT:
         if fields[name] is not None:
-            fields[name] = _ints(fields[name], "--k" if name == "k_values" else f"--{name}")
+            fields[name] = parse_ints(fields[name], "--k" if name == "k_values" else f"--{name}")
     return fields
 
 
-def _ints(text: str, flag: str) -> list[int]:
+def parse_ints(text: str, flag: str) -> list[int]:
     try:
         return [int(item) for item in text.split(",") if item.strip()]
     except ValueError:

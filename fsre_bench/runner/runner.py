@@ -75,7 +75,7 @@ def run(config: RunConfig, command: Sequence[str]) -> list[UnitOutcome]:
 def _run_method(name: str, config: RunConfig, data: RunData, episode_sets: list[EpisodeSet],
                 command: Sequence[str]) -> list[UnitOutcome]:
     """The method's units, each locked for this process: a second run on the same output waits, then reuses."""
-    directories = [_unit_directory(name, config, data, es.setting) for es in episode_sets]
+    directories = [unit_directory(name, config, data, es.setting) for es in episode_sets]
     with holding_unit_locks(directories):
         return _run_locked_method(name, config, data, episode_sets, command)
 
@@ -259,7 +259,7 @@ def _units(name: str, config: RunConfig, data: RunData, sets: list[EpisodeSet], 
     by_setting: dict[str, list[EpisodeSet]] = {}
     for es in sets:
         by_setting.setdefault(es.setting, []).append(es)
-    return [_Unit(name, setting, group, _unit_directory(name, config, data, setting), key, config)
+    return [_Unit(name, setting, group, unit_directory(name, config, data, setting), key, config)
             for setting, group in by_setting.items()]
 
 
@@ -275,7 +275,8 @@ def _side_information(name: str, config: RunConfig) -> str:
     return method_spec(name).side_information_for(config.method_options, config.protocol)
 
 
-def _unit_directory(name: str, config: RunConfig, data: RunData, setting: str) -> Path:
+def unit_directory(name: str, config: RunConfig, data: RunData, setting: str) -> Path:
+    """Where one method's results and logs for one setting live (``fsre-bench score`` files external ones there)."""
     return Path(config.output_dir) / "runs" / data.slug / config.protocol / setting.replace("=", "") / name
 
 
