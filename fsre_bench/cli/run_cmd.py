@@ -55,6 +55,10 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n-bootstrap", type=int, help="bootstrap replicates for CIs (default 1000)")
     parser.add_argument("--allow-mixed-provenance", action="store_true", default=None,
                         help="assemble a result from seeds predicted at different harness states (marked mixed)")
+    parser.add_argument("--executor", choices=("local", "ray"), default="local",
+                        help="local: units run in this process (default); ray: one Ray task per method x setting x seed")
+    parser.add_argument("--ray-address", help="--executor ray: the cluster to join (auto = the one `ray start` runs here); "
+                                              "default: a private local Ray on this machine")
     add_method_flags(parser)
 
 
@@ -79,6 +83,12 @@ def config_from_args(args: argparse.Namespace) -> Any:
         raise ConfigError("--methods is required (e.g. --methods proto,random), or give --config FILE")
     given.setdefault("dataset", "semeval2010" if given.get("protocol") == "kshot" else "fewrel/val_wiki")
     return RunConfig(**given, method_options=options)
+
+
+def executor_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    if args.ray_address and args.executor != "ray":
+        raise ConfigError("--ray-address is for --executor ray; add --executor ray or drop it")
+    return {"executor": args.executor, "ray_address": args.ray_address}
 
 
 def _run_fields(args: argparse.Namespace) -> dict[str, Any]:
@@ -107,7 +117,8 @@ def handle(args: argparse.Namespace) -> int:
     from fsre_bench.runner import run
 
     config = config_from_args(args)
-    outcomes = run(config, command=["fsre-bench", *sys.argv[1:]] if sys.argv else ["fsre-bench"])
+    outcomes = run(config, command=["fsre-bench", *sys.argv[1:]] if sys.argv else ["fsre-bench"],
+                   **executor_from_args(args))
     print_outcomes(outcomes)
     failed = [o for o in outcomes if o.status == "failed"]
     for outcome in failed:

@@ -48,8 +48,14 @@ class UnitOutcome:
     reused_from: str | None = None
 
 
-def run(config: RunConfig, command: Sequence[str]) -> list[UnitOutcome]:
+def run(config: RunConfig, command: Sequence[str], executor: str = "local",
+        ray_address: str | None = None) -> list[UnitOutcome]:
+    """``executor``: "local" runs units in this process; "ray" sends each (unit, seed) to a Ray task."""
     check_method_names(config.methods)
+    if executor == "ray":
+        from fsre_bench.runner.ray_executor import import_ray
+
+        import_ray()  # a missing extra fails here, before any data is loaded
     if config.limit:
         console.print(f"[bold red]WARNING: --limit {config.limit} evaluates a prefix only. "
                       "These numbers are NOT valid for reporting; results are marked limited.[/]")
@@ -57,9 +63,21 @@ def run(config: RunConfig, command: Sequence[str]) -> list[UnitOutcome]:
     episode_sets = build_episode_sets(config, data)
     outcomes: list[UnitOutcome] = []
     with progress_display():
+        if executor == "ray":
+            return _run_on_ray(config, data, episode_sets, command, ray_address)
         for name in config.methods:
             outcomes.extend(_run_method(name, config, data, episode_sets, command))
     return outcomes
+
+
+def _run_on_ray(config: RunConfig, data: RunData, episode_sets: list[EpisodeSet], command: Sequence[str],
+                address: str | None) -> list[UnitOutcome]:
+    from fsre_bench.runner.ray_executor import run_units_on_ray
+
+    units = [u for name in config.methods
+             for u in _units(name, config, data, episode_sets, method_config_hash(name, config, data))]
+    run_units_on_ray(units, config, data, address)
+    return [u.finish(config, data, command) for u in units]
 
 
 def _run_method(name: str, config: RunConfig, data: RunData, episode_sets: list[EpisodeSet],
@@ -73,17 +91,17 @@ def _run_method(name: str, config: RunConfig, data: RunData, episode_sets: list[
         if not todo:
             continue
         try:
-            _run_seed(name, seed, config, data, todo)
+            run_seed(name, seed, config, data, todo)
         except Exception as exc:  # one method failing must not lose the others' work
             if getattr(exc, "stops_run", False):
                 raise  # e.g. a dead LLM server: every later unit would fail the same way
-            message = _one_line(exc, name, config)
+            message = one_line_error(exc, name, config)
             for unit, _ in todo:
                 unit.status, unit.error = "failed", message
     return [u.finish(config, data, command, options) for u in units]
 
 
-def _run_seed(name: str, seed: int, config: RunConfig, data: RunData, todo: list) -> None:
+def run_seed(name: str, seed: int, config: RunConfig, data: RunData, todo: list) -> None:
     method = create_method(name, _method_config(config, seed))
     try:
         started = time.perf_counter()
@@ -268,7 +286,7 @@ def _usage_delta(before: dict[str, Any] | None, after: dict[str, Any] | None) ->
                 and isinstance(before.get(k, 0), int | float) else v) for k, v in after.items()}
 
 
-def _one_line(exc: BaseException, method: str, config: RunConfig) -> str:
+def one_line_error(exc: BaseException, method: str, config: RunConfig) -> str:
     if isinstance(exc, FsreError):
         return str(exc)
     log_dir = Path(config.output_dir) / ".logs"
