@@ -56,6 +56,9 @@ def run(config: RunConfig, command: Sequence[str], executor: str = "local",
         from fsre_bench.runner.ray_executor import import_ray
 
         import_ray()  # a missing extra fails here, before any data is loaded
+    from fsre_bench.llm.vllm_server import check_vllm_requested
+
+    check_vllm_requested(config.method_options)  # --llm vllm without a GPU: one line before any work
     if config.limit:
         console.print(f"[bold red]WARNING: --limit {config.limit} evaluates a prefix only. "
                       "These numbers are NOT valid for reporting; results are marked limited.[/]")
