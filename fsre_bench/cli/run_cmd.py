@@ -50,8 +50,9 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                              "always: recompute")
     parser.add_argument("--limit", type=int, help="evaluate only the first N episodes (NOT for reporting; marked limited)")
     parser.add_argument("--encoder", help="encoder name or path (default: the embedded all-MiniLM-L6-v2)")
-    parser.add_argument("--device", help="cpu | cuda | cuda:0 ... (default cpu)")
-    parser.add_argument("--batch-size", type=int, help="encoder batch size (default 64)")
+    parser.add_argument("--device", help="auto | cpu | cuda | cuda:0 ... (default auto: CUDA when available, else CPU; "
+                                         "bf16 autocast on CUDA)")
+    parser.add_argument("--batch-size", type=int, help="encoder batch size (default 64 on CPU, by GPU memory on CUDA)")
     parser.add_argument("--n-bootstrap", type=int, help="bootstrap replicates for CIs (default 1000)")
     parser.add_argument("--allow-mixed-provenance", action="store_true", default=None,
                         help="assemble a result from seeds predicted at different harness states (marked mixed)")
