@@ -124,3 +124,18 @@ def test_a_failing_unit_is_one_line_and_the_others_finish(ray_address, local_ref
     assert len(produced) == 3
     assert all(produced[name] == _predictions(local_reference)[name] for name in produced)
     assert len(list(out.glob("runs/**/5-1/proto/n*_seeds*.json"))) == 1
+
+
+_WITHOUT_RAY = "import sys; sys.modules['ray'] = None; from fsre_bench.cli.main import main; sys.exit(main(sys.argv[1:]))"
+
+
+def test_without_the_ray_extra_it_is_one_line_before_any_work(tmp_path):
+    done = subprocess.run([sys.executable, "-c", _WITHOUT_RAY, "run", "--executor", "ray", "--methods", "random",
+                           "--output-dir", str(tmp_path / "out")], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == ["error: --executor ray needs the ray package, which is not installed; "
+                                        "install it with: pip install -e '.[ray]'"]
+    assert not (tmp_path / "out").exists()
+    stray = main(["run", "--methods", "random", "--ray-address", "auto", "--output-dir", str(tmp_path / "out")])
+    assert stray == 2 and not (tmp_path / "out").exists()
