@@ -139,3 +139,10 @@ def test_without_the_ray_extra_it_is_one_line_before_any_work(tmp_path):
     assert not (tmp_path / "out").exists()
     stray = main(["run", "--methods", "random", "--ray-address", "auto", "--output-dir", str(tmp_path / "out")])
     assert stray == 2 and not (tmp_path / "out").exists()
+
+
+def test_ray_with_vllm_is_refused_with_what_to_do_instead(tmp_path, capsys):
+    code = main(["run", "--executor", "ray", "--methods", "icl", "--llm", "vllm", "--llm-model", "org/x",
+                 "--output-dir", str(tmp_path / "out")])
+    assert code == 2 and not (tmp_path / "out").exists()
+    assert "start one `vllm serve` and pass --llm remote" in capsys.readouterr().err

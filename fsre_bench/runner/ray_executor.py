@@ -35,6 +35,16 @@ def import_ray() -> Any:
     return ray
 
 
+def check_ray_run(method_options: dict[str, Any]) -> None:
+    """Before any work: ray is installed, and the run does not ask every task to start its own vLLM."""
+    from fsre_bench.llm.config import llm_config_from_options
+
+    import_ray()
+    if "llm" in method_options and llm_config_from_options(method_options["llm"]).mode == "vllm":
+        raise ConfigError("--executor ray with --llm vllm would start one vLLM per task: start one `vllm serve` "
+                          "and pass --llm remote --llm-base-url http://HOST:8000/v1 --llm-model NAME")
+
+
 def connect(ray: Any, address: str | None) -> None:
     """Join the cluster at ``address`` (``auto``: the one ``ray start`` runs here), else start a local one.
 

@@ -53,9 +53,9 @@ def run(config: RunConfig, command: Sequence[str], executor: str = "local",
     """``executor``: "local" runs units in this process; "ray" sends each (unit, seed) to a Ray task."""
     check_method_names(config.methods)
     if executor == "ray":
-        from fsre_bench.runner.ray_executor import import_ray
+        from fsre_bench.runner.ray_executor import check_ray_run
 
-        import_ray()  # a missing extra fails here, before any data is loaded
+        check_ray_run(config.method_options)  # a missing extra fails here, before any data is loaded
     from fsre_bench.llm.vllm_server import check_vllm_requested
 
     check_vllm_requested(config.method_options)  # --llm vllm without a GPU: one line before any work
