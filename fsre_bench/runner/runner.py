@@ -80,7 +80,8 @@ def _run_on_ray(config: RunConfig, data: RunData, episode_sets: list[EpisodeSet]
     units = [u for name in config.methods
              for u in _units(name, config, data, episode_sets, method_config_hash(name, config, data))]
     run_units_on_ray(units, config, data, address)
-    return [u.finish(config, data, command) for u in units]
+    options = {name: options_read(name, config) for name in config.methods}
+    return [u.finish(config, data, command, options[u.method]) for u in units]
 
 
 def _run_method(name: str, config: RunConfig, data: RunData, episode_sets: list[EpisodeSet],
