@@ -1,6 +1,6 @@
 """``--executor ray``: every unit (method x setting x seed) one Ray task; the driver assembles results.
 
-Workers run exactly the local executor's code for one unit (``run_seed``: build, fit, predict,
+Workers run exactly the local executor's code for one unit (the runner's ``run_one_unit``: build, fit, predict,
 append to the predictions log, write the meta file) into the shared ``--output-dir``, so a
 predictions file is byte-for-byte what a local run writes and resume works the same: the driver
 submits only the units whose log or meta is incomplete, and a partial log resumes where it ended.
@@ -12,15 +12,17 @@ from __future__ import annotations
 import copy
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from fsre_bench.errors import ConfigError, FsreError
+from fsre_bench.errors import ConfigError
 from fsre_bench.progress import console, progress_task
 from fsre_bench.runner.config import RunConfig
 from fsre_bench.runner.plan import EpisodeSet, RunData
 
 INSTALL_HINT = "install it with: pip install -e '.[ray]'"
+# (config, data, unit, episode set) -> None or the unit's one-line error: the runner's run_one_unit
+RunUnit = Callable[[RunConfig, RunData, Any, EpisodeSet], "str | None"]
 # Settings workers need to see as the driver does; forwarded only when the user set them, so a
 # cluster node otherwise keeps its own defaults (its own ~/.cache/fsre_bench on its local disk).
 FORWARDED_ENV_PREFIXES = ("FSRE_BENCH_", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HOME")
@@ -74,8 +76,9 @@ def task_resources(method: str, config: RunConfig) -> dict[str, float]:
     return {"num_cpus": 1}
 
 
-def run_units_on_ray(units: Sequence[Any], config: RunConfig, data: RunData, address: str | None) -> None:
-    """Run every incomplete (unit, seed) as a Ray task; mark units whose task failed.
+def run_units_on_ray(units: Sequence[Any], config: RunConfig, data: RunData, address: str | None,
+                     run_unit: RunUnit) -> None:
+    """Run every incomplete (unit, seed) as a Ray task calling ``run_unit``; mark units whose task failed.
 
     ``units`` are the runner's units (one method x setting, all seeds); finishing them (assembling
     result files) stays with the caller, on the driver.
@@ -90,7 +93,8 @@ def run_units_on_ray(units: Sequence[Any], config: RunConfig, data: RunData, add
     remote = ray.remote(max_retries=0)(run_unit_task)  # a failed unit is reported, not silently rerun
     config_ref, data_ref, env = ray.put(config), ray.put(data), forwarded_env()
     submitted = {
-        remote.options(**task_resources(unit.method, config)).remote(config_ref, data_ref, _one_seed(unit, es), es, env):
+        remote.options(**task_resources(unit.method, config)).remote(run_unit, config_ref, data_ref,
+                                                                     _one_seed(unit, es), es, env):
             (unit, es)
         for unit, es in work
     }
@@ -134,18 +138,13 @@ def forwarded_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k.startswith(FORWARDED_ENV_PREFIXES)}
 
 
-def run_unit_task(config: RunConfig, data: RunData, unit: Any, episode_set: EpisodeSet, env: dict[str, str]) -> str | None:
-    """On a worker: one unit, exactly as the local executor runs it. Returns None or the one-line error."""
-    from fsre_bench.llm.local_server import stop_local_servers
-    from fsre_bench.runner.runner import one_line_error, run_seed
+def run_unit_task(run_unit: RunUnit, config: RunConfig, data: RunData, unit: Any, episode_set: EpisodeSet,
+                  env: dict[str, str]) -> str | None:
+    """On a worker: ``run_unit`` (the runner's own unit code) with the driver's settings. None or the one-line error."""
+    from fsre_bench.llm.managed_server import stop_managed_servers
 
     os.environ.update(env)
     try:
-        run_seed(unit.method, episode_set.seed, config, data, [(unit, episode_set)])
-    except FsreError as exc:
-        return str(exc)
-    except Exception as exc:
-        return one_line_error(exc, unit.method, config)
+        return run_unit(config, data, unit, episode_set)
     finally:
-        stop_local_servers()  # a worker outlives its task: no llama.cpp server may outlive the unit
-    return None
+        stop_managed_servers()  # a worker outlives its task: no LLM server may outlive the unit

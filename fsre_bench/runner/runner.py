@@ -79,9 +79,21 @@ def _run_on_ray(config: RunConfig, data: RunData, episode_sets: list[EpisodeSet]
 
     units = [u for name in config.methods
              for u in _units(name, config, data, episode_sets, method_config_hash(name, config, data))]
-    run_units_on_ray(units, config, data, address)
+    run_units_on_ray(units, config, data, address, run_unit=run_one_unit)
     options = {name: options_read(name, config) for name in config.methods}
     return [u.finish(config, data, command, options[u.method]) for u in units]
+
+
+def run_one_unit(config: RunConfig, data: RunData, unit: _Unit, episode_set: EpisodeSet) -> str | None:
+    """One unit (method x setting x seed) exactly as the local executor runs it: None, or its one-line error.
+
+    What a Ray worker calls (``ray_executor`` gets it from here, so it never imports the runner).
+    """
+    try:
+        _run_seed(unit.method, episode_set.seed, config, data, [(unit, episode_set)])
+    except Exception as exc:
+        return _one_line(exc, unit.method, config)
+    return None
 
 
 def _run_method(name: str, config: RunConfig, data: RunData, episode_sets: list[EpisodeSet],
@@ -95,17 +107,17 @@ def _run_method(name: str, config: RunConfig, data: RunData, episode_sets: list[
         if not todo:
             continue
         try:
-            run_seed(name, seed, config, data, todo)
+            _run_seed(name, seed, config, data, todo)
         except Exception as exc:  # one method failing must not lose the others' work
             if getattr(exc, "stops_run", False):
                 raise  # e.g. a dead LLM server: every later unit would fail the same way
-            message = one_line_error(exc, name, config)
+            message = _one_line(exc, name, config)
             for unit, _ in todo:
                 unit.status, unit.error = "failed", message
     return [u.finish(config, data, command, options) for u in units]
 
 
-def run_seed(name: str, seed: int, config: RunConfig, data: RunData, todo: list) -> None:
+def _run_seed(name: str, seed: int, config: RunConfig, data: RunData, todo: list) -> None:
     method = create_method(name, _method_config(config, seed))
     try:
         started = time.perf_counter()
@@ -290,7 +302,7 @@ def _usage_delta(before: dict[str, Any] | None, after: dict[str, Any] | None) ->
                 and isinstance(before.get(k, 0), int | float) else v) for k, v in after.items()}
 
 
-def one_line_error(exc: BaseException, method: str, config: RunConfig) -> str:
+def _one_line(exc: BaseException, method: str, config: RunConfig) -> str:
     if isinstance(exc, FsreError):
         return str(exc)
     log_dir = Path(config.output_dir) / ".logs"
