@@ -146,3 +146,34 @@ def test_ray_with_vllm_is_refused_with_what_to_do_instead(tmp_path, capsys):
                  "--output-dir", str(tmp_path / "out")])
     assert code == 2 and not (tmp_path / "out").exists()
     assert "start one `vllm serve` and pass --llm remote" in capsys.readouterr().err
+
+
+def _kill_first_running_task(killed: list[int], deadline_s: float = 240) -> None:
+    """SIGKILL the first worker seen running a unit (Ray titles it ray::run_unit_task), like an OOM kill."""
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        listing = subprocess.run(["ps", "-eo", "pid=,args="], capture_output=True, text=True).stdout
+        for line in listing.splitlines():
+            pid, _, args = line.strip().partition(" ")
+            if args.startswith("ray::run_unit_task"):
+                os.kill(int(pid), signal.SIGKILL)
+                killed.append(int(pid))
+                return
+        time.sleep(0.05)
+
+
+def test_a_worker_killed_mid_unit_is_one_line_and_the_others_finish(ray_address, local_reference, tmp_path, capsys):
+    import threading
+
+    killed: list[int] = []
+    killer = threading.Thread(target=_kill_first_running_task, args=(killed,))
+    killer.start()
+    code = main(["run", "--executor", "ray", "--methods", "proto", "--dataset", "fewrel/val_wiki", "--settings",
+                 "5-1,5-5", "--episodes", str(GRID["episodes"]), "--seeds", "0,1", "--n-bootstrap", "200",
+                 "--output-dir", str(tmp_path / "out")])
+    killer.join()
+    assert killed, "no running unit was seen to kill"
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert code == 2 and len(errors) == 1, errors
+    assert errors[0].startswith("error: proto 5-") and ": seed " in errors[0] and "Ray task failed: " in errors[0]
+    assert len(list((tmp_path / "out").glob("runs/**/*.meta.json"))) == 3  # the other three units finished
