@@ -8,9 +8,16 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from fsre_bench.output_paths import writing
+
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
-    path = Path(path)
+    """Write ``text`` to ``path`` via a temporary file; an OS error is one line naming ``path``."""
+    with writing(path):
+        _atomic_write_text(Path(path), text)
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -15,7 +15,7 @@ from pathlib import Path
 from fsre_bench.errors import ConfigError
 
 AUTO = "auto"
-_DEVICE = re.compile(r"^(auto|cpu|cuda(:\d+)?)$")
+_DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 CPU_BATCH_SIZE = 64
 # Encoder inference batch on CUDA: 64 per 8 GiB of device memory, between 128 and 1024
 # (MiniLM-sized encoders at 256 tokens; a bigger --encoder may need an explicit --batch-size).
@@ -40,7 +40,7 @@ def cuda_available() -> bool:
 def resolve_device(requested: str) -> str:
     """``auto`` -> ``cuda`` or ``cpu``; an explicit CUDA device must exist here (one line if not)."""
     if not _DEVICE.match(requested or ""):
-        raise ConfigError(f"--device {requested!r} is not one of: auto, cpu, cuda, cuda:N")
+        raise ConfigError(f"--device {requested!r} is not one of: auto, cpu, cuda, cuda:N, mps")
     if requested == AUTO:
         return "cuda" if cuda_available() else "cpu"
     if requested.startswith("cuda") and not cuda_available():

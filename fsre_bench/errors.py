@@ -29,3 +29,9 @@ class LLMServerDied(LLMError):
     """The LLM server process this run started has died: no later request can succeed."""
 
     stops_run = True
+
+
+class OutputError(FsreError):
+    """An output path cannot be written (read-only, full disk, a file where a directory goes...)."""
+
+    stops_run = True  # every later unit writes to the same place

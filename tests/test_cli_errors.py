@@ -8,18 +8,7 @@ from pathlib import Path
 import pytest
 
 from fsre_bench.cli.main import main
-
-
-def _fails_with_one_line(capsys, argv: list[str], *fragments: str) -> str:
-    code = main(argv)
-    err = capsys.readouterr().err.strip()
-    assert code == 2, err
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert lines and all(line.startswith("error:") for line in lines), err
-    assert "Traceback" not in err
-    for fragment in fragments:
-        assert fragment in err, err
-    return err
+from tests.cli_helpers import fails_with_one_line as _fails_with_one_line
 
 
 def _run(*args: str, out: Path) -> list[str]:

@@ -37,7 +37,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 def handle_build(args: argparse.Namespace) -> int:
     from fsre_bench.data import load_dataset, resolve_data_dir
     from fsre_bench.episodes import EpisodeSetting, build_episode_set, kshot_dataset_names, write_episode_file
+    from fsre_bench.output_paths import check_output_file
 
+    check_output_file(args.out, "--out")  # before sampling: a directory or read-only path fails at once
     started = time.perf_counter()
     data_dir = resolve_data_dir(args.data_dir)
     if args.protocol == "kshot":

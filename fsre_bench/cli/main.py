@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from fsre_bench import __version__
 from fsre_bench.errors import ConfigError, FsreError
@@ -36,10 +37,17 @@ examples:
 COMMAND_ENTRY_POINT_GROUP = "fsre_bench.commands"
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """A usage error is the one line that names the flag and its choices, not 30 lines of usage first."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from fsre_bench.cli import ablate_cmd, data_cmd, episodes_cmd, export_cmd, ls_cmd, report_cmd, run_cmd
 
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="fsre-bench",
         description="Honest benchmarks for few-shot relation extraction.",
         epilog=EXAMPLES,

@@ -60,6 +60,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                         help="local: units run in this process (default); ray: one Ray task per method x setting x seed")
     parser.add_argument("--ray-address", help="--executor ray: the cluster to join (auto = the one `ray start` runs here); "
                                               "default: a private local Ray on this machine")
+    parser.add_argument("--max-failure-share", type=float,
+                        help="exit 2 when more than this share of queries' LLM requests failed (default 0.2)")
     add_method_flags(parser)
 
 
@@ -95,7 +97,7 @@ def executor_from_args(args: argparse.Namespace) -> dict[str, Any]:
 def _run_fields(args: argparse.Namespace) -> dict[str, Any]:
     names = ("methods", "dataset", "protocol", "settings", "k_values", "episodes", "seeds", "n_query", "na_rate",
              "sampler", "episodes_file", "episodes_sha256", "train", "data_dir", "output_dir", "overwrite", "limit", "encoder",
-             "device", "batch_size", "n_bootstrap", "allow_mixed_provenance")
+             "device", "batch_size", "n_bootstrap", "allow_mixed_provenance", "max_failure_share")
     fields = {name: getattr(args, name, None) for name in names}
     for name in _LIST_OF_STR:
         if fields[name] is not None:

@@ -36,6 +36,15 @@ def _status_cell(status: str) -> str:
     return f"[{style}]{status}[/]" if style else status
 
 
+def _status(outcome: Any, result: dict[str, Any]) -> str:
+    """The outcome, plus how many queries' LLM requests failed when any did (they score as wrong)."""
+    failed = sum(int(row.get("failures") or 0) for row in result.get("per_seed", ()))
+    if not failed:
+        return _status_cell(outcome.status)
+    colour = "red" if outcome.status == "failed" else "yellow"
+    return f"[{colour}]{outcome.status}: {failed} queries' LLM requests failed[/]"
+
+
 def print_outcomes(outcomes: Sequence[Any], console: Console | None = None) -> None:
     console = console or log_friendly_console()
     table = Table(title="fsre-bench results (mean ± half-width of the 95% CI, in %)")
@@ -56,7 +65,7 @@ def print_outcomes(outcomes: Sequence[Any], console: Console | None = None) -> N
         table.add_row(
             outcome.method, outcome.setting, primary.replace("_", "-"), format_score(summary),
             f"{std * 100:.2f}" if std is not None else "–", f"{episodes['effective']}{limited}",
-            ",".join(map(str, result["seeds"])), f"{result['timing']['wall_s']:.1f}s", _status_cell(outcome.status),
+            ",".join(map(str, result["seeds"])), f"{result['timing']['wall_s']:.1f}s", _status(outcome, result),
         )
     console.print(table)
     reused = [o for o in outcomes if o.status == "reused"]

@@ -12,10 +12,33 @@ from fsre_bench.errors import DataError
 from fsre_bench.types import Dataset, Mention, Relation, RelationInstance
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook``: JSON's last-wins would silently drop one of two same-named entries
+    (a FewRel relation's records replaced by another's), so a repeated key is an error."""
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return result
+
+
 def parse_json_text(data: bytes | str, path: str, *, line: int | None = None) -> Any:
-    """``json.loads`` whose failure is a one-line DataError with the file, line and column."""
+    """``json.loads`` whose failure (or a key given twice in one object) is a one-line DataError."""
     try:
-        return json.loads(data)
+        return json.loads(data, object_pairs_hook=_refuse_duplicate_keys)
+    except _DuplicateKey as exc:
+        where = "" if line is None else f"line {line}: "
+        raise DataError(f"{path}: {where}key {exc.key!r} appears twice in one JSON object; "
+                        "JSON keeps only the last, so one entry would silently replace the other") from None
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}" if line is None else f"line {line} column {exc.colno}"
         raise DataError(f"{path}: malformed JSON at {where}: {exc.msg}") from None

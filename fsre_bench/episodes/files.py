@@ -19,6 +19,7 @@ from fsre_bench.atomic import atomic_write_text
 from fsre_bench.cache import canonical_json, file_sha256
 from fsre_bench.data.common import parse_json_text
 from fsre_bench.episodes.setting import EpisodeSetting
+from fsre_bench.episodes.validate import check_episodes_match_header
 from fsre_bench.errors import DataError
 from fsre_bench.types import NOTA, Dataset, Episode
 
@@ -223,4 +224,5 @@ def read_episode_file(
         raise DataError(
             f"{path}: header says {header['n_episodes']} episodes but the file has {len(episodes)} (truncated?)"
         )
+    check_episodes_match_header(path, header, episodes)
     return header, episodes

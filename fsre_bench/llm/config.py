@@ -114,6 +114,7 @@ class LLMConfig:
                 raise ConfigError(f"unknown llm setting {key!r}.{hint}")
         if "api_key_env" in data:
             data["api_key_env_explicit"] = True
+        data["mode"] = implied_mode(data.get("mode"), data.get("base_url"), data.get("model"), "llm.")
         try:
             return cls(**_coerce(data))
         except (TypeError, ValueError) as exc:
@@ -226,4 +227,23 @@ def llm_config_from_args(args: argparse.Namespace, base: LLMConfig | None = None
             changes[name] = value
     if getattr(args, "llm_api_key_env", None) is not None:
         changes["api_key_env_explicit"] = True
+    if "base_url" in changes or "model" in changes:
+        changes["mode"] = implied_mode(getattr(args, "llm_mode", None) or (base.mode if base.mode == "remote" else None),
+                                       changes.get("base_url"), changes.get("model"), "--llm-")
     return base.replace(**changes)
+
+
+def implied_mode(mode: str | None, base_url: str | None, model: str | None, prefix: str) -> str:
+    """A base URL or model name means a remote endpoint; with an explicit local mode it is an error.
+
+    The local mode starts llama.cpp's server on its own port with the embedded model, so a URL or a
+    model name given with it would be silently ignored (the run would not contact that URL).
+    """
+    given = [name for name, value in (("base-url", base_url), ("model", model)) if value is not None]
+    if mode == "local" and given:
+        flag = f"{prefix}{given[0]}" if prefix == "--llm-" else f"{prefix}{given[0].replace('-', '_')}"
+        raise ConfigError(f"{flag} names a remote endpoint but the LLM mode is local (which starts its own server "
+                          f"with --llm-gguf or the embedded SmolLM2); drop {flag} or use remote mode")
+    if mode is None:
+        return "remote" if given else "local"
+    return mode

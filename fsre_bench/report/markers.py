@@ -33,7 +33,10 @@ def write_region(path: Path, generated: str, *, title: str, create: bool = True,
     """
     path = Path(path)
     if path.exists():
-        old = path.read_text(encoding="utf-8")
+        try:
+            old = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DataError(f"{path}: cannot read it to update its generated region ({exc})") from None
     elif create:
         old = f"# {title}\n\n{start}\n{end}\n"
     else:

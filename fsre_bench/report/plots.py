@@ -38,11 +38,16 @@ def pyplot() -> Any:
 
 
 def _save(fig: Any, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=DPI, bbox_inches="tight", metadata=_PNG_METADATA)
     import matplotlib.pyplot as plt
 
-    plt.close(fig)
+    from fsre_bench.output_paths import writing
+
+    try:
+        with writing(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fig.savefig(path, dpi=DPI, bbox_inches="tight", metadata=_PNG_METADATA)
+    finally:
+        plt.close(fig)
     return path
 
 

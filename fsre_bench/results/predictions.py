@@ -21,6 +21,8 @@ def read_predictions_log(path: Path) -> list[dict[str, Any]]:
         lines = Path(path).read_text(encoding="utf-8").split("\n")[:-1]  # not splitlines: replies may hold U+2028
     except OSError as exc:
         raise DataError(f"{path}: cannot read the predictions log ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not a UTF-8 predictions log (byte {exc.start}: {exc.reason})") from None
     records = []
     for number, line in enumerate(lines[1:], start=2):
         try:

@@ -148,5 +148,7 @@ def load_result(path: Path) -> dict[str, Any]:
         raise DataError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except OSError as exc:
         raise DataError(f"{path}: cannot read result file ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not a UTF-8 result file (byte {exc.start}: {exc.reason})") from None
     validate_result(result, str(path))
     return result

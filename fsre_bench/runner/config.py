@@ -9,6 +9,7 @@ from typing import Any
 from fsre_bench.episodes.setting import kshot_setting_name, parse_n_k
 from fsre_bench.errors import ConfigError
 from fsre_bench.protocols import KSHOT_SEEDS, PROTOCOLS, SAMPLERS
+from fsre_bench.runner.device import check_device_name
 
 OVERWRITE_MODES = ("never", "only-missing", "always")
 
@@ -42,6 +43,8 @@ class RunConfig:
     batch_size: int | None = None  # None: by device (fsre_bench.devices.default_batch_size)
     n_bootstrap: int = 1000
     allow_mixed_provenance: bool = False  # assemble seeds of different harness states, marked mixed
+    # A run whose share of queries with a failed LLM request is above this exits 2 (its result records them).
+    max_failure_share: float = 0.2
     method_options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -70,9 +73,20 @@ class RunConfig:
         _one_of("protocol", self.protocol, PROTOCOLS)
         _one_of("overwrite", self.overwrite, OVERWRITE_MODES)
         _one_of("sampler", self.sampler, SAMPLERS)
+        _no_repeats("methods", self.methods)
+        check_device_name(self.device)
         if self.protocol != "kshot":
+            if not self.settings:
+                raise ConfigError("--settings gives no setting (e.g. --settings 5-1,10-5)")
             for setting in self.settings:
                 parse_n_k(setting)
+            _no_repeats("settings", [f"{n}-{k}" for n, k in map(parse_n_k, self.settings)])
+        else:
+            _no_repeats("k", self.k_values)
+        if self.seeds is not None:
+            if not self.seeds:
+                raise ConfigError("--seeds gives no seed (e.g. --seeds 0,1,2)")
+            _no_repeats("seeds", self.seeds)
         if self.protocol == "kshot" and (not self.k_values or any(k < 1 for k in self.k_values)):
             raise ConfigError(f"--k needs positive integers, got {self.k_values}")
         if self.episodes < 1:
@@ -87,6 +101,8 @@ class RunConfig:
             raise ConfigError("--sampler codalab reproduces the official FewRel 1.0 stream: episodic protocol, no NOTA")
         if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or self.batch_size < 1:
             raise ConfigError(f"--batch-size must be an integer >= 1, got {self.batch_size!r}")
+        if not 0.0 <= self.max_failure_share <= 1.0:
+            raise ConfigError(f"--max-failure-share is a share of queries, 0 to 1; got {self.max_failure_share}")
         if self.n_bootstrap < 100:
             raise ConfigError(f"--n-bootstrap must be >= 100, got {self.n_bootstrap}")
 
@@ -102,8 +118,10 @@ class RunConfig:
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(f"{source}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        from fsre_bench.runner.config_types import checked_settings
+
         try:
-            return cls(**data)
+            return cls(**checked_settings(data, source))
         except TypeError as exc:
             raise ConfigError(f"{source}: {exc}") from None
 
@@ -118,6 +136,15 @@ class RunConfig:
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: a run config must be a mapping of setting: value")
         return cls.from_dict({**data, **(overrides or {})}, source=str(path))
+
+
+def _no_repeats(name: str, values: list[Any]) -> None:
+    """A repeated seed would count its episodes twice (and shrink the std); a repeated setting runs twice."""
+    seen: set[Any] = set()
+    for value in values:
+        if value in seen:
+            raise ConfigError(f"--{name} lists {value!r} twice; give each once")
+        seen.add(value)
 
 
 def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> None:

@@ -7,6 +7,7 @@ one. Volatile per-query facts (latency, cache hits) go to a sibling ``.calls.jso
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from typing import Any
 
 from fsre_bench.atomic import atomic_write_text
 from fsre_bench.cache import canonical_json
+from fsre_bench.output_paths import output_error, writing
 from fsre_bench.results.predictions import LOG_FORMAT, read_predictions_log
 from fsre_bench.types import Episode, EpisodePrediction
 
@@ -25,6 +27,7 @@ class PredictionsLog:
         self.calls_path = path.with_name(path.name.replace(".predictions.jsonl", ".calls.jsonl"))
         # One line per run that appended to the log: from which episode, at which harness state.
         self.segments_path = path.with_name(path.name.replace(".predictions.jsonl", ".segments.jsonl"))
+        self.timing_path = path.with_name(path.name.replace(".predictions.jsonl", ".timing.jsonl"))
         self.header = {"format": LOG_FORMAT, **header}
         self._handle: Any = None
         self._calls: Any = None
@@ -45,13 +48,35 @@ class PredictionsLog:
             if not record or record.get("episode") != episode.id:
                 break
             done += 1
-        keep = len(b"".join(line.encode("utf-8") + b"\n" for line in lines[: done + 1]))
-        if keep != len(raw):
-            with open(self.path, "r+b") as handle:
-                handle.truncate(keep)
+        self._truncate(len(b"".join(line.encode("utf-8") + b"\n" for line in lines[: done + 1])), len(raw))
         return done
 
+    def drop_failed(self) -> int:
+        """Cut the log before its first episode with a failed request, so a rerun retries from there.
+
+        Later episodes are predicted again too, but their successful replies come from the LLM
+        response cache, so only the failed requests reach the endpoint. Returns the episodes kept.
+        """
+        if not self.path.exists():
+            return 0
+        raw = self.path.read_bytes()
+        lines = raw.split(b"\n")[:-1]
+        kept = 1
+        while kept < len(lines) and not (_loads(lines[kept].decode("utf-8")) or {}).get("failures"):
+            kept += 1
+        self._truncate(sum(len(line) + 1 for line in lines[:kept]), len(raw))
+        return kept - 1
+
+    def _truncate(self, keep: int, size: int) -> None:
+        if keep != size:
+            with writing(self.path), open(self.path, "r+b") as handle:
+                handle.truncate(keep)
+
     def append(self, episode: Episode, prediction: EpisodePrediction) -> None:
+        with writing(self.path):
+            self._append(episode, prediction)
+
+    def _append(self, episode: Episode, prediction: EpisodePrediction) -> None:
         if self._handle is None:
             new = not self.path.exists() or self.path.stat().st_size == 0
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,12 +100,22 @@ class PredictionsLog:
             self._calls.flush()
 
     def close(self) -> None:
+        """Flush, fsync and close; every handle is closed even when the disk refuses the flush."""
+        error: OSError | None = None
         for handle in (self._handle, self._calls):
-            if handle is not None:
+            if handle is None:
+                continue
+            try:
                 handle.flush()
                 os.fsync(handle.fileno())
-                handle.close()
+            except OSError as exc:
+                error = error or exc
+            finally:
+                with contextlib.suppress(OSError):  # its flush fails again; the fd is closed regardless
+                    handle.close()
         self._handle = self._calls = None
+        if error is not None:
+            raise output_error(self.path, error)
 
     def records(self) -> list[dict[str, Any]]:
         return read_predictions_log(self.path)
@@ -105,9 +140,9 @@ class PredictionsLog:
         return [json.loads(line) for line in lines if line.strip()]
 
     def _reset(self) -> None:
-        self.path.unlink(missing_ok=True)
-        self.calls_path.unlink(missing_ok=True)
-        self.segments_path.unlink(missing_ok=True)
+        with writing(self.path):
+            for path in (self.path, self.calls_path, self.segments_path, self.timing_path):
+                path.unlink(missing_ok=True)
 
 
 def _loads(line: str) -> Any:

@@ -18,15 +18,21 @@ from typing import Any
 from fsre_bench.atomic import atomic_write_json
 from fsre_bench.cache import cache_root, content_hash
 from fsre_bench.errors import FsreError
+from fsre_bench.methods.option_check import check_method_options
 from fsre_bench.methods.protocol import Method, MethodConfig
 from fsre_bench.methods.registry import check_method_names, create_method, method_spec
+from fsre_bench.output_paths import DISK_ERRNOS, check_output_dir, output_error, writing
 from fsre_bench.progress import console, progress_display, progress_task
 from fsre_bench.results import load_result, write_result
 from fsre_bench.runner.assemble import SeedRun, build_result, meta_dict
 from fsre_bench.runner.config import RunConfig
+from fsre_bench.runner.device import check_device_available
+from fsre_bench.runner.lock import holding_unit_locks
 from fsre_bench.runner.plan import EpisodeSet, RunData, build_episode_sets, load_run_data
 from fsre_bench.runner.predictions_log import PredictionsLog
 from fsre_bench.runner.provenance import harness_info, provenance_summary, seed_provenance
+from fsre_bench.runner.request_failures import failure_share_error, failure_summary, result_failures
+from fsre_bench.runner.seed_timing import SeedTimer, seed_timing
 from fsre_bench.types import NOTA, EpisodePrediction
 
 # Options that change how fast a method runs, never what it predicts: kept out of cache keys.
@@ -52,6 +58,10 @@ def run(config: RunConfig, command: Sequence[str], executor: str = "local",
         ray_address: str | None = None) -> list[UnitOutcome]:
     """``executor``: "local" runs units in this process; "ray" sends each (unit, seed) to a Ray task."""
     check_method_names(config.methods)
+    for note in check_method_options(config.methods, config.method_options):
+        console.print(note)
+    check_output_dir(config.output_dir, "--output-dir")
+    check_device_available(config.device)
     if executor == "ray":
         from fsre_bench.runner.ray_executor import check_ray_run
 
@@ -77,11 +87,14 @@ def _run_on_ray(config: RunConfig, data: RunData, episode_sets: list[EpisodeSet]
                 address: str | None) -> list[UnitOutcome]:
     from fsre_bench.runner.ray_executor import run_units_on_ray
 
-    units = [u for name in config.methods
-             for u in _units(name, config, data, episode_sets, method_config_hash(name, config, data))]
-    run_units_on_ray(units, config, data, address, run_unit=run_one_unit)
-    options = {name: options_read(name, config) for name in config.methods}
-    return [u.finish(config, data, command, options[u.method]) for u in units]
+    # The driver holds every unit's lock while the workers write, as the local executor does per method.
+    directories = [_unit_directory(name, config, data, es.setting) for name in config.methods for es in episode_sets]
+    with holding_unit_locks(directories):
+        units = [u for name in config.methods
+                 for u in _units(name, config, data, episode_sets, method_config_hash(name, config, data))]
+        run_units_on_ray(units, config, data, address, run_unit=run_one_unit)
+        options = {name: options_read(name, config) for name in config.methods}
+        return [u.finish(config, data, command, options[u.method]) for u in units]
 
 
 def run_one_unit(config: RunConfig, data: RunData, unit: _Unit, episode_set: EpisodeSet) -> str | None:
@@ -98,6 +111,14 @@ def run_one_unit(config: RunConfig, data: RunData, unit: _Unit, episode_set: Epi
 
 def _run_method(name: str, config: RunConfig, data: RunData, episode_sets: list[EpisodeSet],
                 command: Sequence[str]) -> list[UnitOutcome]:
+    """The method's units, each locked for this process: a second run on the same output waits, then reuses."""
+    directories = [_unit_directory(name, config, data, es.setting) for es in episode_sets]
+    with holding_unit_locks(directories):
+        return _run_locked_method(name, config, data, episode_sets, command)
+
+
+def _run_locked_method(name: str, config: RunConfig, data: RunData, episode_sets: list[EpisodeSet],
+                       command: Sequence[str]) -> list[UnitOutcome]:
     options = options_read(name, config)
     key = method_config_hash(name, config, data)
     units = _units(name, config, data, episode_sets, key)
@@ -109,12 +130,17 @@ def _run_method(name: str, config: RunConfig, data: RunData, episode_sets: list[
         try:
             _run_seed(name, seed, config, data, todo)
         except Exception as exc:  # one method failing must not lose the others' work
+            if isinstance(exc, OSError) and exc.errno in DISK_ERRNOS:
+                raise output_error(exc.filename or config.output_dir, exc) from None
             if getattr(exc, "stops_run", False):
-                raise  # e.g. a dead LLM server: every later unit would fail the same way
-            message = _one_line(exc, name, config)
-            for unit, _ in todo:
-                unit.status, unit.error = "failed", message
+                raise  # a dead LLM server, an output location refusing writes: every later unit would fail too
+            _mark_failed(todo, _one_line(exc, name, config))
     return [u.finish(config, data, command, options) for u in units]
+
+
+def _mark_failed(todo: list, message: str) -> None:
+    for unit, _ in todo:
+        unit.status, unit.error = "failed", message
 
 
 def _run_seed(name: str, seed: int, config: RunConfig, data: RunData, todo: list) -> None:
@@ -140,6 +166,7 @@ def _predict_set(method: Method, unit: _Unit, episode_set: EpisodeSet, data: Run
     if remaining:
         log.start_segment(done, harness_info())
     started = time.perf_counter()
+    timer = SeedTimer(log.timing_path, fit_s, done)
     label = f"{unit.method} {unit.setting} seed {episode_set.seed}"
     with progress_task(label, total=len(episode_set.episodes), unit="ep") as task:
         task.advance(done)
@@ -148,14 +175,14 @@ def _predict_set(method: Method, unit: _Unit, episode_set: EpisodeSet, data: Run
             for episode, prediction in zip(remaining, predictions, strict=True):
                 _check_prediction(unit.method, episode, prediction)
                 log.append(episode, prediction)
+                timer.record(time.perf_counter() - started)
                 task.advance(1)
         finally:
             log.close()
-    predict_s = time.perf_counter() - started
-    timing = {"fit_s": round(fit_s, 3), "predict_s": round(predict_s, 3), "wall_s": round(fit_s + predict_s, 3),
-              "resumed_from_episode": done}
+    timer.record(time.perf_counter() - started, final=True)
+    timer.close()
     provenance = seed_provenance(method, _training_data_sha256(data, episode_set))
-    meta = {"timing": timing, "llm": _usage_delta(usage_before, _llm_usage(method)),
+    meta = {"timing": seed_timing(log.timing_path), "llm": _usage_delta(usage_before, _llm_usage(method)),
             "method_meta": meta_dict(method.meta), "provenance": {**provenance, "segments": log.segments()}}
     atomic_write_json(unit.meta_path(episode_set), meta)
 
@@ -190,6 +217,7 @@ class _Unit:
         self.computed_here = False  # some seed predicted in this process (else everything was reused)
         if self.result_path.exists() and config.overwrite != "always":
             self.status = "reused"
+            self._retry_failed_requests(config)
         elif config.overwrite == "never" and any(self.log_path(s).exists() for s in sets):
             self.status = "skipped"
         elif config.overwrite == "always":
@@ -197,6 +225,17 @@ class _Unit:
                 self.log(s)._reset()
                 self.meta_path(s).unlink(missing_ok=True)
             self.result_path.unlink(missing_ok=True)
+
+    def _retry_failed_requests(self, config: RunConfig) -> None:
+        """A result holding failed LLM requests is redone from its first failed episode (see drop_failed)."""
+        if config.overwrite == "never" or not result_failures(load_result(self.result_path)):
+            return
+        self.status = "pending"
+        for es in self.sets:
+            log = self.log(es)
+            if log.path.exists() and log.drop_failed() < len(es.episodes):
+                with writing(self.meta_path(es)):
+                    self.meta_path(es).unlink(missing_ok=True)
 
     def log_path(self, es: EpisodeSet) -> Path:
         return self.directory / f"seed{es.seed}_{es.sha256[:10]}_{self.key[:8]}.predictions.jsonl"
@@ -237,7 +276,11 @@ class _Unit:
                               ablation_of=method_spec(self.method).family, setting=self.setting, seed_runs=runs,
                               records_per_seed=records, result_path=self.result_path, command=command,
                               provenance=provenance)
+        result["request_failures"] = failure_summary(records)
         write_result(self.result_path, result)
+        error = failure_share_error(result["request_failures"], config.max_failure_share)
+        if error:
+            return UnitOutcome(self.method, self.setting, "failed", self.result_path, result, error)
         if self.computed_here:
             return UnitOutcome(self.method, self.setting, "computed", self.result_path, result)
         return UnitOutcome(self.method, self.setting, "reused", self.result_path, result,
@@ -253,8 +296,7 @@ def _units(name: str, config: RunConfig, data: RunData, sets: list[EpisodeSet], 
     by_setting: dict[str, list[EpisodeSet]] = {}
     for es in sets:
         by_setting.setdefault(es.setting, []).append(es)
-    root = Path(config.output_dir) / "runs" / data.slug / config.protocol
-    return [_Unit(name, setting, group, root / setting.replace("=", "") / name, key, config)
+    return [_Unit(name, setting, group, _unit_directory(name, config, data, setting), key, config)
             for setting, group in by_setting.items()]
 
 
@@ -268,6 +310,10 @@ def options_read(name: str, config: RunConfig) -> dict[str, Any]:
 def _side_information(name: str, config: RunConfig) -> str:
     """From the method's registry entry at assembly, so results re-assembled from old logs carry it too."""
     return method_spec(name).side_information_for(config.method_options, config.protocol)
+
+
+def _unit_directory(name: str, config: RunConfig, data: RunData, setting: str) -> Path:
+    return Path(config.output_dir) / "runs" / data.slug / config.protocol / setting.replace("=", "") / name
 
 
 def method_config_hash(name: str, config: RunConfig, data: RunData) -> str:
@@ -305,8 +351,11 @@ def _usage_delta(before: dict[str, Any] | None, after: dict[str, Any] | None) ->
 def _one_line(exc: BaseException, method: str, config: RunConfig) -> str:
     if isinstance(exc, FsreError):
         return str(exc)
-    log_dir = Path(config.output_dir) / ".logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    path = log_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{method}.log"
-    path.write_text("".join(traceback.format_exception(exc)))
-    return f"method {method!r} crashed: {type(exc).__name__}: {exc} (traceback in {path})"
+    path = Path(config.output_dir) / ".logs" / f"{time.strftime('%Y%m%d-%H%M%S')}-{method}.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+        saved = f"traceback in {path}"
+    except OSError as write_error:  # the crash log must not become a second crash
+        saved = f"no traceback saved: cannot write {path}: {write_error.strerror}"
+    return f"method {method!r} crashed: {type(exc).__name__}: {exc} ({saved})"
