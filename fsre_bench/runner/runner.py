@@ -58,10 +58,7 @@ def run(config: RunConfig, command: Sequence[str], executor: str = "local",
         ray_address: str | None = None) -> list[UnitOutcome]:
     """``executor``: "local" runs units in this process; "ray" sends each (unit, seed) to a Ray task."""
     check_method_names(config.methods)
-    for note in check_method_options(config.methods, config.method_options):
-        console.print(note)
-    check_output_dir(config.output_dir, "--output-dir")
-    check_device_available(config.device)
+    # Refusals that need no output: before check_output_dir creates --output-dir.
     if executor == "ray":
         from fsre_bench.runner.ray_executor import check_ray_run
 
@@ -69,6 +66,10 @@ def run(config: RunConfig, command: Sequence[str], executor: str = "local",
     from fsre_bench.llm.vllm_server import check_vllm_requested
 
     check_vllm_requested(config.method_options)  # --llm vllm without a GPU: one line before any work
+    for note in check_method_options(config.methods, config.method_options):
+        console.print(note)
+    check_output_dir(config.output_dir, "--output-dir")
+    check_device_available(config.device)
     if config.limit:
         console.print(f"[bold red]WARNING: --limit {config.limit} evaluates a prefix only. "
                       "These numbers are NOT valid for reporting; results are marked limited.[/]")
