@@ -7,6 +7,7 @@ from typing import Any
 
 import torch
 
+from fsre_bench.devices import autocast
 from fsre_bench.episodes import EpisodeSetting, build_episodes
 from fsre_bench.progress import progress_task
 from fsre_bench.training import (
@@ -30,7 +31,8 @@ def train_episodic(train: Dataset, budget: Any, base: str, key: str, *, seed: in
     losses: list[float] = []
     with progress_task("proto-ft training", total=len(episodes), unit="ep") as task:
         for episode in episodes:
-            loss = _episode_loss(encoder, tokenizer, train, episode, budget, device)
+            with autocast(device):  # bf16 on CUDA; float32 (unchanged) on CPU
+                loss = _episode_loss(encoder, tokenizer, train, episode, budget, device)
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(encoder.parameters(), 1.0)

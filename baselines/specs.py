@@ -26,7 +26,7 @@ PROTO_DESC = MethodSpec("proto-desc", "baselines.proto:ProtoDescMethod",
 PROTO_FT = MethodSpec("proto-ft", "baselines.proto_ft:ProtoFinetunedMethod",
                       "Proto-BERT: episodic meta-training of the encoder",
                       options=(MethodOption("proto_ft_steps", int, 300, "training episodes", metavar="N"), _NOTA_THRESHOLD),
-                      reads=(*_PROTO_READS, "proto_ft_"))
+                      reads=(*_PROTO_READS, "proto_ft_"), trains_weights=True)
 ICL = MethodSpec("icl", "baselines.icl:ICLMethod", "in-context LLM through any OpenAI-compatible endpoint",
                  options=(
                      MethodOption("icl_batch_queries", bool, False,

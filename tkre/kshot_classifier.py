@@ -20,6 +20,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from fsre_bench.devices import autocast
 from fsre_bench.errors import DataError
 from fsre_bench.metrics.scores import accuracy, micro_f1_excluding
 from fsre_bench.training import (
@@ -118,7 +119,8 @@ def _train_step(fitted: FittedClassifier, instances: list[RelationInstance], lab
     fitted.model.train()
     batch = encode_marked(fitted.tokenizer, instances, settings.max_length).to(device)
     targets = torch.tensor([label_index[inst.label] for inst in instances], device=device)
-    loss = nn.functional.cross_entropy(fitted.model(batch), targets)
+    with autocast(device):  # bf16 on CUDA; float32 (unchanged) on CPU
+        loss = nn.functional.cross_entropy(fitted.model(batch), targets)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(fitted.model.parameters(), 1.0)
@@ -132,7 +134,7 @@ def classify(fitted: FittedClassifier, instances: Sequence[RelationInstance], se
     fitted.model.eval()
     order = sorted(range(len(instances)), key=lambda i: len(instances[i].tokens))
     predicted: dict[int, str] = {}
-    with torch.inference_mode():
+    with torch.inference_mode(), autocast(device):
         for start in range(0, len(order), settings.eval_batch_size):
             chunk = order[start:start + settings.eval_batch_size]
             batch = encode_marked(fitted.tokenizer, [instances[i] for i in chunk], settings.max_length).to(device)

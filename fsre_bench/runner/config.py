@@ -39,8 +39,8 @@ class RunConfig:
     overwrite: str = "only-missing"
     limit: int | None = None
     encoder: str | None = None
-    device: str = "cpu"
-    batch_size: int = 64
+    device: str = "auto"  # resolved in __post_init__: results and cache keys see "cpu" or "cuda[:N]"
+    batch_size: int | None = None  # None: by device (fsre_bench.devices.default_batch_size)
     n_bootstrap: int = 1000
     allow_mixed_provenance: bool = False  # assemble seeds of different harness states, marked mixed
     # A run whose share of queries with a failed LLM request is above this exits 2 (its result records them).
@@ -48,6 +48,11 @@ class RunConfig:
     method_options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        from fsre_bench.devices import default_batch_size, resolve_device
+
+        self.device = resolve_device(self.device)
+        if self.batch_size is None:
+            self.batch_size = default_batch_size(self.device)
         self.validate()
 
     # --------------------------------------------------------------- derived
@@ -94,6 +99,8 @@ class RunConfig:
             raise ConfigError(f"--n-query must be >= 1, got {self.n_query}")
         if self.sampler == "codalab" and (self.protocol != "episodic" or self.na_rate):
             raise ConfigError("--sampler codalab reproduces the official FewRel 1.0 stream: episodic protocol, no NOTA")
+        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or self.batch_size < 1:
+            raise ConfigError(f"--batch-size must be an integer >= 1, got {self.batch_size!r}")
         if not 0.0 <= self.max_failure_share <= 1.0:
             raise ConfigError(f"--max-failure-share is a share of queries, 0 to 1; got {self.max_failure_share}")
         if self.n_bootstrap < 100:

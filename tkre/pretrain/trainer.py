@@ -11,6 +11,7 @@ from typing import Any
 
 import torch
 
+from fsre_bench.devices import autocast
 from tkre.pretrain.batching import CollateSpec, collate, epoch_batches
 from tkre.pretrain.config import PretrainConfig
 from tkre.pretrain.encoding import EncodedExample
@@ -132,7 +133,8 @@ def _train_step(
     model: PretrainModel, batch: Any, plan: StagePlan, config: PretrainConfig,
     optimizer: torch.optim.AdamW, factor: float,
 ) -> dict[str, float]:
-    out = batch_objective(model, batch, config, plan.use_mslm, plan.use_scl, stage2=plan.name == "stage2")
+    with autocast(config.device):  # bf16 on CUDA; float32 (unchanged) on CPU
+        out = batch_objective(model, batch, config, plan.use_mslm, plan.use_scl, stage2=plan.name == "stage2")
     result: dict[str, float] = {"masked_tokens": out.masked_tokens, "scl_rows": out.scl_rows, **out.counts}
     if out.total is None:  # nothing to learn from in this batch (no mask, no SCL row)
         result["skipped"] = 1
