@@ -89,7 +89,7 @@ def _run_on_ray(config: RunConfig, data: RunData, episode_sets: list[EpisodeSet]
     from fsre_bench.runner.ray_executor import run_units_on_ray
 
     # The driver holds every unit's lock while the workers write, as the local executor does per method.
-    directories = [_unit_directory(name, config, data, es.setting) for name in config.methods for es in episode_sets]
+    directories = [unit_directory(name, config, data, es.setting) for name in config.methods for es in episode_sets]
     with holding_unit_locks(directories):
         units = [u for name in config.methods
                  for u in _units(name, config, data, episode_sets, method_config_hash(name, config, data))]
