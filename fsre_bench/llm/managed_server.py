@@ -91,7 +91,7 @@ class ManagedServer:
         return (f"the local {self.kind} server (pid {self.process.pid}) died, {how}; "
                 f"last log line: {last_log_line(self.log_path)}; log: {self.log_path}")
 
-    def stop(self, timeout_s: float = 10.0) -> None:
+    def stop(self, timeout_s: float = 5.0) -> None:
         """SIGTERM the child's process group, SIGKILL whatever lingers, until no member is left."""
         if self.process.poll() is not None:
             self.death_reason()  # it died on its own: keep its log
