@@ -40,7 +40,7 @@ def cuda_available() -> bool:
 def resolve_device(requested: str) -> str:
     """``auto`` -> ``cuda`` or ``cpu``; an explicit CUDA device must exist here (one line if not)."""
     if not _DEVICE.match(requested or ""):
-        raise ConfigError(f"--device {requested!r} is not one of: auto, cpu, cuda, cuda:N, mps")
+        raise ConfigError(f"--device {requested!r} is not a device: use auto, cpu, cuda, cuda:N or mps")
     if requested == AUTO:
         return "cuda" if cuda_available() else "cpu"
     if requested.startswith("cuda") and not cuda_available():

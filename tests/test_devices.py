@@ -55,7 +55,7 @@ def _cli(*flags: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize(("device", "message"), [
     ("cuda", "error: --device cuda: torch sees no CUDA device on this machine; use --device auto or cpu"),
-    ("tpu", "error: --device 'tpu' is not one of: auto, cpu, cuda, cuda:N, mps"),
+    ("tpu", "error: --device 'tpu' is not a device: use auto, cpu, cuda, cuda:N or mps"),
 ])
 def test_a_device_this_machine_lacks_is_one_line_and_exit_2(device, message, tmp_path):
     done = _cli("--device", device, "--output-dir", str(tmp_path / "out"))
