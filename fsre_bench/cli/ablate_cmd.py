@@ -54,14 +54,15 @@ def variant_names(family: str, subset: str | None) -> list[str]:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from fsre_bench.cli.run_cmd import config_from_args
+    from fsre_bench.cli.run_cmd import config_from_args, executor_from_args
     from fsre_bench.cli.tables import print_outcomes
     from fsre_bench.runner import run
 
     args.methods = ",".join(variant_names(args.family, args.variants))
     args.config = None
     config = config_from_args(args)
-    outcomes = run(config, command=["fsre-bench", *sys.argv[1:]] if sys.argv else ["fsre-bench"])
+    outcomes = run(config, command=["fsre-bench", *sys.argv[1:]] if sys.argv else ["fsre-bench"],
+                   **executor_from_args(args))
     print_outcomes(outcomes)
     failed = [o for o in outcomes if o.status == "failed" or o.result_path is None]
     for outcome in failed:

@@ -1,9 +1,11 @@
-"""``fsre-bench episodes build ...``: write a standardized episode file (ids only + header + sha256)."""
+"""``fsre-bench episodes build|export``: standardized episode files (ids only + header + sha256), and exports of
+them with text for systems outside the harness."""
 
 from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 from fsre_bench.protocols import PROTOCOLS, SAMPLERS
 
@@ -32,6 +34,56 @@ def register(commands: argparse._SubParsersAction) -> None:
     build.add_argument("--data-dir")
     build.add_argument("--out", required=True, help="output JSONL path")
     build.set_defaults(handler=handle_build)
+    _register_export(sub)
+
+
+def _register_export(sub: argparse._SubParsersAction) -> None:
+    export = sub.add_parser(
+        "export",
+        help="write the episode files a run uses, plus (--with-text) a text file per file for systems outside "
+             "the harness and the gold labels apart",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+               "  fsre-bench episodes export --dataset fewrel/val_wiki --settings 5-1 --episodes 1000 --seeds 0,1,2 \\\n"
+               "      --out fewrel-5-1 --with-text      # hand out fewrel-5-1/*.text.jsonl, keep the rest\n"
+               "  fsre-bench score --episodes-file fewrel-5-1/fewrel_val_wiki-episodic-5-1-s0.episodes.jsonl \\\n"
+               "      --predictions answers-s0.jsonl --method-name my-llm --method-type icl\n",
+    )
+    export.add_argument("--dataset", required=True, help="dataset name or file path (kshot: a group, e.g. semeval2010)")
+    export.add_argument("--protocol", default="episodic", choices=PROTOCOLS)
+    export.add_argument("--settings", default="5-1", help="N-K settings, e.g. 5-1,5-5 (default 5-1)")
+    export.add_argument("--k", dest="k_values", default="8,16,32", help="K-shot protocol: shots per label (default 8,16,32)")
+    export.add_argument("--episodes", type=int, default=1000, help="episodes per setting and seed (default 1000)")
+    export.add_argument("--seeds", help="comma-separated seeds (default 0; K-shot: 13,21,42,87,100)")
+    export.add_argument("--n-query", type=int, help="queries per relation (episodic) / per episode (natural-nota)")
+    export.add_argument("--na-rate", type=float, default=0.0, help="share of NOTA queries (FewRel 2.0: 0.15, 0.5)")
+    export.add_argument("--sampler", default="default", choices=SAMPLERS)
+    export.add_argument("--data-dir")
+    export.add_argument("--out", required=True, type=Path, help="output directory")
+    export.add_argument("--with-text", action="store_true",
+                        help="also write <file>.text.jsonl (supports and queries as text with entity offsets, no gold) "
+                             "and <file>.gold.jsonl (the labels, kept apart)")
+    export.add_argument("--licensed-copy", type=Path,
+                        help="licensed data (TACRED): your own copy (its data directory or the file); text is exported only from it")
+    export.set_defaults(handler=handle_export)
+
+
+def handle_export(args: argparse.Namespace) -> int:
+    from fsre_bench.cli.run_cmd import parse_ints
+    from fsre_bench.external.export import EXPORT_METHOD, export_episodes
+    from fsre_bench.runner import RunConfig
+
+    config = RunConfig(
+        methods=[EXPORT_METHOD], dataset=args.dataset, protocol=args.protocol,
+        settings=[s.strip() for s in args.settings.split(",") if s.strip()], k_values=parse_ints(args.k_values, "--k"),
+        episodes=args.episodes, seeds=parse_ints(args.seeds, "--seeds") if args.seeds else None, n_query=args.n_query,
+        na_rate=args.na_rate, sampler=args.sampler, data_dir=args.data_dir,
+    )  # fmt: skip
+    for item in export_episodes(config, args.out, with_text=args.with_text, licensed_copy=args.licensed_copy):
+        extra = f"; hand out {item.text.name}, keep {item.gold.name}" if item.text and item.gold else ""
+        print(f"{item.setting} seed {item.seed}: {item.episodes} (sha256 {item.sha256[:12]}){extra}")
+    print(f"wrote {args.out / 'manifest.json'}")
+    return 0
 
 
 def handle_build(args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""``fsre-bench``: run, episodes, data, ls (and the report commands). Errors are one line, exit 2."""
+"""``fsre-bench``: run, episodes, score, data, ls (and the report commands). Errors are one line, exit 2."""
 
 from __future__ import annotations
 
@@ -29,6 +29,10 @@ examples:
   fsre-bench episodes build --dataset fewrel/val_wiki --n-way 5 --k-shot 1 --episodes 10000 --seed 12345 \\
       --sampler codalab --out episodes-5-1.jsonl
   fsre-bench run --methods proto --dataset fewrel/val_wiki --episodes-file episodes-5-1.jsonl
+  # a system outside the harness: export episodes with text, answer them anywhere, score the answers
+  fsre-bench episodes export --dataset fewrel/val_wiki --settings 5-1 --episodes 1000 --seeds 0 --out export --with-text
+  fsre-bench score --episodes-file export/fewrel_val_wiki-episodic-5-1-s0.episodes.jsonl --predictions answers.jsonl \\
+      --method-name my-system --method-type icl
   fsre-bench ls methods
   fsre-bench data fetch fewrel/val_wiki --mirror /path/to/mirror
 """
@@ -45,7 +49,16 @@ class OneLineErrorParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from fsre_bench.cli import ablate_cmd, data_cmd, episodes_cmd, export_cmd, ls_cmd, report_cmd, run_cmd
+    from fsre_bench.cli import (
+        ablate_cmd,
+        data_cmd,
+        episodes_cmd,
+        export_cmd,
+        ls_cmd,
+        report_cmd,
+        run_cmd,
+        score_cmd,
+    )
 
     parser = OneLineErrorParser(
         prog="fsre-bench",
@@ -55,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"fsre-bench {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (run_cmd, episodes_cmd, data_cmd, ls_cmd, report_cmd, ablate_cmd, export_cmd):
+    for module in (run_cmd, episodes_cmd, score_cmd, data_cmd, ls_cmd, report_cmd, ablate_cmd, export_cmd):
         module.register(commands)
     for register in _plugin_commands():
         register(commands)

@@ -50,11 +50,16 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                              "always: recompute")
     parser.add_argument("--limit", type=int, help="evaluate only the first N episodes (NOT for reporting; marked limited)")
     parser.add_argument("--encoder", help="encoder name or path (default: the embedded all-MiniLM-L6-v2)")
-    parser.add_argument("--device", help="cpu | cuda | cuda:0 ... (default cpu)")
-    parser.add_argument("--batch-size", type=int, help="encoder batch size (default 64)")
+    parser.add_argument("--device", help="auto | cpu | cuda | cuda:0 ... (default auto: CUDA when available, else CPU; "
+                                         "bf16 autocast on CUDA)")
+    parser.add_argument("--batch-size", type=int, help="encoder batch size (default 64 on CPU, by GPU memory on CUDA)")
     parser.add_argument("--n-bootstrap", type=int, help="bootstrap replicates for CIs (default 1000)")
     parser.add_argument("--allow-mixed-provenance", action="store_true", default=None,
                         help="assemble a result from seeds predicted at different harness states (marked mixed)")
+    parser.add_argument("--executor", choices=("local", "ray"), default="local",
+                        help="local: units run in this process (default); ray: one Ray task per method x setting x seed")
+    parser.add_argument("--ray-address", help="--executor ray: the cluster to join (auto = the one `ray start` runs here); "
+                                              "default: a private local Ray on this machine")
     parser.add_argument("--max-failure-share", type=float,
                         help="exit 2 when more than this share of queries' LLM requests failed (default 0.2)")
     add_method_flags(parser)
@@ -83,6 +88,12 @@ def config_from_args(args: argparse.Namespace) -> Any:
     return RunConfig(**given, method_options=options)
 
 
+def executor_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    if args.ray_address and args.executor != "ray":
+        raise ConfigError("--ray-address is for --executor ray; add --executor ray or drop it")
+    return {"executor": args.executor, "ray_address": args.ray_address}
+
+
 def _run_fields(args: argparse.Namespace) -> dict[str, Any]:
     names = ("methods", "dataset", "protocol", "settings", "k_values", "episodes", "seeds", "n_query", "na_rate",
              "sampler", "episodes_file", "episodes_sha256", "train", "data_dir", "output_dir", "overwrite", "limit", "encoder",
@@ -93,11 +104,11 @@ def _run_fields(args: argparse.Namespace) -> dict[str, Any]:
             fields[name] = [item.strip() for item in fields[name].split(",") if item.strip()]
     for name in _LIST_OF_INT:
         if fields[name] is not None:
-            fields[name] = _ints(fields[name], "--k" if name == "k_values" else f"--{name}")
+            fields[name] = parse_ints(fields[name], "--k" if name == "k_values" else f"--{name}")
     return fields
 
 
-def _ints(text: str, flag: str) -> list[int]:
+def parse_ints(text: str, flag: str) -> list[int]:
     try:
         return [int(item) for item in text.split(",") if item.strip()]
     except ValueError:
@@ -109,7 +120,8 @@ def handle(args: argparse.Namespace) -> int:
     from fsre_bench.runner import run
 
     config = config_from_args(args)
-    outcomes = run(config, command=["fsre-bench", *sys.argv[1:]] if sys.argv else ["fsre-bench"])
+    outcomes = run(config, command=["fsre-bench", *sys.argv[1:]] if sys.argv else ["fsre-bench"],
+                   **executor_from_args(args))
     print_outcomes(outcomes)
     failed = [o for o in outcomes if o.status == "failed"]
     for outcome in failed:

@@ -258,3 +258,16 @@ def expand_names(name: str) -> list[str]:
             if needed not in out:
                 out.append(needed)
     return out
+
+
+def licensed_catalogue(dataset_name: str, split: str) -> str | None:
+    """The licence catalogue id (LDC) when a loaded dataset is licensed data, else None.
+
+    A registered split answers for itself; a file loaded by path (or a patched copy, ``tacred+x``)
+    is licensed when its name is that of a licensed registered dataset.
+    """
+    spec = REGISTRY.get(f"{dataset_name}/{split}")
+    if spec is not None:
+        return spec.ldc
+    base = dataset_name.split("+", 1)[0]
+    return next((s.ldc for s in REGISTRY.values() if s.ldc and s.dataset_name == base), None)

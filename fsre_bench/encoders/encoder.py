@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from fsre_bench.cache import cache_dir, content_hash
+from fsre_bench.training.precision import autocast, resolve_precision
 from fsre_bench.encoders.identity import DEFAULT_ENCODER, encoder_identity, resolve_encoder_path
 from fsre_bench.encoders.markers import (
     MarkedWords,
@@ -61,6 +62,9 @@ class Encoder:
         self.path = resolve_encoder_path(name_or_path)
         self.identity = encoder_identity(self.path)
         self.device = device
+        # bf16/fp16 vectors differ from float32 ones: they get cache keys of their own
+        precision = resolve_precision(device)
+        self._key_identity = self.identity if precision == "fp32" else f"{self.identity}+{precision}"
         self.batch_size = batch_size
         self.max_length = max_length
         self.stats = EncoderStats()
@@ -86,12 +90,13 @@ class Encoder:
 
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
         """L2-normalised sentence embeddings with the model's own pooling (sentence-transformers)."""
-        keys = [content_hash(_KEY_VERSION, self.identity, "sentence", self.max_length, t) for t in texts]
+        keys = [content_hash(_KEY_VERSION, self._key_identity, "sentence", self.max_length, t) for t in texts]
         todo = self._missing(dict(zip(keys, texts, strict=True)))
         if todo:
             model = self._load_model()
-            vectors = model.encode(list(todo.values()), batch_size=self.batch_size, normalize_embeddings=True,
-                                   convert_to_numpy=True, show_progress_bar=False)
+            with autocast(self.device):
+                vectors = model.encode(list(todo.values()), batch_size=self.batch_size, normalize_embeddings=True,
+                                       convert_to_numpy=True, show_progress_bar=False)
             self.stats.encoded_texts += len(todo)
             self._remember(dict(zip(todo.keys(), vectors.astype(np.float32), strict=True)))
         return np.stack([self._memory[k] for k in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
@@ -117,7 +122,7 @@ class Encoder:
     def _instance_key(self, inst: RelationInstance, representation: str) -> str:
         typed = representation.startswith("marker") and (inst.head_type or inst.tail_type)
         types = (inst.head_type, inst.tail_type) if typed else None
-        return content_hash(_KEY_VERSION, self.identity, representation, self.max_length,
+        return content_hash(_KEY_VERSION, self._key_identity, representation, self.max_length,
                             inst.tokens, inst.head_span, inst.tail_span, types)
 
     def _missing(self, items: dict[str, Any]) -> dict[str, Any]:
@@ -164,7 +169,7 @@ class Encoder:
         encoding = tokenizer([list(m.words) for m in batch], is_split_into_words=True, padding=True,
                              truncation=True, max_length=self.max_length, return_tensors="pt")
         inputs = {k: v.to(self.device) for k, v in encoding.items() if k in ("input_ids", "attention_mask", "token_type_ids")}
-        with torch.inference_mode():
+        with torch.inference_mode(), autocast(self.device):
             hidden = transformer(**inputs).last_hidden_state.float().cpu().numpy()
         mask = encoding["attention_mask"].numpy()
         rows = []

@@ -178,7 +178,8 @@ class LLMClient:
         )
         usage["model"] = self.endpoint.model
         usage["base_url"] = redact_url(self.endpoint.base_url)
-        usage["endpoint"] = "local llama.cpp" if self.endpoint.local else "remote"
+        # "local llama.cpp" or "local vllm": the server kind leads the endpoint's identity
+        usage["endpoint"] = f"local {self.endpoint.identity.split(':')[0]}" if self.endpoint.local else "remote"
         return usage
 
     def close(self) -> None:

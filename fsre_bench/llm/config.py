@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from fsre_bench.errors import ConfigError
 
-MODES = ("local", "remote")
+MODES = ("local", "remote", "vllm")
 DEFAULT_REMOTE_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_API_KEY_ENV = "OPENAI_API_KEY"
 DEFAULT_CONCURRENCY = 8
@@ -21,13 +21,15 @@ DEFAULT_CONCURRENCY = 8
 # give ~2.8 short requests/s; 2 keeps the next request waiting at the server while one runs.
 LOCAL_DEFAULT_CONCURRENCY = 2
 LOCAL_MODEL_ALIAS = "smollm2-135m-instruct"
+# vLLM batches requests in flight continuously: many in flight keep its GPU busy.
+VLLM_DEFAULT_CONCURRENCY = 32
 
 
 @dataclass
 class LLMConfig:
     """Where and how LLM requests go; the API key itself is never stored, only its env var name."""
 
-    mode: str = "local"  # "local" starts llama.cpp's server; "remote" uses base_url as given
+    mode: str = "local"  # "local" starts llama.cpp's server; "vllm" starts `vllm serve`; "remote" uses base_url
     base_url: str | None = None  # remote: default OpenAI; local: set once the server is up
     model: str | None = None  # None: the local alias, or the one model a remote endpoint serves
     api_key_env: str = DEFAULT_API_KEY_ENV
@@ -68,6 +70,10 @@ class LLMConfig:
             raise ConfigError(f"llm.api_key_env {self.api_key_env!r} is not an environment variable name")
         if self.base_url is not None and urlsplit(self.base_url).scheme not in ("http", "https"):
             raise ConfigError(f"llm.base_url {redact_url(self.base_url)!r} must start with http:// or https://")
+        if self.mode == "vllm" and not self.model:
+            raise ConfigError("--llm vllm needs --llm-model PATH_OR_NAME (the model `vllm serve` loads)")
+        if self.mode == "vllm" and self.base_url is not None:
+            raise ConfigError("--llm vllm starts its own server on loopback; drop --llm-base-url, or use --llm remote")
         if self.gguf is not None and self.mode != "local":
             raise ConfigError("llm.gguf is only used with --llm local; drop --llm-gguf or use --llm local")
         if self.price_per_mtok is not None:
@@ -80,7 +86,7 @@ class LLMConfig:
     def effective_concurrency(self) -> int:
         if self.concurrency is not None:
             return self.concurrency
-        return LOCAL_DEFAULT_CONCURRENCY if self.mode == "local" else DEFAULT_CONCURRENCY
+        return {"local": LOCAL_DEFAULT_CONCURRENCY, "vllm": VLLM_DEFAULT_CONCURRENCY}.get(self.mode, DEFAULT_CONCURRENCY)
 
     @property
     def effective_base_url(self) -> str | None:
@@ -172,9 +178,11 @@ def add_llm_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the --llm-* flags (one argument group) to a CLI parser."""
     group = parser.add_argument_group("LLM endpoint (icl, tkre knowledge generation)")
     group.add_argument("--llm", choices=MODES, default=None, dest="llm_mode",
-                       help="local: start llama.cpp's server with SmolLM2-135M (default); remote: --llm-base-url")
+                       help="local: start llama.cpp's server with SmolLM2-135M (default); vllm: start `vllm serve "
+                            "--llm-model` on loopback (GPU machines); remote: --llm-base-url")
     group.add_argument("--llm-base-url", default=None, help=f"OpenAI-compatible base URL (default {DEFAULT_REMOTE_BASE_URL})")
-    group.add_argument("--llm-model", default=None, help="model id the endpoint serves (default: its only model)")
+    group.add_argument("--llm-model", default=None,
+                       help="model id the endpoint serves (default: its only model); --llm vllm: the path or name it loads")
     group.add_argument("--llm-api-key-env", default=None, metavar="NAME",
                        help=f"environment variable holding the API key (default {DEFAULT_API_KEY_ENV})")
     group.add_argument("--llm-temperature", type=float, default=None, help="sampling temperature (default 0; 0 is cached)")

@@ -10,7 +10,8 @@ import openai
 from fsre_bench.errors import LLMError
 from fsre_bench.llm.client import LLMClient
 from fsre_bench.llm.config import LOCAL_MODEL_ALIAS, Endpoint, LLMConfig, read_api_key, redact_url
-from fsre_bench.llm.local_server import get_local_server, release_local_server
+from fsre_bench.llm.local_server import get_local_server
+from fsre_bench.llm.managed_server import ManagedServer, release_server
 from fsre_bench.llm.response_cache import ResponseCache
 from fsre_bench.llm.transport import clean_error, make_sync_client
 
@@ -25,10 +26,19 @@ def open_llm(config: LLMConfig, cache: ResponseCache | None = None) -> LLMClient
             config.gguf, model_alias=config.model or LOCAL_MODEL_ALIAS,
             n_threads=config.local_threads, n_ctx=config.local_ctx,
         )
-        endpoint = Endpoint(server.base_url, server.model_alias, "local", server.endpoint_id, local=True)
-        return LLMClient(endpoint, config, cache, on_close=lambda: release_local_server(server),
-                         server_died=server.death_reason)
+        return _client_of(server, config, cache)
+    if config.mode == "vllm":
+        from fsre_bench.llm.vllm_server import check_vllm_usable, get_vllm_server
+
+        check_vllm_usable()
+        return _client_of(get_vllm_server(config.model or ""), config, cache)
     return LLMClient(resolve_remote_endpoint(config), config, cache)
+
+
+def _client_of(server: ManagedServer, config: LLMConfig, cache: ResponseCache | None) -> LLMClient:
+    """A client of a server this process started: it holds a reference, and knows when the server died."""
+    endpoint = Endpoint(server.base_url, server.model_alias, "local", server.endpoint_id, local=True)
+    return LLMClient(endpoint, config, cache, on_close=lambda: release_server(server), server_died=server.death_reason)
 
 
 def resolve_remote_endpoint(config: LLMConfig) -> Endpoint:

@@ -36,7 +36,8 @@ class MethodSpec:
     ``reads`` lists the option keys that enter the method's config hash (an entry ending in ``_``
     is a prefix); ``None`` hashes every option (safe, never stale). ``options`` are the flags shown
     for the method; every one of them must be read. ``uses_llm``: it reads the ``llm`` option that
-    the shared ``--llm*`` flags build.
+    the shared ``--llm*`` flags build. ``trains_weights``: it fits model weights, so under
+    ``--device cuda`` its Ray task asks for a GPU (frozen methods ask for one CPU).
     """
 
     name: str
@@ -45,6 +46,7 @@ class MethodSpec:
     options: tuple[MethodOption, ...] = ()
     reads: tuple[str, ...] | None = None
     uses_llm: bool = False
+    trains_weights: bool = False
     ablations: tuple[Ablation, ...] = ()
     arguments: Mapping[str, Any] = field(default_factory=dict)
     family: str | None = None  # set on an ablation's entry: the method it ablates

@@ -19,6 +19,7 @@ from fsre_bench.results.flags import (
     provenance_states,
     training_variance_measured,
 )
+from fsre_bench.results.model import EXTERNAL
 
 if TYPE_CHECKING:
     from fsre_bench.results import ResultFile as RunRow
@@ -28,6 +29,7 @@ MIXED_MARK = "⚠ mixed"
 DIRTY_MARK = "⚠ dirty"
 DEGENERATE_MARK = "degenerate"
 ONE_SEED_MARK = "(1 seed)"
+DECLARED_MARK = "†"  # beside an external row's method facts
 
 
 def cell_convention(protocol: str) -> str:
@@ -64,6 +66,9 @@ def flag_legend(runs: Sequence[RunRow]) -> list[str]:
                       "lower there (README, \"Degenerate outputs\").")
     if any(not training_variance_measured(run.result) for run in runs):
         legend.append(f"{ONE_SEED_MARK}: 1 training seed, training variance not measured.")
+    if any(run.provenance == EXTERNAL for run in runs):
+        legend.append(f"(external): scored by `fsre-bench score` from predictions made outside the harness on these "
+                      f"episode files; {DECLARED_MARK} declared by the submitter, not verified.")
     return ["", *legend] if legend else []
 
 

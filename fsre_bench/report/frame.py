@@ -55,6 +55,7 @@ def result_rows(run: RunRow) -> list[dict[str, Any]]:
         "training_variance_measured": training_variance_measured(result),
         "side_information": side_information(result), "knowledge_source": result["method"]["knowledge_source"],
         "assembled_by": assembled_by(result), "created_utc": run.created_utc,
+        "provenance": run.provenance, "declared": ", ".join(run.declared) or None,
     }
     return [{**shared, **_seed_columns(seed_row)} for seed_row in result["per_seed"]]
 
@@ -82,5 +83,5 @@ COLUMNS = (
     "std_over_seeds", "seed_accuracy", "seed_micro_f1", "limited", "mixed", "dirty", "degenerate",
     "degenerate_detail", "training_variance_measured", "side_information", "knowledge_source", "training_data",
     "harness_version", "git_commit", "git_dirty", "seed_states", "training_data_sha256", "fitted_model_keys",
-    "episode_file_sha256", "predictions_sha256", "assembled_by", "created_utc",
+    "episode_file_sha256", "predictions_sha256", "assembled_by", "created_utc", "provenance", "declared",
 )

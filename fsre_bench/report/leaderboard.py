@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fsre_bench.report.cells import (
+    DECLARED_MARK,
     cell_convention,
     cell_marks,
     flag_legend,
@@ -22,6 +23,7 @@ from fsre_bench.report.cells import (
 )
 from fsre_bench.report.collect import RunRow, pick_best, setting_order
 from fsre_bench.report.literature import LiteratureEntry, render_literature_tables
+from fsre_bench.results import EXTERNAL
 from fsre_bench.results.flags import assembled_by, side_information, training_splits
 
 PROTOCOL_ORDER = ("episodic", "natural-nota", "kshot")
@@ -107,13 +109,17 @@ def render_table(table: LeaderboardTable) -> str:
 
 
 def _method_columns(label: str, table: LeaderboardTable) -> list[str]:
-    result = next(iter(table.cells[label].values())).result
+    run = next(iter(table.cells[label].values()))
+    result = run.result
     meta = result["method"]
     seen = meta["training_relations"]
     training = "none" if not seen else f"{len(seen)} ({format_training_data(training_splits(result))})"
-    return [label, "ICL" if meta["type"] == "icl" else meta["type"], meta["backbone"] or "–",
-            format_parameters(meta["parameters"]), training, meta["knowledge_source"] or "–",
-            side_information(result) or "not recorded"]
+    facts = ["ICL" if meta["type"] == "icl" else meta["type"], meta["backbone"] or "–",
+             format_parameters(meta["parameters"]), training, meta["knowledge_source"] or "–",
+             side_information(result) or "not recorded"]
+    if run.provenance == EXTERNAL:  # the harness saw predictions only: everything about the method is a claim
+        facts = [f"{fact} {DECLARED_MARK}" for fact in facts]
+    return [label, *facts]
 
 
 def _score_columns(label: str, table: LeaderboardTable, best: dict[str, float | None]) -> list[str]:

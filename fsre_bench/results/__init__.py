@@ -5,7 +5,14 @@ runner or of any method.
 """
 
 from fsre_bench.results.counts import negative_labels, unit_counts
-from fsre_bench.results.model import PRIMARY_METRIC, ResultFile, method_block, new_result
+from fsre_bench.results.model import (
+    EXTERNAL,
+    PRIMARY_METRIC,
+    ResultFile,
+    external_label,
+    method_block,
+    new_result,
+)
 from fsre_bench.results.predictions import LOG_FORMAT, read_predictions_log
 from fsre_bench.results.schema import (
     RESULT_KIND,
@@ -17,12 +24,14 @@ from fsre_bench.results.schema import (
 )
 
 __all__ = [
+    "EXTERNAL",
     "LOG_FORMAT",
     "PRIMARY_METRIC",
     "RESULT_KIND",
     "RESULT_SCHEMA_VERSION",
     "SUPPORTED_VERSIONS",
     "ResultFile",
+    "external_label",
     "load_result",
     "method_block",
     "negative_labels",

@@ -19,7 +19,7 @@ from fsre_bench.results.labels import method_label, v1_options_read, variant_opt
 from fsre_bench.results.predictions import read_predictions_log
 from fsre_bench.results.schema import RESULT_KIND, RESULT_SCHEMA_VERSION, load_result
 
-__all__ = ["PRIMARY_METRIC", "ResultFile", "method_block", "new_result"]
+__all__ = ["EXTERNAL", "PRIMARY_METRIC", "ResultFile", "external_label", "method_block", "new_result"]
 
 
 def method_block(meta: dict[str, Any], options_read: dict[str, Any], ablation_of: str | None = None) -> dict[str, Any]:
@@ -62,6 +62,14 @@ def new_result(*, command: Sequence[str], harness: dict[str, Any], env: dict[str
         "llm": llm,
         **extra,
     }
+
+
+EXTERNAL = "external"  # origin.provenance of a result scored from predictions made outside the harness
+
+
+def external_label(label: str) -> str:
+    """An external row's label: it never merges with (or passes for) a harness row of the same name."""
+    return f"{label} ({EXTERNAL})"
 
 
 @dataclass(frozen=True)
@@ -114,7 +122,8 @@ class ResultFile:
     def label_without(self, shared: Iterable[tuple[str, str]]) -> str:
         """The label leaving out ``shared`` options (those every variant of a comparison has)."""
         shared = set(shared)
-        return method_label(self.method_name, [option for option in self.options if option not in shared])
+        label = method_label(self.method_name, [option for option in self.options if option not in shared])
+        return external_label(label) if self.provenance == EXTERNAL else label
 
     @property
     def ablation_of(self) -> str | None:
@@ -123,6 +132,16 @@ class ResultFile:
             return self.result["method"]["ablation_of"]
         family, sep, _ = self.method_name.partition("-no-")
         return family if sep else None
+
+    @property
+    def provenance(self) -> str:
+        """``harness`` (the harness ran the method) or ``external`` (``fsre-bench score`` of submitted predictions)."""
+        return (self.result.get("origin") or {}).get("provenance", "harness")
+
+    @property
+    def declared(self) -> tuple[str, ...]:
+        """Method facts the submitter declared and the harness did not observe (external results only)."""
+        return tuple((self.result.get("origin") or {}).get("declared", ()))
 
     @property
     def primary_metric(self) -> str:

@@ -101,6 +101,18 @@ RESULT_JSON_SCHEMA: dict[str, Any] = {
         },
         "timing": {"type": "object", "required": ["wall_s"]},
         "llm": {"type": ["object", "null"]},
+        # Optional (absent = the harness ran the method): ``fsre-bench score`` of an outside system's predictions.
+        "origin": {
+            "type": "object",
+            "required": ["provenance", "declared", "predictions"],
+            "properties": {
+                "provenance": {"enum": ["external"]},
+                "declared": {"type": "array", "items": _STR},
+                "predictions": {"type": "array", "minItems": 1, "items": {
+                    "type": "object", "required": ["seed", "file", "sha256"],
+                    "properties": {"seed": {"type": "integer"}, "file": _STR, "sha256": _SHA}}},
+            },
+        },
     },
 }
 

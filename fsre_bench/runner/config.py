@@ -9,7 +9,6 @@ from typing import Any
 from fsre_bench.episodes.setting import kshot_setting_name, parse_n_k
 from fsre_bench.errors import ConfigError
 from fsre_bench.protocols import KSHOT_SEEDS, PROTOCOLS, SAMPLERS
-from fsre_bench.runner.device import check_device_name
 
 OVERWRITE_MODES = ("never", "only-missing", "always")
 
@@ -39,8 +38,8 @@ class RunConfig:
     overwrite: str = "only-missing"
     limit: int | None = None
     encoder: str | None = None
-    device: str = "cpu"
-    batch_size: int = 64
+    device: str = "auto"  # resolved in __post_init__: results and cache keys see "cpu" or "cuda[:N]"
+    batch_size: int | None = None  # None: by device (fsre_bench.devices.default_batch_size)
     n_bootstrap: int = 1000
     allow_mixed_provenance: bool = False  # assemble seeds of different harness states, marked mixed
     # A run whose share of queries with a failed LLM request is above this exits 2 (its result records them).
@@ -48,6 +47,11 @@ class RunConfig:
     method_options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        from fsre_bench.devices import default_batch_size, resolve_device
+
+        self.device = resolve_device(self.device)
+        if self.batch_size is None:
+            self.batch_size = default_batch_size(self.device)
         self.validate()
 
     # --------------------------------------------------------------- derived
@@ -69,7 +73,6 @@ class RunConfig:
         _one_of("overwrite", self.overwrite, OVERWRITE_MODES)
         _one_of("sampler", self.sampler, SAMPLERS)
         _no_repeats("methods", self.methods)
-        check_device_name(self.device)
         if self.protocol != "kshot":
             if not self.settings:
                 raise ConfigError("--settings gives no setting (e.g. --settings 5-1,10-5)")
@@ -94,6 +97,8 @@ class RunConfig:
             raise ConfigError(f"--n-query must be >= 1, got {self.n_query}")
         if self.sampler == "codalab" and (self.protocol != "episodic" or self.na_rate):
             raise ConfigError("--sampler codalab reproduces the official FewRel 1.0 stream: episodic protocol, no NOTA")
+        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or self.batch_size < 1:
+            raise ConfigError(f"--batch-size must be an integer >= 1, got {self.batch_size!r}")
         if not 0.0 <= self.max_failure_share <= 1.0:
             raise ConfigError(f"--max-failure-share is a share of queries, 0 to 1; got {self.max_failure_share}")
         if self.n_bootstrap < 100:

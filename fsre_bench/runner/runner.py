@@ -26,7 +26,6 @@ from fsre_bench.progress import console, progress_display, progress_task
 from fsre_bench.results import load_result, write_result
 from fsre_bench.runner.assemble import SeedRun, build_result, meta_dict
 from fsre_bench.runner.config import RunConfig
-from fsre_bench.runner.device import check_device_available
 from fsre_bench.runner.lock import holding_unit_locks
 from fsre_bench.runner.plan import EpisodeSet, RunData, build_episode_sets, load_run_data
 from fsre_bench.runner.predictions_log import PredictionsLog
@@ -54,12 +53,21 @@ class UnitOutcome:
     reused_from: str | None = None
 
 
-def run(config: RunConfig, command: Sequence[str]) -> list[UnitOutcome]:
+def run(config: RunConfig, command: Sequence[str], executor: str = "local",
+        ray_address: str | None = None) -> list[UnitOutcome]:
+    """``executor``: "local" runs units in this process; "ray" sends each (unit, seed) to a Ray task."""
     check_method_names(config.methods)
+    # Refusals that need no output: before check_output_dir creates --output-dir.
+    if executor == "ray":
+        from fsre_bench.runner.ray_executor import check_ray_run
+
+        check_ray_run(config.method_options)  # a missing extra fails here, before any data is loaded
+    from fsre_bench.llm.vllm_server import check_vllm_requested
+
+    check_vllm_requested(config.method_options)  # --llm vllm without a GPU: one line before any work
     for note in check_method_options(config.methods, config.method_options):
         console.print(note)
     check_output_dir(config.output_dir, "--output-dir")
-    check_device_available(config.device)
     if config.limit:
         console.print(f"[bold red]WARNING: --limit {config.limit} evaluates a prefix only. "
                       "These numbers are NOT valid for reporting; results are marked limited.[/]")
@@ -67,15 +75,43 @@ def run(config: RunConfig, command: Sequence[str]) -> list[UnitOutcome]:
     episode_sets = build_episode_sets(config, data)
     outcomes: list[UnitOutcome] = []
     with progress_display():
+        if executor == "ray":
+            return _run_on_ray(config, data, episode_sets, command, ray_address)
         for name in config.methods:
             outcomes.extend(_run_method(name, config, data, episode_sets, command))
     return outcomes
 
 
+def _run_on_ray(config: RunConfig, data: RunData, episode_sets: list[EpisodeSet], command: Sequence[str],
+                address: str | None) -> list[UnitOutcome]:
+    from fsre_bench.runner.ray_executor import run_units_on_ray
+
+    # The driver holds every unit's lock while the workers write, as the local executor does per method.
+    directories = [unit_directory(name, config, data, es.setting) for name in config.methods for es in episode_sets]
+    with holding_unit_locks(directories):
+        units = [u for name in config.methods
+                 for u in _units(name, config, data, episode_sets, method_config_hash(name, config, data))]
+        run_units_on_ray(units, config, data, address, run_unit=run_one_unit)
+        options = {name: options_read(name, config) for name in config.methods}
+        return [u.finish(config, data, command, options[u.method]) for u in units]
+
+
+def run_one_unit(config: RunConfig, data: RunData, unit: _Unit, episode_set: EpisodeSet) -> str | None:
+    """One unit (method x setting x seed) exactly as the local executor runs it: None, or its one-line error.
+
+    What a Ray worker calls (``ray_executor`` gets it from here, so it never imports the runner).
+    """
+    try:
+        _run_seed(unit.method, episode_set.seed, config, data, [(unit, episode_set)])
+    except Exception as exc:
+        return _one_line(exc, unit.method, config)
+    return None
+
+
 def _run_method(name: str, config: RunConfig, data: RunData, episode_sets: list[EpisodeSet],
                 command: Sequence[str]) -> list[UnitOutcome]:
     """The method's units, each locked for this process: a second run on the same output waits, then reuses."""
-    directories = [_unit_directory(name, config, data, es.setting) for es in episode_sets]
+    directories = [unit_directory(name, config, data, es.setting) for es in episode_sets]
     with holding_unit_locks(directories):
         return _run_locked_method(name, config, data, episode_sets, command)
 
@@ -259,7 +295,7 @@ def _units(name: str, config: RunConfig, data: RunData, sets: list[EpisodeSet], 
     by_setting: dict[str, list[EpisodeSet]] = {}
     for es in sets:
         by_setting.setdefault(es.setting, []).append(es)
-    return [_Unit(name, setting, group, _unit_directory(name, config, data, setting), key, config)
+    return [_Unit(name, setting, group, unit_directory(name, config, data, setting), key, config)
             for setting, group in by_setting.items()]
 
 
@@ -275,7 +311,8 @@ def _side_information(name: str, config: RunConfig) -> str:
     return method_spec(name).side_information_for(config.method_options, config.protocol)
 
 
-def _unit_directory(name: str, config: RunConfig, data: RunData, setting: str) -> Path:
+def unit_directory(name: str, config: RunConfig, data: RunData, setting: str) -> Path:
+    """Where one method's results and logs for one setting live (``fsre-bench score`` files external ones there)."""
     return Path(config.output_dir) / "runs" / data.slug / config.protocol / setting.replace("=", "") / name
 
 
