@@ -65,8 +65,8 @@ class TKRESettings:
     dropout: float = ClassifierBudget.dropout
     eval_batch_size: int = ClassifierBudget.eval_batch_size
     representation: str = "marker-start"  # episodic prototypes (TKRE.md: start-marker states)
-    fuse_description: bool = False
-    meta_train: bool = True  # episodic: meta-train the pre-trained encoder as proto-ft does (TKRE.md)  # episodic: fuse prototypes with the relation name/description view
+    fuse_description: bool = False  # episodic: fuse prototypes with the relation name/description view
+    meta_train: bool = True  # episodic: meta-train the pre-trained encoder as proto-ft does (TKRE.md)
     max_length: int = 128
 
     def __post_init__(self) -> None:
