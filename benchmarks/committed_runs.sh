@@ -41,6 +41,8 @@ step() {
             $FSRE run --methods proto-ft,tkre,proto-ft-desc,tkre-desc --settings 5-5 "${WIKI[@]}" "${TRAINED[@]}" ;;
         ablate-5-5)
             $FSRE ablate tkre --settings 5-5 "${WIKI[@]}" "${TRAINED[@]}" ;;
+        kshot-8)     # TKRE and its fine-tuning control at K=8 (a subset of kshot-trained, to run first)
+            $FSRE run --methods tkre,finetune --k 8 "${KSHOT[@]}" --executor ray ;;
         kshot-trained)
             $FSRE run --methods tkre,finetune,finetune-synth,proto-ft --k 8,16,32 "${KSHOT[@]}" --executor ray ;;
         kshot-ablate)
@@ -54,7 +56,7 @@ step() {
                 done
             done ;;
         reports)     # regenerated from the result files (the ablation tables are written by the ablate steps)
-            $FSRE leaderboard --results "$OUT" --readme README.md
+            $FSRE leaderboard --results "$OUT"
             $FSRE plot all --results "$OUT" ;;
         *) echo "unknown step $1" >&2; exit 2 ;;
     esac
