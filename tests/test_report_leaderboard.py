@@ -112,6 +112,11 @@ def test_only_the_marked_region_changes(tmp_path, capsys):
     assert main(["leaderboard", "--results", str(results), "--readme", str(readme)]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "fsre-bench:leaderboard:start" in err
+    # prose that names the markers inline (as this project's README does) is not a region: refused, left alone
+    prose = f"# Docs\n\nThe table goes between `{LEADERBOARD_START}` and `{LEADERBOARD_END}`.\n"
+    readme.write_text(prose)
+    assert main(["leaderboard", "--results", str(results), "--readme", str(readme)]) == 2
+    assert readme.read_text() == prose and len(capsys.readouterr().err.strip().splitlines()) == 1
 
 
 def test_plots_in_the_plots_dir_are_linked(tmp_path):

@@ -15,12 +15,19 @@ ABLATION_END = "<!-- fsre-bench:ablation:end -->"
 
 def replace_between_markers(text: str, generated: str, source: str,
                             start: str = LEADERBOARD_START, end: str = LEADERBOARD_END) -> str:
-    """``text`` with the region between the markers replaced by ``generated`` (markers kept)."""
-    if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
-        raise DataError(f"{source}: needs exactly one {start} followed by one {end}; "
+    """``text`` with the region between the markers replaced by ``generated`` (markers kept).
+
+    A marker counts only on a line of its own: prose that names the markers (this project's README
+    does, in backticks) must never be taken for the region and overwritten.
+    """
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.strip() == start]
+    ends = [i for i, line in enumerate(lines) if line.strip() == end]
+    if len(starts) != 1 or len(ends) != 1 or starts[0] > ends[0]:
+        raise DataError(f"{source}: needs exactly one line {start} followed by one line {end}; "
                         "add them where the generated table should go")
-    before = text[: text.index(start) + len(start)]
-    after = text[text.index(end):]
+    before = "".join(lines[: starts[0] + 1]).rstrip("\n")
+    after = "".join(lines[ends[0]:])
     return f"{before}\n{generated.strip()}\n{after}"
 
 
