@@ -22,7 +22,7 @@ from fsre_bench.training import (
     saved_encoder_dir,
 )
 from fsre_bench.training.budget import StageBudget
-from fsre_bench.training.precision import OptimizerStep, autocast
+from fsre_bench.precision import OptimizerStep, autocast
 from fsre_bench.training.saved_encoder import saved_encoder_info
 from fsre_bench.types import Dataset, Episode
 
@@ -42,7 +42,7 @@ class EpisodicBudget:
     lr: float = 5e-5
     scale: float = 10.0  # cosine -> logits
     max_length: int = 128
-    precision: str = "auto"  # CUDA autocast (fsre_bench/training/precision.py); CPU runs fp32
+    precision: str = "auto"  # CUDA autocast (fsre_bench/precision.py); CPU runs fp32
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> EpisodicBudget:

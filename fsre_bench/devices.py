@@ -1,6 +1,6 @@
 """Where tensors run: ``--device auto`` (CUDA when available, else CPU) and batch sizes by device.
 
-The precision tensors run at on a device (bf16/fp16 autocast on CUDA) is fsre_bench/training/precision.py.
+The precision tensors run at on a device (bf16/fp16 autocast on CUDA) is fsre_bench/precision.py.
 
 ``auto`` is resolved once, when the run's config is built, and the resolved name is what results
 record and cache keys hash, so a CPU machine's ``auto`` run reuses its ``cpu`` results. torch is

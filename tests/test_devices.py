@@ -15,7 +15,7 @@ import pytest
 
 from fsre_bench.cli.main import build_parser
 from fsre_bench.devices import cuda_available, default_batch_size
-from fsre_bench.training.precision import autocast
+from fsre_bench.precision import autocast
 from fsre_bench.runner import RunConfig
 
 REPO = Path(__file__).resolve().parents[1]

@@ -65,3 +65,11 @@ def test_the_leaderboard_loads_no_method_module() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_importing_the_encoder_loads_no_torch() -> None:
+    # torch loads when an encoder first encodes: a run whose embeddings are all cached never pays for it
+    code = "import sys\nimport fsre_bench.encoders.encoder\nprint('torch' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

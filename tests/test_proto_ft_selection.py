@@ -10,7 +10,7 @@ import torch
 
 from fsre_bench.cli.main import main
 from fsre_bench.errors import ConfigError
-from fsre_bench.training.precision import OptimizerStep, autocast, resolve_precision
+from fsre_bench.precision import OptimizerStep, autocast, resolve_precision
 
 TINY = ["--dataset", "fewrel/val_wiki", "--train", "semeval2010/train", "--settings", "5-1", "--episodes", "3",
         "--seeds", "0", "--proto-ft-steps", "3", "--select-dev-episodes", "4",

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from fsre_bench.cache import cache_dir, content_hash
-from fsre_bench.training.precision import autocast, resolve_precision
+from fsre_bench.precision import autocast, resolve_precision
 from fsre_bench.encoders.identity import DEFAULT_ENCODER, encoder_identity, resolve_encoder_path
 from fsre_bench.encoders.markers import (
     MarkedWords,

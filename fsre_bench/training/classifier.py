@@ -28,7 +28,7 @@ from fsre_bench.metrics.scores import accuracy, micro_f1_excluding
 from fsre_bench.training.budget import StageBudget
 from fsre_bench.training.marked_batches import encode_marked, marker_representation
 from fsre_bench.training.optim import adamw_with_warmup
-from fsre_bench.training.precision import OptimizerStep, autocast
+from fsre_bench.precision import OptimizerStep, autocast
 from fsre_bench.training.saved_encoder import load_trainable_encoder, quiet_transformers
 from fsre_bench.types import RelationInstance
 
@@ -45,7 +45,7 @@ class ClassifierBudget:
     dropout: float = 0.1
     eval_batch_size: int = 64
     max_length: int = 128
-    precision: str = "auto"  # CUDA autocast (fsre_bench/training/precision.py); CPU runs fp32
+    precision: str = "auto"  # CUDA autocast (fsre_bench/precision.py); CPU runs fp32
 
     @classmethod
     def from_options(cls, options: dict[str, Any], prefix: str) -> ClassifierBudget:

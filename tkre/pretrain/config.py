@@ -72,7 +72,7 @@ class PretrainConfig:
     length_group_batches: int = 8  # a shuffled chunk of this many batches is sorted by length
     pad_to_max_length: bool = False
     device: str = "cpu"
-    precision: str = "auto"  # CUDA: bf16 autocast where supported, else fp16 (fsre_bench/training/precision.py)
+    precision: str = "auto"  # CUDA: bf16 autocast where supported, else fp16 (fsre_bench/precision.py)
     max_steps: int | None = None  # optimiser steps per stage (budget cap); None = all epochs
     num_threads: int | None = None  # torch threads during the call (restored after); None = leave as is
     keep_checkpoints: bool = False  # keep per-epoch training checkpoints once the entry is complete

@@ -11,7 +11,7 @@ from typing import Any
 
 import torch
 
-from fsre_bench.training.precision import OptimizerStep, autocast
+from fsre_bench.precision import OptimizerStep, autocast
 from tkre.pretrain.batching import CollateSpec, collate, epoch_batches
 from tkre.pretrain.config import PretrainConfig
 from tkre.pretrain.encoding import EncodedExample

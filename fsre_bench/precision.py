@@ -2,16 +2,20 @@
 
 Every trained method goes through ``autocast`` for its forward passes and ``optimizer_step`` for
 its updates, so ``--device cuda`` gets the same precision everywhere and CPU runs are unchanged.
+torch is imported only where it is used (CUDA, or an optimiser step): the frozen encoder imports this
+module, and a run whose embeddings are all cached never loads torch.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator
-
-import torch
+from typing import TYPE_CHECKING
 
 from fsre_bench.errors import ConfigError
+
+if TYPE_CHECKING:
+    import torch
 
 PRECISIONS = ("auto", "bf16", "fp16", "fp32")
 
@@ -23,6 +27,8 @@ def resolve_precision(device: str, precision: str = "auto") -> str:
     if not str(device).startswith("cuda"):
         return "fp32"
     if precision == "auto":
+        import torch
+
         return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
     return precision
 
@@ -34,6 +40,8 @@ def autocast(device: str, precision: str = "auto") -> Iterator[None]:
     if resolved == "fp32":
         yield
         return
+    import torch
+
     dtype = torch.bfloat16 if resolved == "bf16" else torch.float16
     with torch.autocast(device_type="cuda", dtype=dtype):
         yield
@@ -43,11 +51,15 @@ class OptimizerStep:
     """backward + gradient clipping + step, with fp16 loss scaling where fp16 runs (a no-op scaler otherwise)."""
 
     def __init__(self, device: str, precision: str = "auto", clip: float = 1.0) -> None:
+        import torch
+
         self.scaler = torch.amp.GradScaler("cuda", enabled=resolve_precision(device, precision) == "fp16")
         self.clip = clip
 
     def __call__(self, loss: torch.Tensor, optimizer: torch.optim.Optimizer,
                  parameters: Iterable[torch.nn.Parameter]) -> None:
+        import torch
+
         optimizer.zero_grad(set_to_none=True)
         self.scaler.scale(loss).backward()
         self.scaler.unscale_(optimizer)
