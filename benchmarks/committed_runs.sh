@@ -56,8 +56,10 @@ step() {
                 done
             done ;;
         reports)     # regenerated from the result files (the ablation tables are written by the ablate steps)
-            $FSRE leaderboard --results "$OUT"
-            $FSRE plot all --results "$OUT" ;;
+            $FSRE plot all --results "$OUT"
+            $FSRE plot per-relation --results "$OUT" \
+                --run "$(ls "$OUT"/runs/fewrel_val_wiki/episodic/5-1/proto-desc/n1000_seeds0-1-2_*.json)"
+            $FSRE leaderboard --results "$OUT" ;;  # last: it links the plots that exist
         *) echo "unknown step $1" >&2; exit 2 ;;
     esac
 }
