@@ -72,3 +72,14 @@ def test_without_matplotlib_one_line_says_how_to_install(tmp_path, capsys, monke
     assert main(["plot", "all", "--results", str(results)]) == 2
     err = capsys.readouterr().err.strip()
     assert err == "error: plots need matplotlib: pip install 'fsre-bench[plots]'"
+
+
+def test_method_colours_stay_distinct_past_the_default_cycle():
+    # The committed val_wiki table has 12 methods (TKRE's 4 ablations among them); the default cycle has 10.
+    from fsre_bench.report.plots import _distinct_colours, pyplot
+
+    plt = pyplot()
+    for n in (1, 10, 11, 12, 20, 21, 40):
+        colours = _distinct_colours(plt, n)
+        assert len(colours) == n and len(set(colours)) == n, n
+    assert _distinct_colours(plt, 3) == ["#1f77b4", "#ff7f0e", "#2ca02c"]  # small tables keep matplotlib's colours
