@@ -52,23 +52,23 @@ def test_accuracy_vs_k_gives_each_method_one_colour_in_every_panel():
 
 def test_report_ablation_defaults_to_the_reference_and_its_ablations(capsys):
     # icl, proto, proto-ft and tkre-desc share the task but are not ablations of tkre (icl even ran on other
-    # episodes); the committed results hold no ablation run at this commit yet (benchmarks/README.md), so the
-    # default table is the reference alone. Variants are found by what their results record (ablation_of):
-    # tests/test_tkre_ablate.py runs every ablation and checks its table.
+    # episodes). Variants are found by what their results record (ablation_of), not by name.
     args = ["report", "ablation", "--results", str(RESULTS), "--dataset", "fewrel/val_wiki", "--setting", "5-1",
             "--reference", "tkre"]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "tkre (reference)" in out
+    for variant in ("tkre (reference)", "tkre-no-mslm", "tkre-no-scl", "tkre-no-synth", "tkre-no-knowledge"):
+        assert variant in out
     for other in ("icl", "proto", "tkre-desc"):
         assert other not in out
-    assert main([*args, "--methods", "tkre,proto-ft,icl"]) == 2  # named explicitly, icl's episodes differ
+    assert main([*args, "--methods", "tkre,tkre-no-scl,icl"]) == 2  # named explicitly, icl's episodes differ
     assert "was not evaluated on the reference's episodes" in capsys.readouterr().err
 
 
 def test_committed_trained_rows_carry_training_variance_and_icl_is_flagged_degenerate(capsys):
     rows = {(row.method_name, row.setting, len(row.result["seeds"])): row for row in collect_rows(RESULTS)}
-    for method in ("tkre", "proto-ft", "tkre-desc", "proto-ft-desc"):
+    ablations = ("tkre-no-mslm", "tkre-no-scl", "tkre-no-synth", "tkre-no-knowledge")
+    for method in ("tkre", "proto-ft", "tkre-desc", "proto-ft-desc", *ablations):
         for setting in ("5-1", "5-5"):
             summary = rows[(method, setting, 3)].summary()
             assert summary["ci_method"].startswith("Student-t interval over training-seed scores (n=3")
@@ -83,3 +83,10 @@ def test_committed_trained_rows_carry_training_variance_and_icl_is_flagged_degen
     assert main(args) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "Student-t interval over per-seed paired differences (n=3" in out and "seeds agreeing" in out
+    # the committed ablation tables, as `ablate` wrote them: seed-level paired Δ, per-seed Δ and sign agreement
+    for setting in ("5-1", "5-5"):
+        table = (RESULTS / "ablations" / f"tkre-fewrel_val_wiki-episodic-{setting}.md").read_text(encoding="utf-8")
+        assert "Student-t interval over per-seed paired differences (n=3" in table
+        assert all(f"| {variant} |" in table for variant in ablations)
+    table = (RESULTS / "ablations" / "tkre-fewrel_val_wiki-episodic-5-1.md").read_text(encoding="utf-8")
+    assert "| tkre-no-scl | 62.57 ± 4.88 | +1.27 | [-1.24, +3.79] | 0.161 | [+0.12, +1.68, +2.02] | 3/3 |  |" in table
