@@ -67,8 +67,12 @@ def test_server_starts_answers_is_shared_and_stops_with_its_last_user(tmp_path: 
         stop_local_servers()
 
 
+# The held run takes Ctrl-C as a terminal's foreground job does. A process started in the background
+# by a non-interactive shell (`pytest ... &`, nohup, some CI runners) inherits SIGINT *ignored*, and
+# Python keeps it ignored: the SIGINT case then waited out its 20 s instead of testing the shutdown.
 _HOLD_SERVER = """
-import sys, time
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from fsre_bench.llm import LLMConfig, open_llm
 from fsre_bench.llm.local_server import running_local_servers
 client = open_llm(LLMConfig(cache=False))
