@@ -58,15 +58,9 @@ step() {
                 done
             done ;;
         reports)     # regenerated from the result files (the ablation tables are written by the ablate steps)
-            $FSRE plot all --results "$OUT"
+            $FSRE plot all --results "$OUT"  # accuracy-vs-K, LLM cost, and each task's ablation plot
             $FSRE plot per-relation --results "$OUT" \
                 --run "$(ls "$OUT"/runs/fewrel_val_wiki/episodic/5-1/proto-desc/n1000_seeds0-1-2_*.json)"
-            for setting in 5-1 5-5; do  # the ablation tables' plots (seed-level paired Δ)
-                $FSRE plot ablation --results "$OUT" --dataset fewrel/val_wiki --setting "$setting"
-            done
-            if ls "$OUT"/runs/semeval2010_test/kshot/K8/tkre-no-scl/n1_*.json > /dev/null 2>&1; then
-                $FSRE plot ablation --results "$OUT" --dataset semeval2010/test --setting K=8
-            fi
             $FSRE leaderboard --results "$OUT" ;;  # last: it links the plots that exist
         *) echo "unknown step $1" >&2; exit 2 ;;
     esac

@@ -20,6 +20,22 @@ def test_committed_leaderboard_regenerates_byte_identically(tmp_path):
     assert (copy / "LEADERBOARD.md").read_bytes() == committed
 
 
+def test_plot_all_redraws_every_committed_summary_plot_byte_identically(tmp_path):
+    # `plot all` finds the ablation tasks from what the result files record (ablation_of), so the
+    # committed ablation plots need no hand-kept list; the per-relation plot needs --run and is not in it.
+    copy = tmp_path / "results"
+    shutil.copytree(RESULTS, copy)
+    for png in (copy / "plots").glob("*.png"):
+        png.unlink()
+    assert main(["plot", "all", "--results", str(copy)]) == 0
+    committed = {p.name for p in (RESULTS / "plots").glob("*.png") if not p.name.startswith("per-relation_")}
+    assert {p.name for p in (copy / "plots").glob("*.png")} == committed
+    assert {"ablation_fewrel_val_wiki_episodic_5-1_accuracy.png", "ablation_fewrel_val_wiki_episodic_5-5_accuracy.png",
+            "ablation_semeval2010_test_kshot_K=8_micro_f1.png"} <= committed
+    for name in sorted(committed):
+        assert (copy / "plots" / name).read_bytes() == (RESULTS / "plots" / name).read_bytes(), name
+
+
 def test_committed_results_are_complete_unlimited_runs_with_plots_linked():
     rows = collect_rows(RESULTS)
     assert rows, "results/runs holds no result files"

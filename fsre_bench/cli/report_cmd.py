@@ -93,8 +93,8 @@ def _register_plot(commands: argparse._SubParsersAction) -> None:
         "plot", help="PNG plots from result files (needs the plots extra: matplotlib)",
         epilog=PLOT_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("kind", choices=PLOT_KINDS, help="accuracy-vs-k, llm-cost and all read every run; "
-                        "ablation needs --dataset/--setting; per-relation needs --run")
+    parser.add_argument("kind", choices=PLOT_KINDS, help="accuracy-vs-k, llm-cost and all read every run (all: also "
+                        "each task's ablation plot); ablation needs --dataset/--setting; per-relation needs --run")
     _add_ablation_arguments(parser, required=False)
     parser.add_argument("--run", type=Path, help="per-relation: the result file to plot")
     parser.add_argument("--out-dir", type=Path, help="where PNGs go (default <results>/plots)")

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from fsre_bench.errors import ConfigError
 from fsre_bench.report.ablation import AblationTable
-from fsre_bench.report.collect import collect_rows, load_rows
+from fsre_bench.report.collect import RunRow, collect_rows, load_rows
 from fsre_bench.report.plots import plot_ablation, plot_accuracy_vs_k, plot_llm_cost, plot_per_relation, slug
 
 
 def make_plots(kind: str, args: argparse.Namespace, out_dir: Path,
                ablation_table: Callable[[argparse.Namespace], AblationTable]) -> list[Path]:
-    """Render ``kind`` (or every kind that needs no extra arguments, for ``all``); returns the PNGs written."""
+    """Render ``kind`` (``all``: accuracy-vs-k, llm-cost and every task's ablation plot); returns the PNGs written."""
     if kind == "per-relation":
         return [_per_relation(args, out_dir)]
     if kind == "ablation":
@@ -33,7 +33,21 @@ def make_plots(kind: str, args: argparse.Namespace, out_dir: Path,
         if path is None and kind == "llm-cost":
             raise ConfigError(f"{args.results}: no in-context LLM (icl) runs with LLM usage to plot")
         written.extend([path] if path else [])
+    if kind == "all":
+        for task in ablation_tasks(rows):
+            dataset, protocol, setting, reference = task
+            task_args = argparse.Namespace(**{**vars(args), "dataset": dataset, "protocol": protocol,
+                                              "setting": setting, "reference": reference, "methods": None})
+            written.extend(make_plots("ablation", task_args, out_dir, ablation_table))
     return written
+
+
+def ablation_tasks(rows: list[RunRow]) -> list[tuple[str, str, str, str]]:
+    """(dataset, protocol, setting, reference) of every task where an ablation ran beside the method it
+    ablates, as the result files record it (``method.ablation_of``): what ``plot all`` draws ablations for."""
+    methods = {(row.dataset, row.protocol, row.setting, row.method_name) for row in rows}
+    return sorted({(row.dataset, row.protocol, row.setting, row.ablation_of) for row in rows
+                   if row.ablation_of and (row.dataset, row.protocol, row.setting, row.ablation_of) in methods})
 
 
 def _per_relation(args: argparse.Namespace, out_dir: Path) -> Path:
