@@ -1,7 +1,9 @@
 """Model selection on held-out *training* relations: never the evaluation split (val_wiki, SemEval test).
 
 A seeded subset of the training relations (``dev_relations``, default 4 of SemEval's 17) is held
-out: the encoder is meta-trained on the rest, and at checkpoint steps the start-marker
+out, whole relation families at a time by default (``dev_split="family"``: both directions of a
+SemEval class, so a dev relation is as new to the encoder as an evaluation relation is; holding out
+single directed relations left each dev relation's reverse in training); the encoder is meta-trained on the rest, and at checkpoint steps the start-marker
 prototypes are scored on dev-relation episodes; the best (lr, steps) is kept, and that selection
 encoder (which never saw a dev relation) later picks the description-fusion weight and, where
 there are enough dev relations, the NOTA threshold at the evaluation's N and K. The evaluated
@@ -12,6 +14,7 @@ and the choice is recorded in the result (``model_selection``).
 from __future__ import annotations
 
 import random
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -32,6 +35,7 @@ class SelectionSpace:
     """What is chosen on the dev relations, and from which candidates."""
 
     dev_relations: int = 4  # held out of the training relations (0: no selection, train on all)
+    dev_split: str = "family"  # hold out whole families (both directions of a class) or single "relation"s
     checkpoints: tuple[float, ...] = (1 / 3, 2 / 3, 1.0)  # fractions of the step budget evaluated
     lrs: tuple[float, ...] = ()  # () = the budget's lr only
     fusion_weights: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0, 2.0)  # sentence/description view weight, when fused
@@ -51,6 +55,8 @@ class SelectionSpace:
         space = cls(**given)
         if space.dev_relations < 0 or space.dev_episodes < 1 or not space.checkpoints:
             raise ConfigError("select_dev_relations must be >= 0, select_dev_episodes >= 1, checkpoints non-empty")
+        if space.dev_split not in DEV_SPLITS:
+            raise ConfigError(f"option select_dev_split={space.dev_split!r}: choose {' or '.join(DEV_SPLITS)}")
         return space
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,18 +71,53 @@ def _numbers(key: str, value: Any) -> tuple[float, ...]:
         raise ConfigError(f"option {key}={value!r}: give a list of numbers, e.g. [0.5, 1.0]") from None
 
 
-def split_dev_relations(train: Dataset, count: int, seed: int) -> tuple[Dataset, Dataset]:
+DEV_SPLITS = ("family", "relation")
+
+
+def relation_family(relation: str) -> str:
+    """The relation without its direction: ``Cause-Effect(e2,e1)`` -> ``Cause-Effect``; others unchanged."""
+    return re.sub(r"\((e1,e2|e2,e1)\)$", "", relation)
+
+
+def split_dev_relations(train: Dataset, count: int, seed: int, unit: str = "family") -> tuple[Dataset, Dataset]:
     """(training relations minus ``count`` seeded dev relations, the dev relations) as two Datasets.
 
     Dev relations are drawn among those with at least 3 sentences (a support and two queries);
-    a relation listed without sentences (SemEval's Entity-Destination(e2,e1)) is never one.
+    a relation listed without sentences (SemEval's Entity-Destination(e2,e1)) is never one. With
+    ``unit="family"`` whole families are drawn (seeded order, skipping one that would overshoot
+    ``count``), and a family never has members on both sides; with ``"relation"``, single relations.
     """
     usable = [r for r in train.positive_relations if len(train.instances.get(r, ())) >= 3]
     if count >= len(usable) - 1:
         raise ConfigError(f"select_dev_relations={count}: {train.name}/{train.split} has only {len(usable)} "
                           "training relations with sentences; at least 2 must stay for training")
-    dev = sorted(random.Random(f"dev-relations:{seed}").sample(sorted(usable), count))
-    return _subset(train, [r for r in train.relations if r not in dev], "fit"), _subset(train, dev, "dev")
+    if unit == "relation":
+        dev = sorted(random.Random(f"dev-relations:{seed}").sample(sorted(usable), count))
+        return _subset(train, [r for r in train.relations if r not in dev], "fit"), _subset(train, dev, "dev")
+    held = _whole_families(sorted(usable), count, seed)
+    if held is None:
+        raise ConfigError(f"select_dev_relations={count}: whole relation families of {train.name}/{train.split} "
+                          f"do not make exactly {count}; give another count or select_dev_split=relation")
+    held_families = {relation_family(r) for r in held}
+    fit = [r for r in train.relations if relation_family(r) not in held_families]
+    return _subset(train, fit, "fit"), _subset(train, sorted(held), "dev")
+
+
+def _whole_families(relations: list[str], count: int, seed: int, attempts: int = 100) -> list[str] | None:
+    """``count`` relations made of whole families: families in a seeded order, each taken unless it would
+    overshoot; a draw that ends short (a lone relation taken early) is redrawn, the same way for the same seed."""
+    families: dict[str, list[str]] = {}
+    for relation in relations:
+        families.setdefault(relation_family(relation), []).append(relation)
+    for attempt in range(attempts):
+        rng = random.Random(f"dev-relations:{seed}" + (f":{attempt}" if attempt else ""))
+        held: list[str] = []
+        for family in rng.sample(sorted(families), len(families)):
+            if len(held) + len(families[family]) <= count:
+                held.extend(families[family])
+        if len(held) == count:
+            return held
+    return None
 
 
 def _subset(train: Dataset, relations: Sequence[str], part: str) -> Dataset:
@@ -233,7 +274,7 @@ def meta_train(train: Dataset, budget: Any, base: str, *, seed: int, device: str
     key = content_hash("meta-train/2", encoder_identity(base), asdict(budget), space.to_dict(), seed, *key_parts)
     if space.dev_relations == 0:
         return train_episodic(train, budget, base, key, seed=seed, device=device, namespace=namespace), None
-    fit, dev = split_dev_relations(train, space.dev_relations, seed)
+    fit, dev = split_dev_relations(train, space.dev_relations, seed, space.dev_split)
     run = select_episodic(fit, dev, budget, base, seed=seed, device=device, space=space, make_head=make_head,
                           namespace=namespace, key=key)
     return run, dev

@@ -7,8 +7,8 @@ the same ``EpisodicBudget`` options, episodes and selection), so "proto-ft vs tk
 in TKRE's pre-training: TKRE spends its pre-training stages *on top of* proto-ft's budget, and
 both record what each stage spent (optimizer steps, texts, tokens, wall time; meta
 ``extra.spent``), so nobody has to take a "matched budget" on trust. With
-``select_dev_relations`` > 0 (default 4), a seeded subset of the training relations is held out
-for choosing the lr, the step count, the fusion weight and the NOTA threshold
+``select_dev_relations`` > 0 (default 4), a seeded subset of the training relations (whole
+families by default, ``select_dev_split``) is held out for choosing the lr, the step count, the fusion weight and the NOTA threshold
 (baselines/dev_selection.py); the evaluated encoder is the selected one. ``proto-ft-desc``
 fuses relation descriptions at inference, as proto-desc does, the control for ``tkre-desc``.
 """

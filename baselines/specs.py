@@ -29,6 +29,9 @@ SELECTION_OPTIONS = (
     MethodOption("select_dev_relations", int, 4, "training relations held out (seeded) to choose lr, steps, "
                  "fusion weight and NOTA threshold; 0 = none", metavar="N"),
     MethodOption("select_dev_episodes", int, 200, "dev-relation episodes per evaluation", metavar="N"),
+    MethodOption("select_dev_split", str, "family", "hold out whole relation families (both directions of a "
+                 "SemEval class: no dev relation's reverse is trained on) or single relations",
+                 choices=("family", "relation")),
 )
 # proto-ft trains the start-marker view; every EpisodicBudget field is an option proto_ft_<field>
 # (TKRE's meta-training stage reads the same ones).

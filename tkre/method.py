@@ -97,7 +97,7 @@ class TKREMethod:
             raise ConfigError(f"{self.name} pre-trains on knowledge of training relations: give --train "
                               "(e.g. --train semeval2010/train); evaluation relations are never used")
         # The dev relations (model selection) are held out of pre-training too: the selected model never saw them.
-        fit = split_dev_relations(train, self.space.dev_relations, self.config.seed)[0] if self.space.dev_relations \
+        fit = split_dev_relations(train, self.space.dev_relations, self.config.seed, self.space.dev_split)[0] if self.space.dev_relations \
             else train
         instances = knowledge_instances(list(fit.all_instances()), fit.negative_label, self.settings.max_relations)
         texts = self._knowledge(instances, fit.relations, f"{train.name}/{train.split}", fit.entity_types)
@@ -105,7 +105,7 @@ class TKREMethod:
         if self.settings.meta_train:
             encoder_dir = self._meta_train(train, encoder_dir)
         elif self.space.dev_relations:
-            self.tuning.dev = split_dev_relations(train, self.space.dev_relations, self.config.seed)[1]
+            self.tuning.dev = split_dev_relations(train, self.space.dev_relations, self.config.seed, self.space.dev_split)[1]
             self.tuning.encoder_dir = encoder_dir
         encoder = Encoder(str(encoder_dir), device=self.config.device, batch_size=self.config.batch_size)
         self.head = PrototypeHead(encoder, self.representation, fuse_descriptions=self.fuse_descriptions)
