@@ -147,3 +147,14 @@ def test_studies_are_not_mixed_into_the_main_leaderboard(tmp_path):
     assert "No result files yet" in _leaderboard(results)
     study = _leaderboard(results / "studies" / "some-study")
     assert "proto" in table_section(study, FEWREL_TABLE)
+
+
+def test_training_data_of_a_row_names_the_splits_of_every_k_in_it():
+    from fsre_bench.report.cells import format_training_data
+
+    k8 = [f"kshot:kshot-k8-s{seed}" for seed in (13, 21, 42)]
+    k16 = [f"kshot:kshot-k16-s{seed}" for seed in (13, 21, 42)]
+    assert format_training_data(k8) == "K-shot splits kshot-k8-s13/21/42"
+    assert format_training_data(k8 + k16) == "K-shot splits kshot-k8/16-s13/21/42"
+    assert format_training_data(k8 + k16[:2]) == "K-shot splits " + ", ".join(n[6:] for n in k8 + k16[:2])
+    assert format_training_data(["semeval2010/train"]) == "semeval2010/train"

@@ -73,13 +73,22 @@ def flag_legend(runs: Sequence[RunRow]) -> list[str]:
 
 
 def format_training_data(names: Sequence[str]) -> str:
-    """``semeval2010/train``; K-shot splits (one per seed) as ``K-shot splits kshot-k8-s13/21/42/87/100``."""
+    """``semeval2010/train``; K-shot splits (one per seed) as ``K-shot splits kshot-k8-s13/21/42/87/100``,
+    and a row's splits at several K with the same seeds as ``kshot-k8/16-s13/21/42/87/100``."""
     splits = [name.removeprefix("kshot:") for name in names if name.startswith("kshot:")]
     if not splits or len(splits) != len(names):
         return ", ".join(names)
-    stems = {split.rpartition("-s")[0] for split in splits}
-    if len(stems) == 1:
-        return f"K-shot splits {stems.pop()}-s" + "/".join(split.rpartition("-s")[2] for split in splits)
+    seeds_of: dict[str, list[str]] = {}
+    for split in splits:
+        stem, _, seed = split.rpartition("-s")
+        seeds_of.setdefault(stem, []).append(seed)
+    seed_lists = {tuple(seeds) for seeds in seeds_of.values()}
+    if len(seeds_of) == 1:
+        ((stem, seeds),) = seeds_of.items()
+        return f"K-shot splits {stem}-s" + "/".join(seeds)
+    if len(seed_lists) == 1 and all(stem.startswith("kshot-k") for stem in seeds_of):
+        ks = "/".join(stem.removeprefix("kshot-k") for stem in seeds_of)
+        return f"K-shot splits kshot-k{ks}-s" + "/".join(seed_lists.pop())
     return "K-shot splits " + ", ".join(splits)
 
 

@@ -109,11 +109,15 @@ def render_table(table: LeaderboardTable) -> str:
 
 
 def _method_columns(label: str, table: LeaderboardTable) -> list[str]:
-    run = next(iter(table.cells[label].values()))
+    row = table.cells[label]
+    run = next(iter(row.values()))
     result = run.result
     meta = result["method"]
     seen = meta["training_relations"]
-    training = "none" if not seen else f"{len(seen)} ({format_training_data(training_splits(result))})"
+    # What the whole row trained on (K-shot: the splits of every K in it), in column order.
+    splits = dict.fromkeys(name for setting in table.settings if setting in row
+                           for name in training_splits(row[setting].result))
+    training = "none" if not seen else f"{len(seen)} ({format_training_data(list(splits))})"
     facts = ["ICL" if meta["type"] == "icl" else meta["type"], meta["backbone"] or "–",
              format_parameters(meta["parameters"]), training, meta["knowledge_source"] or "–",
              side_information(result) or "not recorded"]
