@@ -66,7 +66,8 @@ def test_accuracy_vs_k_gives_each_method_one_colour_in_every_panel():
     assert legend_labels == sorted(colour_of) and "icl" in legend_labels  # icl is drawn in one panel only
 
 
-def test_report_ablation_defaults_to_the_reference_and_its_ablations(capsys):
+def test_report_ablation_defaults_to_the_reference_and_its_ablations(capsys, monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)  # the log width (130): a narrow terminal wraps the names
     # icl, proto, proto-ft and tkre-desc share the task but are not ablations of tkre (icl even ran on other
     # episodes). Variants are found by what their results record (ablation_of), not by name.
     args = ["report", "ablation", "--results", str(RESULTS), "--dataset", "fewrel/val_wiki", "--setting", "5-1",
@@ -81,7 +82,8 @@ def test_report_ablation_defaults_to_the_reference_and_its_ablations(capsys):
     assert "was not evaluated on the reference's episodes" in capsys.readouterr().err
 
 
-def test_committed_trained_rows_carry_training_variance_and_icl_is_flagged_degenerate(capsys):
+def test_committed_trained_rows_carry_training_variance_and_icl_is_flagged_degenerate(capsys, monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)  # the log width (130), so table cells are not wrapped
     rows = {(row.method_name, row.setting, len(row.result["seeds"])): row for row in collect_rows(RESULTS)}
     ablations = ("tkre-no-mslm", "tkre-no-scl", "tkre-no-synth", "tkre-no-knowledge")
     for method in ("tkre", "proto-ft", "tkre-desc", "proto-ft-desc", *ablations):
@@ -90,7 +92,14 @@ def test_committed_trained_rows_carry_training_variance_and_icl_is_flagged_degen
             assert summary["ci_method"].startswith("Student-t interval over training-seed scores (n=3")
     assert rows[("tkre", "5-1", 3)].summary()["ci95"][1] - rows[("tkre", "5-1", 3)].summary()["mean"] > 0.02
     for method in ("tkre", "finetune", "finetune-synth", "proto-ft"):  # K-shot: a t-interval over the 5 split scores
-        assert rows[(method, "K=8", 5)].summary()["ci_method"].startswith("Student-t interval over")
+        for k in ("K=8", "K=16"):
+            assert rows[(method, k, 5)].summary()["ci_method"].startswith("Student-t interval over")
+    # K=16: tkre vs its controls, split-level paired (what benchmarks/README.md reports)
+    args = ["report", "ablation", "--results", str(RESULTS), "--dataset", "semeval2010/test", "--setting", "K=16",
+            "--reference", "finetune-synth", "--methods", "finetune-synth,tkre"]
+    assert main(args) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "64.03 ± 3.20 │ +2.63 │ [+0.38, +4.89]" in out and "5/5" in out
     verdict = rows[("icl", "5-1", 1)].result["flags"]["degenerate"]
     assert verdict["kind"] == "position" and verdict["value"] == "0" and verdict["pred_share"] >= 0.99
     # method vs method on the committed episodes: seed-level paired differences with per-seed signs
