@@ -45,7 +45,7 @@ step() {
             $FSRE run --methods tkre,finetune --k 8 "${KSHOT[@]}" --executor ray ;;
         kshot-trained)
             $FSRE run --methods tkre,finetune,finetune-synth,proto-ft --k 8,16,32 "${KSHOT[@]}" --executor ray ;;
-        kshot-16|kshot-32)  # kshot-trained one K at a time (each K is a sitting on 2 cores: ~1.3 h and ~2.5 h)
+        kshot-16|kshot-32)  # kshot-trained one K at a time (on 2 cores: K=16 took 62 min; K=32 about 2 h, estimated)
             $FSRE run --methods tkre,finetune,finetune-synth,proto-ft --k "${1#kshot-}" "${KSHOT[@]}" --executor ray ;;
         kshot-ablate)
             $FSRE ablate tkre --k 8 "${KSHOT[@]}" --executor ray ;;
