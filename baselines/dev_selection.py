@@ -247,8 +247,8 @@ def select_episodic(fit: Dataset, dev: Dataset, budget: Any, base: str, *, seed:
     assert best is not None
     selector, run = best
     chosen = selector.best
-    selected_budget = {k: round(v * chosen["steps"] / run.info["budget"]["steps"], 2) if k != "steps" else chosen["steps"]
-                       for k, v in run.info["budget"].items()}
+    # What the selected checkpoint was trained with, counted (not prorated) when it was reached.
+    selected_budget = next(b for b in run.info["checkpoint_budgets"] if b["steps"] == chosen["steps"])
     info = {"budget": selected_budget, "selection_budget": {**spent, "wall_s": round(spent["wall_s"], 2)},
             "base": base, "harness": run.info.get("harness"), "model_selection": {
                 "dev_relations": dev.positive_relations,

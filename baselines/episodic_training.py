@@ -85,6 +85,7 @@ def train_episodic(train: Dataset, budget: Any, base: str, key: str, *, seed: in
     optimizer, scheduler = adamw_with_warmup(encoder.named_parameters(), lr=budget.lr, total_steps=len(episodes))
     step = OptimizerStep(device, getattr(budget, "precision", "auto"))
     spent = StageBudget()
+    at_checkpoints: list[dict[str, Any]] = []  # exact spend up to each checkpoint: a selected one's budget
     losses: list[float] = []
     with progress_task("episodic training", total=len(episodes), unit="ep") as task:
         for episode in episodes:
@@ -96,6 +97,7 @@ def train_episodic(train: Dataset, budget: Any, base: str, key: str, *, seed: in
             task.advance(1)
             task.set_info(f"loss {sum(losses[-20:]) / len(losses[-20:]):.3f}")
             if on_checkpoint is not None and spent.steps in checkpoints:
+                at_checkpoints.append(spent.so_far())
                 encoder.eval()
                 on_checkpoint(spent.steps, encoder, tokenizer)
                 encoder.train()
@@ -103,7 +105,7 @@ def train_episodic(train: Dataset, budget: Any, base: str, key: str, *, seed: in
     from fsre_bench.runner.provenance import harness_info  # here: the runner package imports the methods
 
     info = {"steps": len(episodes), "first_loss": losses[0], "last_loss_mean20": sum(losses[-20:]) / min(20, len(losses)),
-            "budget": spent.stop().as_dict(), "base": base,
+            "budget": spent.stop().as_dict(), "checkpoint_budgets": at_checkpoints, "base": base,
             "harness": harness_info()}  # who produced these weights, for the provenance of every later reuse
     return EpisodicRun(save_encoder(namespace, key, encoder, tokenizer, info) if save else None, info)
 

@@ -37,8 +37,12 @@ def test_proto_ft_desc_selects_lr_steps_and_fusion_weight_on_dev_relations_only(
     first_best = next(h for h in selection["history"] if h["dev_accuracy"] == best)
     assert selection["chosen"] == {"lr": first_best["lr"], "steps": first_best["steps"]}
     # the evaluated encoder is the selected checkpoint; the selection itself spent both runs
-    assert extra["spent"]["stages"]["meta_train"]["steps"] == first_best["steps"]
+    selected = extra["spent"]["stages"]["meta_train"]
+    assert selected["steps"] == first_best["steps"]
     assert extra["training"]["selection_spent"]["steps"] == 6
+    # counted when the checkpoint was reached, not prorated: whole texts (5-way 2-shot + 1 query: 15 a step)
+    assert isinstance(selected["tokens"], int) and selected["texts"] == 15 * selected["steps"]
+    assert 0 < selected["tokens"] < extra["training"]["selection_spent"]["tokens"]
     tuning = extra["dev_tuning"]["5-1"]
     weights = [s["fusion_weight"] for s in tuning["fusion_scores"]]
     assert weights == [0.0, 0.25, 0.5, 1.0, 2.0] and tuning["fusion_weight"] in weights

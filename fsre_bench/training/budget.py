@@ -31,6 +31,10 @@ class StageBudget:
     def as_dict(self) -> dict[str, Any]:
         return {"steps": self.steps, "texts": self.texts, "tokens": self.tokens, "wall_s": self.wall_s}
 
+    def so_far(self) -> dict[str, Any]:
+        """What was spent up to now, the stage still running (a checkpoint's budget)."""
+        return {**self.as_dict(), "wall_s": round(time.perf_counter() - self._started, 2)}
+
 
 def total_budget(stages: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Sum of per-stage budgets (each a dict with steps, texts, tokens, wall_s)."""
