@@ -12,6 +12,7 @@ import torch
 
 from fsre_bench.episodes import EpisodeSetting, build_episodes
 from fsre_bench.errors import ConfigError
+from fsre_bench.precision import OptimizerStep, autocast
 from fsre_bench.progress import progress_task
 from fsre_bench.training import (
     adamw_with_warmup,
@@ -22,7 +23,6 @@ from fsre_bench.training import (
     saved_encoder_dir,
 )
 from fsre_bench.training.budget import StageBudget
-from fsre_bench.precision import OptimizerStep, autocast
 from fsre_bench.training.saved_encoder import saved_encoder_info
 from fsre_bench.types import Dataset, Episode
 

@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from fsre_bench.cache import cache_dir, content_hash
-from fsre_bench.precision import autocast, resolve_precision
 from fsre_bench.encoders.identity import DEFAULT_ENCODER, encoder_identity, resolve_encoder_path
 from fsre_bench.encoders.markers import (
     MarkedWords,
@@ -25,6 +24,7 @@ from fsre_bench.encoders.markers import (
     word_span_to_subwords,
 )
 from fsre_bench.encoders.store import EmbeddingStore
+from fsre_bench.precision import autocast, resolve_precision
 from fsre_bench.types import RelationInstance
 
 # entity-pool: mean of the head's and of the tail's subword states, concatenated (2H)

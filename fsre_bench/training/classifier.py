@@ -25,10 +25,10 @@ from torch import nn
 
 from fsre_bench.errors import ConfigError, DataError
 from fsre_bench.metrics.scores import accuracy, micro_f1_excluding
+from fsre_bench.precision import OptimizerStep, autocast
 from fsre_bench.training.budget import StageBudget
 from fsre_bench.training.marked_batches import encode_marked, marker_representation
 from fsre_bench.training.optim import adamw_with_warmup
-from fsre_bench.precision import OptimizerStep, autocast
 from fsre_bench.training.saved_encoder import load_trainable_encoder, quiet_transformers
 from fsre_bench.types import RelationInstance
 
