@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from baselines.dev_selection import DEV_SPLITS
 from fsre_bench.methods.options import MethodOption
 from fsre_bench.methods.spec import NAMES_AND_DESCRIPTIONS, NO_SIDE_INFORMATION, MethodSpec
 
@@ -31,7 +32,7 @@ SELECTION_OPTIONS = (
     MethodOption("select_dev_episodes", int, 200, "dev-relation episodes per evaluation", metavar="N"),
     MethodOption("select_dev_split", str, "family", "hold out whole relation families (both directions of a "
                  "SemEval class: no dev relation's reverse is trained on) or single relations",
-                 choices=("family", "relation")),
+                 choices=DEV_SPLITS),
 )
 # proto-ft trains the start-marker view; every EpisodicBudget field is an option proto_ft_<field>
 # (TKRE's meta-training stage reads the same ones).

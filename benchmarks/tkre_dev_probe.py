@@ -15,7 +15,7 @@ import argparse
 import json
 import time
 
-from baselines.dev_selection import dev_data, dev_episodes, episode_accuracy, split_dev_relations
+from baselines.dev_selection import DEV_SPLITS, dev_data, dev_episodes, episode_accuracy, split_dev_relations
 from baselines.proto import ProtoMethod
 from fsre_bench.data import load_dataset
 from fsre_bench.methods.protocol import MethodConfig
@@ -41,7 +41,7 @@ def main() -> None:
     parser.add_argument("--max-steps", type=int, default=60)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--dev-relations", type=int, default=4)
-    parser.add_argument("--dev-split", choices=("family", "relation"), default="family",
+    parser.add_argument("--dev-split", choices=DEV_SPLITS, default="family",
                         help="hold out whole relation families (default) or single relations (the 2026-12-01 runs)")
     parser.add_argument("--episodes", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)

@@ -97,15 +97,15 @@ class TKREMethod:
             raise ConfigError(f"{self.name} pre-trains on knowledge of training relations: give --train "
                               "(e.g. --train semeval2010/train); evaluation relations are never used")
         # The dev relations (model selection) are held out of pre-training too: the selected model never saw them.
-        fit = split_dev_relations(train, self.space.dev_relations, self.config.seed, self.space.dev_split)[0] if self.space.dev_relations \
-            else train
+        fit, dev = (split_dev_relations(train, self.space.dev_relations, self.config.seed, self.space.dev_split)
+                    if self.space.dev_relations else (train, None))
         instances = knowledge_instances(list(fit.all_instances()), fit.negative_label, self.settings.max_relations)
         texts = self._knowledge(instances, fit.relations, f"{train.name}/{train.split}", fit.entity_types)
         encoder_dir = self._pretrain(texts, f"{train.name}/{train.split}")
         if self.settings.meta_train:
             encoder_dir = self._meta_train(train, encoder_dir)
-        elif self.space.dev_relations:
-            self.tuning.dev = split_dev_relations(train, self.space.dev_relations, self.config.seed, self.space.dev_split)[1]
+        elif dev is not None:
+            self.tuning.dev = dev
             self.tuning.encoder_dir = encoder_dir
         encoder = Encoder(str(encoder_dir), device=self.config.device, batch_size=self.config.batch_size)
         self.head = PrototypeHead(encoder, self.representation, fuse_descriptions=self.fuse_descriptions)

@@ -34,8 +34,7 @@ def make_plots(kind: str, args: argparse.Namespace, out_dir: Path,
             raise ConfigError(f"{args.results}: no in-context LLM (icl) runs with LLM usage to plot")
         written.extend([path] if path else [])
     if kind == "all":
-        for task in ablation_tasks(rows):
-            dataset, protocol, setting, reference = task
+        for dataset, protocol, setting, reference in ablation_tasks(rows):
             task_args = argparse.Namespace(**{**vars(args), "dataset": dataset, "protocol": protocol,
                                               "setting": setting, "reference": reference, "methods": None})
             written.extend(make_plots("ablation", task_args, out_dir, ablation_table))
