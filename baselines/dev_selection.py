@@ -3,12 +3,16 @@
 A seeded subset of the training relations (``dev_relations``, default 4 of SemEval's 17) is held
 out, whole relation families at a time by default (``dev_split="family"``: both directions of a
 SemEval class, so a dev relation is as new to the encoder as an evaluation relation is; holding out
-single directed relations left each dev relation's reverse in training); the encoder is meta-trained on the rest, and at checkpoint steps the start-marker
-prototypes are scored on dev-relation episodes; the best (lr, steps) is kept, and that selection
-encoder (which never saw a dev relation) later picks the description-fusion weight and, where
-there are enough dev relations, the NOTA threshold at the evaluation's N and K. The evaluated
-model is the selected one (trained without the dev relations): what was chosen is what runs,
-and the choice is recorded in the result (``model_selection``).
+single directed relations left each dev relation's reverse in training); the encoder is meta-trained
+on the rest, and at checkpoint steps the start-marker prototypes are scored on dev-relation
+episodes; the best (lr, steps) is kept. That selection encoder (which never saw a dev relation)
+later picks the description-fusion weight and, where there are enough dev relations, the NOTA
+threshold at the evaluation's N and K. The evaluated encoder is then, by default
+(``refit="all"``), trained again on *all* the training relations with the chosen lr for the chosen
+steps of the same schedule: holding out two of SemEval's nine classes for choosing must not cost the
+evaluated model their sentences. ``refit="none"`` evaluates the selection checkpoint itself. The
+result records every score, the choice, and what the selection and the refit each spent
+(``model_selection``).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ class SelectionSpace:
     fusion_weights: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0, 2.0)  # sentence/description view weight, when fused
     dev_episodes: int = 200
     dev_k_shot: int = 1
+    refit: str = "all"  # "all": retrain on every training relation with the choice; "none": evaluate the checkpoint
 
     @classmethod
     def from_options(cls, options: dict[str, Any], prefix: str = "select_") -> SelectionSpace:
@@ -57,10 +62,16 @@ class SelectionSpace:
             raise ConfigError("select_dev_relations must be >= 0, select_dev_episodes >= 1, checkpoints non-empty")
         if space.dev_split not in DEV_SPLITS:
             raise ConfigError(f"option select_dev_split={space.dev_split!r}: choose {' or '.join(DEV_SPLITS)}")
+        if space.refit not in REFITS:
+            raise ConfigError(f"option select_refit={space.refit!r}: choose {' or '.join(REFITS)}")
         return space
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def selection_dict(self) -> dict[str, Any]:
+        """What decides the selection run (its cache key): everything but what happens after the choice."""
+        return {k: v for k, v in asdict(self).items() if k != "refit"}
 
 
 def _numbers(key: str, value: Any) -> tuple[float, ...]:
@@ -72,6 +83,7 @@ def _numbers(key: str, value: Any) -> tuple[float, ...]:
 
 
 DEV_SPLITS = ("family", "relation")
+REFITS = ("all", "none")
 
 
 def relation_family(relation: str) -> str:
@@ -259,25 +271,75 @@ def select_episodic(fit: Dataset, dev: Dataset, budget: Any, base: str, *, seed:
     return EpisodicRun(adopt_encoder_dir(namespace, key, selector.keep_dir, info), info)
 
 
+@dataclass
+class MetaTrained:
+    """What ``meta_train`` made: the evaluated encoder's run, the dev relations (None: no selection),
+    and the encoder that picks the fusion weight and NOTA threshold on them (it never saw a dev relation)."""
+
+    run: Any  # EpisodicRun of the evaluated encoder
+    dev: Dataset | None = None
+    tuning_dir: Path | None = None
+
+    @property
+    def trained_on(self) -> list[str] | None:
+        """The relations the evaluated encoder was meta-trained on (None: no selection record, i.e. all of them)."""
+        selection = self.run.info.get("model_selection")
+        return None if selection is None else (selection.get("refit") or selection)["trained_on"]
+
+
 def meta_train(train: Dataset, budget: Any, base: str, *, seed: int, device: str, space: SelectionSpace,
-               make_head: HeadFactory, namespace: str, key_parts: Sequence[Any]) -> tuple[Any, Dataset | None]:
-    """The episodic meta-training proto-ft and TKRE share: (run, dev relations or None).
+               make_head: HeadFactory, namespace: str, key_parts: Sequence[Any],
+               refit_base: Callable[[], str] | None = None) -> MetaTrained:
+    """The episodic meta-training proto-ft and TKRE share.
 
     With ``space.dev_relations`` > 0, ``train`` is split, the encoder is meta-trained on the rest
-    with checkpoint selection on the dev relations (``select_episodic``); with 0, plain
-    ``train_episodic`` on all training relations. The cache key covers the base encoder's
+    with checkpoint selection on the dev relations (``select_episodic``), then (``space.refit`` "all")
+    trained again on all of ``train`` with the choice (``refit_on_all``), from ``refit_base()`` when
+    given (TKRE: its encoder pre-trained on all the training relations) else from ``base``; with 0,
+    plain ``train_episodic`` on all training relations. The cache key covers the base encoder's
     weights, the data, the budget, the selection space and the seed.
     """
     from baselines.episodic_training import train_episodic
     from fsre_bench.encoders.identity import encoder_identity
 
-    key = content_hash("meta-train/2", encoder_identity(base), asdict(budget), space.to_dict(), seed, *key_parts)
+    # selection_dict: the same selection run serves refit "all" and "none" (and kept the keys of before the refit)
+    key = content_hash("meta-train/2", encoder_identity(base), asdict(budget), space.selection_dict(), seed, *key_parts)
     if space.dev_relations == 0:
-        return train_episodic(train, budget, base, key, seed=seed, device=device, namespace=namespace), None
+        return MetaTrained(train_episodic(train, budget, base, key, seed=seed, device=device, namespace=namespace))
     fit, dev = split_dev_relations(train, space.dev_relations, seed, space.dev_split)
-    run = select_episodic(fit, dev, budget, base, seed=seed, device=device, space=space, make_head=make_head,
-                          namespace=namespace, key=key)
-    return run, dev
+    selected = select_episodic(fit, dev, budget, base, seed=seed, device=device, space=space, make_head=make_head,
+                               namespace=namespace, key=key)
+    if space.refit == "none":
+        return MetaTrained(selected, dev, selected.path)
+    run = refit_on_all(train, budget, refit_base() if refit_base is not None else base, selected, seed=seed,
+                       device=device, namespace=namespace)
+    return MetaTrained(run, dev, selected.path)
+
+
+def refit_on_all(train: Dataset, budget: Any, base: str, selected: Any, *, seed: int, device: str,
+                 namespace: str) -> Any:
+    """Meta-train ``base`` on every relation of ``train`` with the selected lr for the selected steps.
+
+    The schedule is the selection run's (warm-up and decay over ``budget.steps``, stopped at the
+    chosen step), so the refit differs from the selected checkpoint only in its data (and, for
+    TKRE, its pre-training data). Cached under a key of the selection run, the base weights and
+    the data; the info keeps the selection record with a ``refit`` entry and what the selection spent.
+    """
+    from dataclasses import replace
+
+    from baselines.episodic_training import train_episodic
+    from fsre_bench.encoders.identity import encoder_identity
+
+    selection = selected.info["model_selection"]
+    chosen = selection["chosen"]
+    key = content_hash("refit/1", selected.path.name, encoder_identity(base), chosen, train.source_sha256,
+                       sorted(train.by_id))
+    refit = {"trained_on": [r for r in train.positive_relations if train.instances.get(r)], **chosen,
+             "base": encoder_identity(base)}
+    return train_episodic(train, replace(budget, lr=chosen["lr"]), base, key, seed=seed, device=device,
+                          namespace=namespace, stop_after=chosen["steps"],
+                          info_extra={"model_selection": {**selection, "refit": refit},
+                                      "selection_budget": selected.info["selection_budget"]})
 
 
 class DevTuning:

@@ -66,12 +66,16 @@ class EpisodicRun:
 
 def train_episodic(train: Dataset, budget: Any, base: str, key: str, *, seed: int, device: str = "cpu",
                    namespace: str = "proto_ft", checkpoints: Sequence[int] = (),
-                   on_checkpoint: Callable[[int, Any, Any], None] | None = None, save: bool = True) -> EpisodicRun:
+                   on_checkpoint: Callable[[int, Any, Any], None] | None = None, save: bool = True,
+                   stop_after: int | None = None, info_extra: dict[str, Any] | None = None) -> EpisodicRun:
     """Train ``base`` for ``budget.steps`` episodes, save it under ``namespace``/``key``; cached runs are reused.
 
     ``on_checkpoint(step, encoder, tokenizer)`` runs after each step listed in ``checkpoints``
     (model selection on held-out relations evaluates there; the encoder is in eval mode meanwhile).
     ``save`` False: nothing is saved (the selection keeps its own best checkpoint); ``path`` is then None.
+    ``stop_after``: stop after that many steps of the ``budget.steps`` schedule (warm-up and decay as
+    in the full run), so a refit reproduces a selected checkpoint's training on other data.
+    ``info_extra`` is recorded with the saved weights (and returned by a reuse).
     The same function meta-trains proto-ft from the base encoder and TKRE from its pre-trained one.
     """
     cached = saved_encoder_dir(namespace, key)
@@ -83,6 +87,8 @@ def train_episodic(train: Dataset, budget: Any, base: str, key: str, *, seed: in
     encoder.train()
     episodes = _training_episodes(train, budget, seed)
     optimizer, scheduler = adamw_with_warmup(encoder.named_parameters(), lr=budget.lr, total_steps=len(episodes))
+    if stop_after is not None:
+        episodes = episodes[:stop_after]
     step = OptimizerStep(device, getattr(budget, "precision", "auto"))
     spent = StageBudget()
     at_checkpoints: list[dict[str, Any]] = []  # exact spend up to each checkpoint: a selected one's budget
@@ -106,7 +112,7 @@ def train_episodic(train: Dataset, budget: Any, base: str, key: str, *, seed: in
 
     info = {"steps": len(episodes), "first_loss": losses[0], "last_loss_mean20": sum(losses[-20:]) / min(20, len(losses)),
             "budget": spent.stop().as_dict(), "checkpoint_budgets": at_checkpoints, "base": base,
-            "harness": harness_info()}  # who produced these weights, for the provenance of every later reuse
+            "harness": harness_info(), **(info_extra or {})}  # who produced these weights, for every later reuse
     return EpisodicRun(save_encoder(namespace, key, encoder, tokenizer, info) if save else None, info)
 
 

@@ -8,8 +8,9 @@ in TKRE's pre-training: TKRE spends its pre-training stages *on top of* proto-ft
 both record what each stage spent (optimizer steps, texts, tokens, wall time; meta
 ``extra.spent``), so nobody has to take a "matched budget" on trust. With
 ``select_dev_relations`` > 0 (default 4), a seeded subset of the training relations (whole
-families by default, ``select_dev_split``) is held out for choosing the lr, the step count, the fusion weight and the NOTA threshold
-(baselines/dev_selection.py); the evaluated encoder is the selected one. ``proto-ft-desc``
+families by default, ``select_dev_split``) is held out for choosing the lr, the step count, the
+fusion weight and the NOTA threshold (baselines/dev_selection.py); the evaluated encoder is then
+trained on all the training relations with that choice (``select_refit``). ``proto-ft-desc``
 fuses relation descriptions at inference, as proto-desc does, the control for ``tkre-desc``.
 """
 
@@ -101,18 +102,19 @@ class ProtoFinetunedMethod:
 
     def _use_trained(self, train: Dataset, name: str, space: SelectionSpace) -> None:
         base = resolve_encoder_path(self.config.encoder)
-        run, dev = meta_train(train, self.budget, base, seed=self.config.seed, device=self.config.device, space=space,
-                              make_head=self._make_head(), namespace="proto_ft",
-                              key_parts=(train.source_sha256, sorted(train.by_id)))
+        trained = meta_train(train, self.budget, base, seed=self.config.seed, device=self.config.device, space=space,
+                             make_head=self._make_head(), namespace="proto_ft",
+                             key_parts=(train.source_sha256, sorted(train.by_id)))
+        run = trained.run
         self.head = PrototypeHead(Encoder(str(run.path), device=self.config.device, batch_size=self.config.batch_size),
                                   "marker-start", self.fuse_descriptions)
-        self.tuning.dev, self.tuning.encoder_dir = dev, run.path
-        selection = run.info.get("model_selection")
-        trained_on = selection["trained_on"] if selection else _relations_with_sentences(train)
-        self._train_info = {"training_data": name, "training_relations": sorted(trained_on),
+        self.tuning.dev, self.tuning.encoder_dir = trained.dev, trained.tuning_dir
+        self._train_info = {"training_data": name,
+                            "training_relations": sorted(trained.trained_on or _relations_with_sentences(train)),
                             "encoder_dir": run.path.name, "trained_at": time.strftime("%Y-%m-%d"),
                             "spent": spent(meta_train=run.info["budget"]),
-                            "selection_spent": run.info.get("selection_budget"), "model_selection": selection}
+                            "selection_spent": run.info.get("selection_budget"),
+                            "model_selection": run.info.get("model_selection")}
         self._fitted = [{"kind": "proto-ft encoder", "cache_key": run.path.name, "reused": run.reused,
                          "produced_by": run.info.get("harness")}]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from baselines.dev_selection import DEV_SPLITS
+from baselines.dev_selection import DEV_SPLITS, REFITS
 from fsre_bench.methods.options import MethodOption
 from fsre_bench.methods.spec import NAMES_AND_DESCRIPTIONS, NO_SIDE_INFORMATION, MethodSpec
 
@@ -33,6 +33,9 @@ SELECTION_OPTIONS = (
     MethodOption("select_dev_split", str, "family", "hold out whole relation families (both directions of a "
                  "SemEval class: no dev relation's reverse is trained on) or single relations",
                  choices=DEV_SPLITS),
+    MethodOption("select_refit", str, "all", "after choosing, train again on all training relations with the "
+                 "chosen lr and steps (all) or evaluate the selection checkpoint, trained without the dev relations "
+                 "(none)", choices=REFITS),
 )
 # proto-ft trains the start-marker view; every EpisodicBudget field is an option proto_ft_<field>
 # (TKRE's meta-training stage reads the same ones).

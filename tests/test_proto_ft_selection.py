@@ -30,15 +30,18 @@ def test_proto_ft_desc_selects_lr_steps_and_fusion_weight_on_dev_relations_only(
     extra = meta["extra"]
     selection = extra["model_selection"]
     dev = set(selection["dev_relations"])
-    assert len(dev) == 4 and not dev & set(meta["training_relations"])
+    # chosen without the dev relations; the evaluated encoder is the refit on all of them (dev ones included)
+    assert len(dev) == 4 and not dev & set(selection["trained_on"]) and dev <= set(meta["training_relations"])
+    assert set(meta["training_relations"]) == set(selection["refit"]["trained_on"]) == set(selection["trained_on"]) | dev
     # 2 lrs x checkpoints at steps 1 and 3, every score recorded; the chosen one is the first best
     assert [(h["lr"], h["steps"]) for h in selection["history"]] == [(5e-5, 1), (5e-5, 3), (1e-4, 1), (1e-4, 3)]
     best = max(h["dev_accuracy"] for h in selection["history"])
     first_best = next(h for h in selection["history"] if h["dev_accuracy"] == best)
     assert selection["chosen"] == {"lr": first_best["lr"], "steps": first_best["steps"]}
-    # the evaluated encoder is the selected checkpoint; the selection itself spent both runs
+    # the evaluated encoder is refit with the chosen lr for the chosen steps; the selection itself spent both runs
     selected = extra["spent"]["stages"]["meta_train"]
     assert selected["steps"] == first_best["steps"]
+    assert {k: selection["refit"][k] for k in ("lr", "steps")} == selection["chosen"]
     assert extra["training"]["selection_spent"]["steps"] == 6
     # counted when the checkpoint was reached, not prorated: whole texts (5-way 2-shot + 1 query: 15 a step)
     assert isinstance(selected["tokens"], int) and selected["texts"] == 15 * selected["steps"]
@@ -58,6 +61,43 @@ def test_proto_ft_nota_threshold_comes_from_dev_relations_when_there_are_enough(
     tuning = next(iter(extra["dev_tuning"].values()))
     assert tuning["nota_calibrated_on"] == "dev relations" and tuning["nota_threshold"] == extra["nota_threshold"]
     assert len(extra["model_selection"]["dev_relations"]) == 6
+
+
+@pytest.mark.slow
+def test_without_refit_the_evaluated_encoder_is_the_selection_checkpoint(tmp_path: Path) -> None:
+    code = main(["run", "--methods", "proto-ft", *TINY[:-4], "--select-refit", "none", "--output-dir", str(tmp_path)])
+    assert code == 0
+    extra = _results(tmp_path)["proto-ft"]["method"]["extra"]
+    selection = extra["model_selection"]
+    assert "refit" not in selection and extra["training"]["training_relations"] == sorted(selection["trained_on"])
+    assert not set(selection["dev_relations"]) & set(extra["training"]["training_relations"])
+
+
+@pytest.mark.slow
+def test_a_run_stopped_early_is_the_full_schedules_checkpoint(data_dir) -> None:
+    """``stop_after``: a refit for the chosen steps trains exactly as the selected run did up to its checkpoint."""
+    from baselines.episodic_training import EpisodicBudget, train_episodic
+    from fsre_bench.data import load_dataset
+    from fsre_bench.encoders.identity import resolve_encoder_path
+
+    semeval_train = load_dataset("semeval2010/train", data_dir)
+    budget, base = EpisodicBudget(steps=3, n_way=3, k_shot=1), resolve_encoder_path(None)
+    at_step_1: dict[str, torch.Tensor] = {}
+
+    def keep(step, encoder, tokenizer) -> None:
+        at_step_1.update({k: v.detach().clone() for k, v in encoder.state_dict().items()})
+
+    train_episodic(semeval_train, budget, base, "full", seed=0, checkpoints=(1,), on_checkpoint=keep, save=False)
+    stopped = train_episodic(semeval_train, budget, base, "stopped", seed=0, namespace="test_stop_after",
+                             stop_after=1, info_extra={"why": "test"})
+    assert stopped.info["steps"] == 1 and stopped.info["why"] == "test" and stopped.info["budget"]["steps"] == 1
+    from transformers import AutoModel
+
+    weights = AutoModel.from_pretrained(stopped.path).state_dict()
+    assert all(torch.equal(weights[k], at_step_1[k]) for k in at_step_1)
+    # a step more of the schedule moves them: the comparison can fail
+    again = train_episodic(semeval_train, budget, base, "two", seed=0, namespace="test_stop_after", stop_after=2)
+    assert not all(torch.equal(AutoModel.from_pretrained(again.path).state_dict()[k], at_step_1[k]) for k in at_step_1)
 
 
 def test_precision_is_fp32_on_cpu_and_validated() -> None:

@@ -29,9 +29,9 @@ def test_tkre_builds_llm_knowledge_on_the_local_server_and_runs(tmp_path: Path) 
     path = next(p for p in (tmp_path / "runs").rglob("n3_*.json"))
     meta = json.loads(path.read_text())["method"]
     assert meta["knowledge_source"] == "llm:smollm2-135m-instruct"
-    # knowledge for 2 relations; the meta-training (as proto-ft) sees every non-dev training relation
+    # knowledge for 2 relations; the evaluated encoder is the refit: meta-trained on every training relation
     assert meta["training_data"] == "semeval2010/train"
-    assert set(meta["training_relations"]) == set(meta["extra"]["model_selection"]["trained_on"])
+    assert set(meta["training_relations"]) == set(meta["extra"]["model_selection"]["refit"]["trained_on"])
     explanations, synthetic = meta["extra"]["knowledge"]["explanations"], meta["extra"]["knowledge"]["synthetic"]
     assert explanations["requests"] == 4 and explanations["source"] == "llm:smollm2-135m-instruct"
     assert explanations["n_examples"] == 4 - explanations["failed_requests"] - explanations["empty_replies"]

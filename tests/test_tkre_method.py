@@ -38,10 +38,17 @@ def test_episodic_run_through_the_cli_records_knowledge_source_and_training_rela
     extra = meta["extra"]
     selection = extra["model_selection"]
     dev = set(selection["dev_relations"])
-    # knowledge for 3 relations; meta-training (as proto-ft) on every training relation but the 4 dev ones
-    assert len(dev) == 4 and set(meta["training_relations"]) == set(selection["trained_on"])
-    assert not dev & set(meta["training_relations"]) and len(meta["training_relations"]) == 13
-    assert set(meta["training_relations"]) <= set(train.positive_relations)
+    # knowledge for 3 relations; the selection meta-trains (as proto-ft) on every training relation but the 4 dev
+    # ones, the refit (the evaluated encoder) on all of them, pre-training again on all of them first
+    with_sentences = {r for r in train.positive_relations if train.instances.get(r)}
+    assert len(dev) == 4 and not dev & set(selection["trained_on"]) and len(selection["trained_on"]) == 13
+    assert set(meta["training_relations"]) == set(selection["refit"]["trained_on"]) == with_sentences
+    assert {k: selection["refit"][k] for k in ("lr", "steps")} == selection["chosen"]
+    held_out = extra["selection_pretrain"]
+    assert held_out["pretrain"]["cache_key"] != extra["pretrain"]["cache_key"] and not dev & set(held_out["relations"])
+    kinds = [m["kind"] for m in result["per_seed"][0]["provenance"]["fitted_models"]]
+    assert kinds == ["tkre pre-trained encoder", "tkre pre-trained encoder (selection, without the dev relations)",
+                     "tkre meta-trained encoder"]
     assert not set(meta["training_relations"]) & set(evaluation.relations)
     assert extra["settings"]["max_relations"] == 3 and extra["settings"]["pretrain_max_steps"] == 2
     stages = extra["pretrain"]["stages"]

@@ -85,6 +85,7 @@ class TKREMethod:
                    "torch_threads": _torch_threads(), "spent": spent(**trained.get("spent", {})),
                    "meta_train": trained.get("meta_train"), "model_selection": trained.get("model_selection"),
                    "episodic_budget": asdict(self.episodic_budget), "dev_tuning": self.tuning.record,
+                   "selection_pretrain": trained.get("selection_pretrain"),
                    "fuse_descriptions": self.fuse_descriptions},
         )
 
@@ -96,17 +97,20 @@ class TKREMethod:
         if train is None:
             raise ConfigError(f"{self.name} pre-trains on knowledge of training relations: give --train "
                               "(e.g. --train semeval2010/train); evaluation relations are never used")
-        # The dev relations (model selection) are held out of pre-training too: the selected model never saw them.
+        # The dev relations (model selection) are held out of pre-training too: the selection never saw them.
+        # With select_refit "all" the chosen recipe is then run again on every training relation (pre-training
+        # included), and that is the evaluated encoder; the selection encoder still picks fusion weight and NOTA.
         fit, dev = (split_dev_relations(train, self.space.dev_relations, self.config.seed, self.space.dev_split)
                     if self.space.dev_relations else (train, None))
-        instances = knowledge_instances(list(fit.all_instances()), fit.negative_label, self.settings.max_relations)
-        texts = self._knowledge(instances, fit.relations, f"{train.name}/{train.split}", fit.entity_types)
-        encoder_dir = self._pretrain(texts, f"{train.name}/{train.split}")
+        refit = dev is not None and self.space.refit == "all"
+        encoder_dir = self._pretrain_on(fit, train)
         if self.settings.meta_train:
-            encoder_dir = self._meta_train(train, encoder_dir)
+            encoder_dir = self._meta_train(train, encoder_dir,
+                                           (lambda: str(self._pretrain_on(train, train, refit=True))) if refit else None)
         elif dev is not None:
-            self.tuning.dev = dev
-            self.tuning.encoder_dir = encoder_dir
+            self.tuning.dev, self.tuning.encoder_dir = dev, encoder_dir
+            if refit:
+                encoder_dir = self._pretrain_on(train, train, refit=True)
         encoder = Encoder(str(encoder_dir), device=self.config.device, batch_size=self.config.batch_size)
         self.head = PrototypeHead(encoder, self.representation, fuse_descriptions=self.fuse_descriptions)
 
@@ -125,8 +129,11 @@ class TKREMethod:
         pretrain = self._trained.get("pretrain")
         if not pretrain:
             return []
-        fitted = [{"kind": "tkre pre-trained encoder", "cache_key": pretrain["cache_key"],
-                   "reused": bool(pretrain["cache_hit"]), "produced_by": pretrain.get("produced_by")}]
+        selection = (self._trained.get("selection_pretrain") or {}).get("pretrain")
+        fitted = [{"kind": f"tkre pre-trained encoder{label}", "cache_key": record["cache_key"],
+                   "reused": bool(record["cache_hit"]), "produced_by": record.get("produced_by")}
+                  for label, record in (("", pretrain), (" (selection, without the dev relations)", selection))
+                  if record]
         return fitted + self._meta_fitted
 
     def close(self) -> None:
@@ -136,6 +143,22 @@ class TKREMethod:
             stop_local_servers()
 
     # ------------------------------------------------------------------ the pipeline
+    def _pretrain_on(self, relations: Dataset, train: Dataset, refit: bool = False) -> Any:
+        """Knowledge and pre-training on ``relations`` (a part of ``train``, or all of it for the refit).
+
+        A refit keeps what the selection's pre-training spent (``selection_pretrain``) before its own
+        record replaces it: the meta then describes the evaluated encoder and still counts the selection.
+        """
+        if refit:
+            self._trained["selection_pretrain"] = {"relations": self._trained.get("training_relations"),
+                                                   "pretrain": self._trained.get("pretrain"),
+                                                   "spent": dict(self._trained.get("spent", {})),
+                                                   "step_timing_s": dict(self._timing)}
+        instances = knowledge_instances(list(relations.all_instances()), relations.negative_label,
+                                        self.settings.max_relations)
+        texts = self._knowledge(instances, relations.relations, f"{train.name}/{train.split}", relations.entity_types)
+        return self._pretrain(texts, f"{train.name}/{train.split}")
+
     def _knowledge(self, instances: list[RelationInstance], relations: Any, dataset: str,
                    entity_types: Sequence[str]) -> PretrainingTexts:
         started = time.perf_counter()
@@ -167,23 +190,23 @@ class TKREMethod:
                                   if stage.get("ran")}
         return result.encoder_dir
 
-    def _meta_train(self, train: Dataset, encoder_dir: Any) -> Any:
-        """proto-ft's meta-training (same episodes, steps, lr, selection) starting from the pre-trained encoder."""
+    def _meta_train(self, train: Dataset, encoder_dir: Any, refit_base: Any = None) -> Any:
+        """proto-ft's meta-training (same episodes, steps, lr, selection, refit) from the pre-trained encoder."""
         started = time.perf_counter()
-        run, dev = meta_train(train, self.episodic_budget, str(encoder_dir), seed=self.config.seed,
-                              device=self.config.device, space=self.space, make_head=self.tuning.make_head,
-                              namespace="tkre_meta", key_parts=(train.source_sha256, sorted(train.by_id)))
-        self.tuning.dev, self.tuning.encoder_dir = dev, run.path
+        trained = meta_train(train, self.episodic_budget, str(encoder_dir), seed=self.config.seed,
+                             device=self.config.device, space=self.space, make_head=self.tuning.make_head,
+                             namespace="tkre_meta", key_parts=(train.source_sha256, sorted(train.by_id)),
+                             refit_base=refit_base)
+        run = trained.run
+        self.tuning.dev, self.tuning.encoder_dir = trained.dev, trained.tuning_dir
         self._meta_fitted = [{"kind": "tkre meta-trained encoder", "cache_key": run.path.name, "reused": run.reused,
                               "produced_by": run.info.get("harness")}]
-        self._timing["meta_train_s"] = round(time.perf_counter() - started, 2)
+        self._timing["meta_train_s"] = round(time.perf_counter() - started, 2)  # with a refit: its pre-training too
         self._trained.setdefault("spent", {})["meta_train"] = run.info["budget"]
-        selection = run.info.get("model_selection")
-        meta_trained = selection["trained_on"] if selection else [r for r in train.positive_relations
-                                                                  if train.instances.get(r)]
+        meta_trained = trained.trained_on or [r for r in train.positive_relations if train.instances.get(r)]
         self._trained.update(meta_train={k: run.info.get(k) for k in ("steps", "first_loss", "last_loss_mean20",
                                                                        "selection_budget")},
-                             model_selection=selection,
+                             model_selection=run.info.get("model_selection"),
                              training_relations=sorted({*self._trained.get("training_relations", []), *meta_trained}))
         return run.path
 
