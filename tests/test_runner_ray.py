@@ -149,17 +149,32 @@ def test_ray_with_vllm_is_refused_with_what_to_do_instead(tmp_path, capsys):
 
 
 def _kill_first_running_task(killed: list[int], deadline_s: float = 240) -> None:
-    """SIGKILL the first worker seen running a unit (Ray titles it ray::run_unit_task), like an OOM kill."""
+    """SIGKILL the first worker of *this* test's cluster seen running a unit (Ray titles it ray::run_unit_task),
+    like an OOM kill. Only descendants of this process: another Ray job on the machine is left alone."""
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
-        listing = subprocess.run(["ps", "-eo", "pid=,args="], capture_output=True, text=True).stdout
+        listing = subprocess.run(["ps", "-eo", "pid=,ppid=,args="], capture_output=True, text=True).stdout
+        parents: dict[int, int] = {}
+        tasks = []
         for line in listing.splitlines():
-            pid, _, args = line.strip().partition(" ")
-            if args.startswith("ray::run_unit_task"):
-                os.kill(int(pid), signal.SIGKILL)
-                killed.append(int(pid))
+            pid, ppid, *args = line.split(maxsplit=2)
+            parents[int(pid)] = int(ppid)
+            if args and args[0].startswith("ray::run_unit_task"):
+                tasks.append(int(pid))
+        for pid in tasks:
+            if _descends_from(pid, os.getpid(), parents):
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
                 return
         time.sleep(0.05)
+
+
+def _descends_from(pid: int, ancestor: int, parents: dict[int, int]) -> bool:
+    while pid > 1:
+        pid = parents.get(pid, 0)
+        if pid == ancestor:
+            return True
+    return False
 
 
 def test_a_worker_killed_mid_unit_is_one_line_and_the_others_finish(ray_address, local_reference, tmp_path, capsys):
