@@ -7,7 +7,8 @@ single directed relations left each dev relation's reverse in training); the enc
 on the rest, and at checkpoint steps the start-marker prototypes are scored on dev-relation
 episodes; the best (lr, steps) is kept. That selection encoder (which never saw a dev relation)
 later picks the description-fusion weight and, where there are enough dev relations, the NOTA
-threshold at the evaluation's N and K. The evaluated encoder is then, by default
+threshold at the evaluation's N and K: both are scored with *its* prototypes, never with the
+refit's, which has trained on the dev relations. The evaluated encoder is then, by default
 (``refit="all"``), trained again on *all* the training relations with the chosen lr for the chosen
 steps of the same schedule: holding out two of SemEval's nine classes for choosing must not cost the
 evaluated model their sentences. ``refit="none"`` evaluates the selection checkpoint itself. The
@@ -267,18 +268,35 @@ def select_episodic(fit: Dataset, dev: Dataset, budget: Any, base: str, *, seed:
                 "trained_on": [r for r in fit.positive_relations if fit.instances.get(r)],
                 "dev_episodes": len(episodes), "dev_setting": f"{episodes[0].n_way}-{space.dev_k_shot}",
                 "history": history, "chosen": {"lr": chosen["lr"], "steps": chosen["steps"]},
-                "space": space.to_dict()}}
+                "space": space.selection_dict()}}
     return EpisodicRun(adopt_encoder_dir(namespace, key, selector.keep_dir, info), info)
 
 
 @dataclass
 class MetaTrained:
     """What ``meta_train`` made: the evaluated encoder's run, the dev relations (None: no selection),
-    and the encoder that picks the fusion weight and NOTA threshold on them (it never saw a dev relation)."""
+    and the selection run, whose encoder (it never saw a dev relation) picks the fusion weight and
+    NOTA threshold on them; with ``refit`` "none" it is the evaluated one too."""
 
     run: Any  # EpisodicRun of the evaluated encoder
     dev: Dataset | None = None
-    tuning_dir: Path | None = None
+    selected: Any = None  # EpisodicRun of the selection encoder (None: no selection)
+
+    @property
+    def tuning_dir(self) -> Path | None:
+        return None if self.selected is None else self.selected.path
+
+    @property
+    def refit(self) -> bool:
+        """The evaluated encoder is not the selection one (it was trained again on all relations)."""
+        return self.selected is not None and self.selected.path != self.run.path
+
+    def fitted(self, kind: str) -> list[dict[str, Any]]:
+        """``fitted_models`` entries: the evaluated encoder, and the selection one when it is another."""
+        runs = [(kind, self.run), *([(f"{kind} (selection, without the dev relations)", self.selected)]
+                                    if self.refit else [])]
+        return [{"kind": label, "cache_key": run.path.name, "reused": run.reused, "produced_by": run.info.get("harness")}
+                for label, run in runs]
 
     @property
     def trained_on(self) -> list[str] | None:
@@ -310,10 +328,19 @@ def meta_train(train: Dataset, budget: Any, base: str, *, seed: int, device: str
     selected = select_episodic(fit, dev, budget, base, seed=seed, device=device, space=space, make_head=make_head,
                                namespace=namespace, key=key)
     if space.refit == "none":
-        return MetaTrained(selected, dev, selected.path)
+        _record_space(selected, space, selected)
+        return MetaTrained(selected, dev, selected)
     run = refit_on_all(train, budget, refit_base() if refit_base is not None else base, selected, seed=seed,
                        device=device, namespace=namespace)
-    return MetaTrained(run, dev, selected.path)
+    _record_space(run, space, selected)
+    return MetaTrained(run, dev, selected)
+
+
+def _record_space(run: Any, space: SelectionSpace, selected: Any) -> None:
+    """The selection record says the space of *this* call (a cached run may have been made under the other
+    refit) and which cached selection run chose."""
+    run.info["model_selection"] = {**run.info["model_selection"], "space": space.to_dict(),
+                                   "selection_key": selected.path.name}
 
 
 def refit_on_all(train: Dataset, budget: Any, base: str, selected: Any, *, seed: int, device: str,
@@ -369,9 +396,14 @@ class DevTuning:
         if not data.has_nota or nota.fixed is not None:
             return nota.for_episodes(head, episodes, data)
         if "nota_threshold" not in chosen and self.dev is not None:
-            value = nota_threshold_on_dev(head, self.dev, n_way=n_way, k_shot=k_shot, seed=self.seed)
+            # the selection encoder's scores: a refit head has trained on the dev relations, and a threshold
+            # calibrated on relations it knows would be set for seen relations, not new ones
+            judge = head if self.encoder_dir is None else self.make_head(self.encoder_dir, head.fusion_weight)
+            value = nota_threshold_on_dev(judge, self.dev, n_way=n_way, k_shot=k_shot, seed=self.seed)
             if value is not None:
-                chosen.update(nota_threshold=value, nota_calibrated_on="dev relations")
+                chosen.update(nota_threshold=value, nota_calibrated_on="dev relations",
+                              nota_calibrated_with=("the evaluated encoder" if self.encoder_dir is None else
+                                                    f"the selection encoder {self.encoder_dir.name}"))
         if "nota_threshold" in chosen:
             nota.value = chosen["nota_threshold"]
             return nota.value

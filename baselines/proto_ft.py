@@ -115,11 +115,11 @@ class ProtoFinetunedMethod:
                             "spent": spent(meta_train=run.info["budget"]),
                             "selection_spent": run.info.get("selection_budget"),
                             "model_selection": run.info.get("model_selection")}
-        self._fitted = [{"kind": "proto-ft encoder", "cache_key": run.path.name, "reused": run.reused,
-                         "produced_by": run.info.get("harness")}]
+        self._fitted = trained.fitted("proto-ft encoder")
 
     def fitted_models(self) -> list[dict[str, Any]]:
-        """The fine-tuned encoder this seed used, and the harness state that trained it (None: unknown)."""
+        """The fine-tuned encoder this seed used (and the selection encoder that tuned it on the dev relations,
+        when the evaluated one is a refit), with the harness state that trained each (None: unknown)."""
         return list(self._fitted)
 
 

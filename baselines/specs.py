@@ -42,14 +42,18 @@ SELECTION_OPTIONS = (
 EPISODIC_OPTIONS = (MethodOption("proto_ft_steps", int, 300, "meta-training episodes", metavar="N"),
                     MethodOption("proto_ft_lr", float, 5e-5, "meta-training learning rate", metavar="LR"))
 _PROTO_FT_READS = ("nota_threshold", "proto_ft_", "select_")
+# "refit/1": the evaluated encoder is retrained on all training relations after selection (select_refit=all,
+# a77739b), and NOTA/fusion are tuned with the selection encoder; before it the selection checkpoint was evaluated.
+SELECTION_RECIPE = "refit/1"
 PROTO_FT = MethodSpec("proto-ft", "baselines.proto_ft:ProtoFinetunedMethod",
                       "Proto-BERT: episodic meta-training of the encoder",
                       options=(*EPISODIC_OPTIONS, *SELECTION_OPTIONS, _NOTA_THRESHOLD), reads=_PROTO_FT_READS,
-                      trains_weights=True)
+                      trains_weights=True, recipe=SELECTION_RECIPE)
 PROTO_FT_DESC = MethodSpec("proto-ft-desc", "baselines.proto_ft:ProtoFinetunedMethod",
                            "proto-ft + relation-description fusion at inference (the control for tkre-desc)",
                            options=(*EPISODIC_OPTIONS, *SELECTION_OPTIONS, _NOTA_THRESHOLD), reads=_PROTO_FT_READS,
-                           trains_weights=True, arguments={"fuse_descriptions": True}, side_information=NAMES_AND_DESCRIPTIONS)
+                           trains_weights=True, arguments={"fuse_descriptions": True}, side_information=NAMES_AND_DESCRIPTIONS,
+                           recipe=SELECTION_RECIPE)
 ICL = MethodSpec("icl", "baselines.icl:ICLMethod", "in-context LLM through any OpenAI-compatible endpoint",
                  options=(
                      MethodOption("icl_batch_queries", bool, False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -57,10 +58,18 @@ def test_proto_ft_nota_threshold_comes_from_dev_relations_when_there_are_enough(
     code = main(["run", "--methods", "proto-ft", *TINY[:-4], "--na-rate", "0.5", "--select-dev-relations", "6",
                  "--output-dir", str(tmp_path)])
     assert code == 0
-    extra = _results(tmp_path)["proto-ft"]["method"]["extra"]
+    result = _results(tmp_path)["proto-ft"]
+    extra = result["method"]["extra"]
     tuning = next(iter(extra["dev_tuning"].values()))
     assert tuning["nota_calibrated_on"] == "dev relations" and tuning["nota_threshold"] == extra["nota_threshold"]
-    assert len(extra["model_selection"]["dev_relations"]) == 6
+    selection = extra["model_selection"]
+    assert len(selection["dev_relations"]) == 6 and selection["space"]["refit"] == "all"
+    # calibrated with the selection encoder, which never saw a dev relation, not the refit that is evaluated
+    evaluated, selector = extra["training"]["encoder_dir"], selection["selection_key"]
+    assert evaluated != selector and tuning["nota_calibrated_with"] == f"the selection encoder {selector}"
+    fitted = result["per_seed"][0]["provenance"]["fitted_models"]
+    assert [(m["kind"], m["cache_key"]) for m in fitted] == [
+        ("proto-ft encoder", evaluated), ("proto-ft encoder (selection, without the dev relations)", selector)]
 
 
 @pytest.mark.slow
@@ -70,34 +79,39 @@ def test_without_refit_the_evaluated_encoder_is_the_selection_checkpoint(tmp_pat
     extra = _results(tmp_path)["proto-ft"]["method"]["extra"]
     selection = extra["model_selection"]
     assert "refit" not in selection and extra["training"]["training_relations"] == sorted(selection["trained_on"])
+    assert selection["space"]["refit"] == "none" and selection["selection_key"] == extra["training"]["encoder_dir"]
     assert not set(selection["dev_relations"]) & set(extra["training"]["training_relations"])
 
 
 @pytest.mark.slow
 def test_a_run_stopped_early_is_the_full_schedules_checkpoint(data_dir) -> None:
-    """``stop_after``: a refit for the chosen steps trains exactly as the selected run did up to its checkpoint."""
+    """``stop_after``: a refit for the chosen steps trains exactly as the selected run did up to its checkpoint.
+
+    20 steps with the stop at 5: past the warm-up, so a schedule built over the 5 steps run (instead
+    of the 20 planned) would give other learning rates at steps 3-5 and other weights.
+    """
     from baselines.episodic_training import EpisodicBudget, train_episodic
     from fsre_bench.data import load_dataset
     from fsre_bench.encoders.identity import resolve_encoder_path
 
     semeval_train = load_dataset("semeval2010/train", data_dir)
-    budget, base = EpisodicBudget(steps=3, n_way=3, k_shot=1), resolve_encoder_path(None)
-    at_step_1: dict[str, torch.Tensor] = {}
+    budget, base = EpisodicBudget(steps=20, n_way=3, k_shot=1), resolve_encoder_path(None)
+    at_step_5: dict[str, torch.Tensor] = {}
 
     def keep(step, encoder, tokenizer) -> None:
-        at_step_1.update({k: v.detach().clone() for k, v in encoder.state_dict().items()})
+        at_step_5.update({k: v.detach().clone() for k, v in encoder.state_dict().items()})
 
-    train_episodic(semeval_train, budget, base, "full", seed=0, checkpoints=(1,), on_checkpoint=keep, save=False)
+    train_episodic(semeval_train, budget, base, "full", seed=0, checkpoints=(5,), on_checkpoint=keep, save=False)
     stopped = train_episodic(semeval_train, budget, base, "stopped", seed=0, namespace="test_stop_after",
-                             stop_after=1, info_extra={"why": "test"})
-    assert stopped.info["steps"] == 1 and stopped.info["why"] == "test" and stopped.info["budget"]["steps"] == 1
+                             stop_after=5, info_extra={"why": "test"})
+    assert stopped.info["steps"] == 5 and stopped.info["why"] == "test" and stopped.info["budget"]["steps"] == 5
     from transformers import AutoModel
 
     weights = AutoModel.from_pretrained(stopped.path).state_dict()
-    assert all(torch.equal(weights[k], at_step_1[k]) for k in at_step_1)
-    # a step more of the schedule moves them: the comparison can fail
-    again = train_episodic(semeval_train, budget, base, "two", seed=0, namespace="test_stop_after", stop_after=2)
-    assert not all(torch.equal(AutoModel.from_pretrained(again.path).state_dict()[k], at_step_1[k]) for k in at_step_1)
+    assert all(torch.equal(weights[k], at_step_5[k]) for k in at_step_5)
+    # the same 5 episodes on a 5-step schedule (what a refit must not do) end elsewhere: the comparison can fail
+    short = train_episodic(semeval_train, replace(budget, steps=5), base, "short", seed=0, namespace="test_stop_after")
+    assert not all(torch.equal(AutoModel.from_pretrained(short.path).state_dict()[k], at_step_5[k]) for k in at_step_5)
 
 
 def test_precision_is_fp32_on_cpu_and_validated() -> None:

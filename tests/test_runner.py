@@ -85,6 +85,24 @@ def test_a_method_is_rehashed_by_the_options_it_reads_and_only_those():
     assert key("icl", icl_batch_queries=True) != key("icl") == key("icl", proto_representation="marker-mean")
 
 
+def test_a_new_recipe_of_a_method_is_rehashed_so_old_results_are_not_reused(monkeypatch):
+    """proto-ft/TKRE now refit after selection: results made by the old recipe under the same options are stale."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from fsre_bench.methods import registry
+    from fsre_bench.runner import runner
+    from fsre_bench.runner.runner import method_config_hash
+
+    config = RunConfig(methods=["proto-ft"], dataset="fewrel/val_wiki")
+    data = SimpleNamespace(train=None)
+    assert registry.method_spec("proto-ft").recipe == registry.method_spec("tkre").recipe == "refit/1"
+    now = method_config_hash("proto-ft", config, data)
+    older = replace(registry.method_spec("proto-ft"), recipe="")
+    monkeypatch.setattr(runner, "method_spec", lambda name: older)
+    assert method_config_hash("proto-ft", config, data) != now
+
+
 def test_limit_takes_a_prefix_and_marks_the_result(tmp_path, capsys):
     full = _run(tmp_path / "full", methods=["random"])[0]
     limited = _run(tmp_path / "limited", methods=["random"], limit=5)[0]

@@ -48,7 +48,11 @@ def test_episodic_run_through_the_cli_records_knowledge_source_and_training_rela
     assert held_out["pretrain"]["cache_key"] != extra["pretrain"]["cache_key"] and not dev & set(held_out["relations"])
     kinds = [m["kind"] for m in result["per_seed"][0]["provenance"]["fitted_models"]]
     assert kinds == ["tkre pre-trained encoder", "tkre pre-trained encoder (selection, without the dev relations)",
-                     "tkre meta-trained encoder"]
+                     "tkre meta-trained encoder", "tkre meta-trained encoder (selection, without the dev relations)"]
+    assert held_out["knowledge"]["corpus"]["by_source"]["labelled"] == 3 * 4 and held_out["knowledge_source"] == "schema"
+    # the refit's pre-training is timed apart from the meta-training it runs inside
+    timing = extra["step_timing_s"]
+    assert timing["refit_pretrain_s"] >= timing["pretrain_s"] > 0 and timing["meta_train_s"] > 0
     assert not set(meta["training_relations"]) & set(evaluation.relations)
     assert extra["settings"]["max_relations"] == 3 and extra["settings"]["pretrain_max_steps"] == 2
     stages = extra["pretrain"]["stages"]
@@ -74,6 +78,23 @@ def test_episodic_run_through_the_cli_records_knowledge_source_and_training_rela
     assert len(pairs) == 4 * 5 and all(r["failures"] == 0 for r in records)
     assert result["metrics"]["accuracy"]["mean"] == pytest.approx(sum(p == g for p, g in pairs) / len(pairs))
     assert all(set(r["pred"]) <= set(r["gold"]) for r in records)  # 5-way, 1 query each: gold = the candidates
+
+
+@pytest.mark.slow
+def test_without_meta_training_the_refit_pre_trains_again_on_all_training_relations(tmp_path: Path, data_dir) -> None:
+    code = main(["run", "--methods", "tkre", "--dataset", "fewrel/val_wiki", "--train", "semeval2010/train",
+                 "--knowledge", "schema", "--settings", "5-1", "--episodes", "2", "--seeds", "0",
+                 "--option", "tkre_meta_train=false", "--output-dir", str(tmp_path), *TINY_FLAGS])
+    assert code == 0
+    result = _result(tmp_path)
+    extra = result["method"]["extra"]
+    kinds = [m["kind"] for m in result["per_seed"][0]["provenance"]["fitted_models"]]
+    assert kinds == ["tkre pre-trained encoder", "tkre pre-trained encoder (selection, without the dev relations)"]
+    held_out, evaluated = extra["selection_pretrain"], extra["pretrain"]
+    assert held_out["pretrain"]["cache_key"] != evaluated["cache_key"] and extra["meta_train"] is None
+    assert "refit_pretrain_s" in extra["step_timing_s"] and "meta_train_s" not in extra["step_timing_s"]
+    # max_relations 3: the first 3 relations; the selection's draw held dev relations out of them
+    assert len(held_out["relations"]) <= 3 and len(result["method"]["training_relations"]) == 3
 
 
 @pytest.mark.slow

@@ -151,13 +151,19 @@ class TKREMethod:
         """
         if refit:
             self._trained["selection_pretrain"] = {"relations": self._trained.get("training_relations"),
+                                                   "knowledge_source": self._trained.get("knowledge_source"),
+                                                   "knowledge": self._trained.get("knowledge"),
                                                    "pretrain": self._trained.get("pretrain"),
                                                    "spent": dict(self._trained.get("spent", {})),
                                                    "step_timing_s": dict(self._timing)}
+        started = time.perf_counter()
         instances = knowledge_instances(list(relations.all_instances()), relations.negative_label,
                                         self.settings.max_relations)
         texts = self._knowledge(instances, relations.relations, f"{train.name}/{train.split}", relations.entity_types)
-        return self._pretrain(texts, f"{train.name}/{train.split}")
+        encoder_dir = self._pretrain(texts, f"{train.name}/{train.split}")
+        if refit:  # knowledge_s / pretrain_s now describe the refit's; this is both of them
+            self._timing["refit_pretrain_s"] = round(time.perf_counter() - started, 2)
+        return encoder_dir
 
     def _knowledge(self, instances: list[RelationInstance], relations: Any, dataset: str,
                    entity_types: Sequence[str]) -> PretrainingTexts:
@@ -199,9 +205,9 @@ class TKREMethod:
                              refit_base=refit_base)
         run = trained.run
         self.tuning.dev, self.tuning.encoder_dir = trained.dev, trained.tuning_dir
-        self._meta_fitted = [{"kind": "tkre meta-trained encoder", "cache_key": run.path.name, "reused": run.reused,
-                              "produced_by": run.info.get("harness")}]
-        self._timing["meta_train_s"] = round(time.perf_counter() - started, 2)  # with a refit: its pre-training too
+        self._meta_fitted = trained.fitted("tkre meta-trained encoder")
+        # a refit's pre-training runs inside meta_train (refit_base) and is timed apart as refit_pretrain_s
+        self._timing["meta_train_s"] = round(time.perf_counter() - started - self._timing.get("refit_pretrain_s", 0), 2)
         self._trained.setdefault("spent", {})["meta_train"] = run.info["budget"]
         meta_trained = trained.trained_on or [r for r in train.positive_relations if train.instances.get(r)]
         self._trained.update(meta_train={k: run.info.get(k) for k in ("steps", "first_loss", "last_loss_mean20",

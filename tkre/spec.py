@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from baselines.specs import EPISODIC_OPTIONS, SELECTION_OPTIONS
+from baselines.specs import EPISODIC_OPTIONS, SELECTION_OPTIONS, SELECTION_RECIPE
 from fsre_bench.methods.options import MethodOption
 from fsre_bench.methods.spec import NAMES_AND_DESCRIPTIONS, NO_SIDE_INFORMATION, Ablation, MethodSpec
 
@@ -69,6 +69,7 @@ TKRE = MethodSpec(
     uses_llm=True,
     side_information=_side_information,
     trains_weights=True,
+    recipe=SELECTION_RECIPE,  # its meta-training and selection are proto-ft's
     ablations=(
         Ablation("tkre-no-mslm", "TKRE ablation: no MSLM (SCL only)", {"variant": "tkre-no-mslm"}),
         Ablation("tkre-no-scl", "TKRE ablation: no SCL (MSLM only)", {"variant": "tkre-no-scl"}),

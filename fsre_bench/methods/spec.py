@@ -37,7 +37,7 @@ class MethodSpec:
     is a prefix); ``None`` hashes every option (safe, never stale). ``options`` are the flags shown
     for the method; every one of them must be read. ``uses_llm``: it reads the ``llm`` option that
     the shared ``--llm*`` flags build. ``trains_weights``: it fits model weights, so under
-    ``--device cuda`` its Ray task asks for a GPU (frozen methods ask for one CPU).
+    ``--device cuda`` its Ray task asks for a GPU (frozen methods ask for one CPU). ``recipe``: see below.
     """
 
     name: str
@@ -50,6 +50,10 @@ class MethodSpec:
     ablations: tuple[Ablation, ...] = ()
     arguments: Mapping[str, Any] = field(default_factory=dict)
     family: str | None = None  # set on an ablation's entry: the method it ablates
+    # The version of what the method does with the same options: bumped when its code changes its
+    # predictions (a new default behaviour, not a new option), so results of the old recipe are
+    # recomputed instead of reused. It enters the config hash only when set.
+    recipe: str = ""
     # a fixed answer, or a function of (this entry, the run's method options, the protocol)
     side_information: str | Callable[[MethodSpec, Mapping[str, Any], str], str] = NO_SIDE_INFORMATION
 

@@ -317,10 +317,13 @@ def unit_directory(name: str, config: RunConfig, data: RunData, setting: str) ->
 
 
 def method_config_hash(name: str, config: RunConfig, data: RunData) -> str:
-    """Everything that can change a method's predictions, hashed: name, encoder, its options, training data."""
+    """Everything that can change a method's predictions, hashed: name, encoder, its options, training data,
+    and the method's recipe version where it has one (so a changed default behaviour is not served stale)."""
     train = data.train.source_sha256 if data.train else None
     options = _semantic(options_read(name, config))
-    return content_hash(name, config.encoder, config.device, config.batch_size, options, train)
+    recipe = method_spec(name).recipe
+    return content_hash(name, config.encoder, config.device, config.batch_size, options, train,
+                        *((recipe,) if recipe else ()))
 
 
 def _semantic(value: Any) -> Any:
