@@ -44,7 +44,7 @@ def test_episodic_differences_equal_a_direct_paired_bootstrap():
     stored = json.loads(proto.read_text())["metrics"]["accuracy"]
     assert table.rows[0].mean == stored["mean"] and list(table.rows[0].ci95) == stored["ci95"]
     markdown = render_ablation_markdown(table)
-    assert "| proto (reference) |" in markdown
+    assert "| proto (reference) |" in markdown and "on the same 60 episodes (2 seed(s))" in markdown
     assert f"| {expected.mean_difference * 100:+.2f} |" in markdown and "| * |" in markdown
 
 
@@ -56,6 +56,7 @@ def test_kshot_pairs_test_queries():
     expected = paired_bootstrap("micro_f1", _counts_from_logs(random, True), _counts_from_logs(proto, True),
                                 n_bootstrap=200, seed=0)
     assert table.rows[1].difference == expected
+    assert f"on the same {table.n_units} queries (" in render_ablation_markdown(table)  # not "querys"
 
 
 def test_a_variant_on_other_episodes_is_refused(tmp_path):

@@ -64,6 +64,12 @@ class AblationTable:
     rows: tuple[AblationRow, ...]
     difference_method: str = ""  # what the CI of Δ is (seed-level t, paired bootstrap, or none with 1 seed)
 
+    @property
+    def units_counted(self) -> str:
+        """``13585 queries``, ``3000 episodes``: the paired units in words (captions of tables and plots)."""
+        plural = "queries" if self.unit == "query" else f"{self.unit}s"
+        return f"{self.n_units} {self.unit if self.n_units == 1 else plural}"
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, for callers that store the table next to its markdown."""
         return {
@@ -238,7 +244,7 @@ def _cells(table: AblationTable, row: AblationRow) -> list[str]:
 def _caption(table: AblationTable) -> str:
     mark = (f"{SIGNIFICANT_MARK} = the 95% CI of Δ excludes zero. " if not table.difference_method.startswith(ONE_SEED_NOTE)
             else "")
-    return (f"Δ = variant − {table.reference} on the same {table.n_units} {table.unit}s ({table.n_seeds} seed(s)); "
+    return (f"Δ = variant − {table.reference} on the same {table.units_counted} ({table.n_seeds} seed(s)); "
             f"CI of Δ: {table.difference_method}. Seeds agreeing: seeds whose Δ has the sign of the mean Δ. "
             f"{mark}Scores in %, ± half-width of each result's own 95% CI.")
 
