@@ -56,7 +56,8 @@ def test_kshot_pairs_test_queries():
     expected = paired_bootstrap("micro_f1", _counts_from_logs(random, True), _counts_from_logs(proto, True),
                                 n_bootstrap=200, seed=0)
     assert table.rows[1].difference == expected
-    assert f"on the same {table.n_units} queries (" in render_ablation_markdown(table)  # not "querys"
+    markdown = render_ablation_markdown(table)  # not "querys", in the count or in the bootstrap's description
+    assert f"on the same {table.n_units} queries (" in markdown and "paired bootstrap over queries," in markdown
 
 
 def test_a_variant_on_other_episodes_is_refused(tmp_path):

@@ -67,8 +67,7 @@ class AblationTable:
     @property
     def units_counted(self) -> str:
         """``13585 queries``, ``3000 episodes``: the paired units in words (captions of tables and plots)."""
-        plural = "queries" if self.unit == "query" else f"{self.unit}s"
-        return f"{self.n_units} {self.unit if self.n_units == 1 else plural}"
+        return f"{self.n_units} {self.unit if self.n_units == 1 else units_plural(self.unit)}"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, for callers that store the table next to its markdown."""
@@ -136,7 +135,12 @@ def _difference_method(interval: str, unit: str, n_seeds: int, n_bootstrap: int,
         return CI_T_OVER_SEED_DIFFERENCES.format(n=n_seeds)
     if interval == "none":
         return f"{ONE_SEED_NOTE}: no CI of Δ, no significance claim"
-    return f"paired bootstrap over {unit}s, stratified by seed (percentile, B={n_bootstrap}, seed {seed})"
+    return f"paired bootstrap over {units_plural(unit)}, stratified by seed (percentile, B={n_bootstrap}, seed {seed})"
+
+
+def units_plural(unit: str) -> str:
+    """``query`` -> ``queries``, ``episode`` -> ``episodes`` (a plain +s made "querys")."""
+    return "queries" if unit == "query" else f"{unit}s"
 
 
 def _check_same_task(runs: Sequence[RunRow]) -> None:
