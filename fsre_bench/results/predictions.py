@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from fsre_bench.bounded_read import read_bounded_text
 from fsre_bench.errors import DataError
 
 LOG_FORMAT = "fsre-bench.predictions/1"
@@ -18,7 +19,7 @@ LOG_FORMAT = "fsre-bench.predictions/1"
 def read_predictions_log(path: Path) -> list[dict[str, Any]]:
     """The episode records (header skipped); an unreadable log or a non-JSON line is a one-line DataError."""
     try:
-        lines = Path(path).read_text(encoding="utf-8").split("\n")[:-1]  # not splitlines: replies may hold U+2028
+        lines = read_bounded_text(path, "log").split("\n")[:-1]  # not splitlines: replies may hold U+2028
     except OSError as exc:
         raise DataError(f"{path}: cannot read the predictions log ({exc.strerror})") from None
     except UnicodeDecodeError as exc:
