@@ -10,14 +10,13 @@ from typing import Any
 import numpy as np
 
 from fsre_bench.cache import file_sha256
-from fsre_bench.metrics import summarize_metric
 from fsre_bench.metrics.degenerate import (
     accuracy_by_gold_position,
     degenerate_verdict,
     prediction_distribution,
 )
-from fsre_bench.metrics.seed_level import summarize_trained
-from fsre_bench.results import PRIMARY_METRIC, method_block, negative_labels, new_result, unit_counts
+from fsre_bench.results import PRIMARY_METRIC, method_block, new_result
+from fsre_bench.results.recompute import records_counts, seed_metrics, summarize_counts
 from fsre_bench.runner.config import RunConfig
 from fsre_bench.runner.plan import EpisodeSet, RunData
 from fsre_bench.runner.provenance import environment_info, harness_info
@@ -50,15 +49,11 @@ def build_result(
     command: Sequence[str],
     provenance: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    negative = negative_labels(data.evaluation.negative_label)
-    per_query = config.protocol == "kshot"
-    counts = [unit_counts(records, negative, per_query) for records in records_per_seed]
-    unit = "split" if per_query and len(counts) > 1 else ("query" if per_query else "episode")
+    counts = records_counts(records_per_seed, data.evaluation.negative_label, config.protocol)
     trained = meta["type"] == "trained"  # its fitted model depends on the seed: the CI must include that
-    summarize = summarize_trained if trained else summarize_metric
-    metrics: dict[str, Any] = {"primary": PRIMARY_METRIC[config.protocol]}
-    for name in ("accuracy", "micro_f1"):
-        metrics[name] = summarize(name, counts, unit=unit, n_bootstrap=config.n_bootstrap).to_dict()
+    metrics: dict[str, Any] = {"primary": PRIMARY_METRIC[config.protocol],
+                               **summarize_counts(counts, protocol=config.protocol, trained=trained,
+                                                  n_bootstrap=config.n_bootstrap)}
     answers = answer_distribution(seed_runs, records_per_seed)
     provenance = provenance or {"states": [], "mixed": False, "dirty": False}
     first = seed_runs[0].episode_set
@@ -101,10 +96,7 @@ def answer_distribution(seed_runs: Sequence[SeedRun], records_per_seed: Sequence
 
 
 def metrics_for(counts: np.ndarray) -> dict[str, float]:
-    from fsre_bench.metrics import metric_from_counts
-
-    summed = counts.sum(axis=0)
-    return {name: float(metric_from_counts(name, summed)) for name in ("accuracy", "micro_f1")}
+    return seed_metrics(counts)
 
 
 def _seed_row(run: SeedRun, records: Sequence[dict[str, Any]], metrics: dict[str, float], result_path: Path) -> dict[str, Any]:
