@@ -9,6 +9,7 @@ episode ids and gold labels against it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 from collections.abc import Iterable, Sequence
@@ -18,11 +19,14 @@ from typing import Any
 from fsre_bench.errors import DataError, FsreError
 from fsre_bench.results.model import ResultFile
 from fsre_bench.results.predictions import parse_predictions_log, read_predictions_log_bytes
-from fsre_bench.results.recompute import METRIC_NAMES, records_counts, seed_metrics, summarize_counts
 
 # Recomputation runs the same code on the same numbers; the tolerance only absorbs a different
 # numpy's last bits. A hand edit of a reported figure is far above it.
 _REL_TOL, _ABS_TOL = 1e-9, 1e-12
+# Schema-1 files were written before the bootstrap took its current form (they are test fixtures now):
+# their means, per-seed scores and std still recompute exactly, their CI bounds no longer do.
+V1_RECOMPUTED = ("mean", "per_seed", "std_over_seeds")
+_CHECK_VERSION = "1"  # bump when check_result checks more, so remembered passes are redone
 
 
 class ResultMismatch(DataError):
@@ -70,6 +74,13 @@ def _check_sizes(row: ResultFile, seed_row: dict[str, Any], records: Sequence[di
 
 def check_result(row: ResultFile) -> list[list[dict[str, Any]]]:
     """Each seed's log records; ResultMismatch (one line) unless every recorded metric equals the recomputed one."""
+    from fsre_bench.results.recompute import (  # numpy, scipy
+        METRIC_NAMES,
+        records_counts,
+        seed_metrics,
+        summarize_counts,
+    )
+
     records_per_seed = read_seed_logs(row)
     result = row.result
     counts = records_counts(records_per_seed, result["dataset"].get("negative_label"), result["protocol"])
@@ -78,6 +89,8 @@ def check_result(row: ResultFile) -> list[list[dict[str, Any]]]:
     recomputed = summarize_counts(counts, protocol=result["protocol"], trained=result["method"]["type"] == "trained",
                                   n_bootstrap=int(result["config"].get("n_bootstrap") or 1000))
     for name in METRIC_NAMES:
+        if result["schema_version"] == 1:  # v1 CIs came from an older bootstrap: only point estimates recompute
+            recomputed[name] = {key: recomputed[name][key] for key in V1_RECOMPUTED}
         _compare(row, f"metrics.{name}", result["metrics"][name], recomputed[name])
     return records_per_seed
 
@@ -143,11 +156,52 @@ def _check_gold(row: ResultFile, seed: int, records: Sequence[dict[str, Any]], e
 
 
 def unverified_results(paths: Iterable[Path]) -> list[str]:
-    """One line per result file whose recorded metrics or hashes do not match its logs (empty: all match)."""
+    """One line per result file whose recorded metrics or hashes do not match its logs (empty: all match).
+
+    A file recomputed once is remembered by the sha256 of its bytes (``<cache>/verified``); later calls
+    only re-hash its logs against the hashes it records, so an unchanged results tree checks fast.
+    """
     problems = []
     for path in paths:
         try:
-            check_result(ResultFile.load(path))
-        except FsreError as exc:
+            row = ResultFile.load(path)
+        except FsreError as exc:  # not a result file at all: refused as before, --trust-results or not
             problems.append(str(exc).splitlines()[0])
+            continue
+        try:
+            _check_remembered(row)
+        except FsreError as exc:  # a mismatch, or a log that cannot be read to check against
+            problems.append(f"{str(exc).splitlines()[0]} (not published; --trust-results publishes it anyway)")
     return problems
+
+
+def _check_remembered(row: ResultFile) -> None:
+    from fsre_bench.bounded_read import check_regular_file
+    from fsre_bench.cache import cache_dir, file_sha256
+
+    seeds = row.result["per_seed"]
+    memo = _memo_path(row, cache_dir)
+    if memo is not None and memo.exists() and all("predictions_sha256" in s for s in seeds):
+        for seed_row in seeds:
+            log_path = row.path.parent / seed_row["predictions"]
+            try:
+                check_regular_file(log_path, "log")
+                actual = file_sha256(log_path)
+            except OSError as exc:
+                raise DataError(f"{log_path}: cannot read the predictions log ({exc.strerror})") from None
+            if actual != seed_row["predictions_sha256"]:
+                raise ResultMismatch(f"{row.path}: seed {seed_row['seed']}: predictions log {log_path.name} has "
+                                     f"sha256 {actual[:12]}, the result records {seed_row['predictions_sha256'][:12]}")
+        return
+    check_result(row)
+    if memo is not None:
+        with contextlib.suppress(OSError):  # an unwritable cache only costs the next call a recomputation
+            memo.touch()
+
+
+def _memo_path(row: ResultFile, cache_dir: Any) -> Path | None:
+    try:
+        raw = row.path.read_bytes()  # already read and validated by ResultFile.load, within the result limit
+        return cache_dir("verified") / f"{_CHECK_VERSION}-{hashlib.sha256(raw).hexdigest()}"
+    except OSError:
+        return None
