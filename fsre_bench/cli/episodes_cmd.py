@@ -89,8 +89,10 @@ def handle_export(args: argparse.Namespace) -> int:
 def handle_build(args: argparse.Namespace) -> int:
     from fsre_bench.data import load_dataset, resolve_data_dir
     from fsre_bench.episodes import EpisodeSetting, build_episode_set, kshot_dataset_names, write_episode_file
+    from fsre_bench.episodes.seeding import check_seed
     from fsre_bench.output_paths import check_output_file
 
+    check_seed(args.seed, "--seed")
     check_output_file(args.out, "--out")  # before sampling: a directory or read-only path fails at once
     started = time.perf_counter()
     data_dir = resolve_data_dir(args.data_dir)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from fsre_bench.bounded_read import read_bounded_text
+from fsre_bench.episodes.seeding import check_seed
 from fsre_bench.episodes.setting import kshot_setting_name, parse_n_k
 from fsre_bench.errors import ConfigError
 from fsre_bench.protocols import KSHOT_SEEDS, PROTOCOLS, SAMPLERS
@@ -87,6 +88,8 @@ class RunConfig:
             if not self.seeds:
                 raise ConfigError("--seeds gives no seed (e.g. --seeds 0,1,2)")
             _no_repeats("seeds", self.seeds)
+            for seed in self.seeds:
+                check_seed(seed)
         if self.protocol == "kshot" and (not self.k_values or any(k < 1 for k in self.k_values)):
             raise ConfigError(f"--k needs positive integers, got {self.k_values}")
         if self.episodes < 1:
