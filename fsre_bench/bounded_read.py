@@ -56,7 +56,11 @@ def _error(kind: str, message: str) -> Exception:
 
 
 def _limit_text(limit: int) -> str:
-    return f"{limit / MB:g} MB"
+    return f"{limit / MB:g} MB" if limit >= MB else f"{limit:,} byte"
+
+
+def _size_text(size: int) -> str:
+    return f"{size / MB:.1f} MB" if size >= MB else f"{size:,} bytes"
 
 
 def read_bounded(path: str | os.PathLike[str], kind: str) -> bytes:
@@ -105,7 +109,7 @@ def _check_stat(path: str | os.PathLike[str], info: os.stat_result, kind: str, l
     if not stat.S_ISREG(info.st_mode):
         raise _error(kind, f"{path}: not a regular file ({_file_type(info.st_mode)}); {_a(what)} file must be a plain file")
     if info.st_size > limit:
-        raise _error(kind, f"{path}: {info.st_size / MB:.1f} MB, over the {_limit_text(limit)} limit for a "
+        raise _error(kind, f"{path}: {_size_text(info.st_size)}, over the {_limit_text(limit)} limit for a "
                            f"{what} file (set {limit_variable(kind)} to raise it)")
 
 
