@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,12 +87,26 @@ def answer_distribution(seed_runs: Sequence[SeedRun], records_per_seed: Sequence
     """Predictions over answer positions and labels, pooled over seeds, and accuracy by gold position."""
     def episodes() -> Iterator[tuple[Sequence[str], Sequence[str], Sequence[str]]]:
         for run, records in zip(seed_runs, records_per_seed, strict=True):
-            relations = {episode.id: episode.relations for episode in run.episode_set.episodes}
-            for record in records:
-                yield relations[record["episode"]], record["pred"], record["gold"]
+            yield from _relations_beside_records(run.episode_set.episodes, records)
 
     distribution = prediction_distribution(episodes())
     return {"distribution": distribution, "accuracy_by_gold_position": accuracy_by_gold_position(distribution)}
+
+
+def _relations_beside_records(episodes: Sequence[Any], records: Iterable[dict[str, Any]]) -> Iterator[tuple]:
+    """(relations, pred, gold) per record. Logs hold their episodes in order (PredictionsLog.completed
+    checks each id), so both are read side by side as streams; out of order, a lookup table is built."""
+    records = iter(records)
+    for episode in episodes:
+        record = next(records, None)
+        if record is None:
+            return
+        if record["episode"] != episode.id:
+            relations = {e.id: e.relations for e in episodes}
+            for late in (record, *records):
+                yield relations[late["episode"]], late["pred"], late["gold"]
+            return
+        yield episode.relations, record["pred"], record["gold"]
 
 
 def metrics_for(counts: np.ndarray) -> dict[str, float]:
