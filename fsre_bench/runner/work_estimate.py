@@ -4,7 +4,7 @@
 to the whole machine: the request is checked against the machine first, and a refusal is one line
 with the estimate. The per-unit costs are measured on the cheapest method (``random``, 5-1 on
 FewRel val_semeval: 3.2 KB of memory and ~0.1 ms per episode, ~600 B of episode file and ~300 B of
-log; benchmarks/README "Bounded work"), so each estimate is a floor: a real method needs more.
+log; benchmarks/README "Bounded reads, bounded work, verify"), so each estimate is a floor: a real method needs more.
 
 Limits (each overridable): memory, ``FSRE_BENCH_MAX_MEMORY_MB`` (default 80% of the memory available
 now); the harness's own time, ``FSRE_BENCH_MAX_HOURS`` (default 168, a week); disk, the free space
