@@ -29,6 +29,8 @@ EPISODE_SECONDS = 1e-4  # sampling, checking and logging one episode, before the
 # summed counts and metric, float64; drawn for all replicates at once, per seed and metric.
 REPLICATE_BYTES = 8 * (64 + 5 + 3)
 REPLICATE_SECONDS = 2.5e-6
+# One item of an encoder batch: a MiniLM forward pass over 128 tokens keeps ~1 MB of activations.
+BATCH_ITEM_BYTES = 1024**2
 DEFAULT_MAX_HOURS = 168.0
 GB = 1024**3
 
@@ -50,7 +52,8 @@ def estimate_work(config: RunConfig) -> WorkEstimate:
     sets = len(config.setting_names) * seeds
     ids = _ids_per_episode(config)
     episodes = 1 if config.protocol == "kshot" else min(config.episodes, config.limit or config.episodes)
-    memory = sets * episodes * (EPISODE_MEMORY_PER_ID * ids + EPISODE_MEMORY_FIXED) + config.n_bootstrap * REPLICATE_BYTES
+    memory = (sets * episodes * (EPISODE_MEMORY_PER_ID * ids + EPISODE_MEMORY_FIXED)
+              + config.n_bootstrap * REPLICATE_BYTES + (config.batch_size or 1) * BATCH_ITEM_BYTES)
     disk = len(config.methods) * sets * episodes * (EPISODE_DISK_PER_ID * ids + EPISODE_DISK_FIXED)
     seconds = (len(config.methods) * sets * episodes * EPISODE_SECONDS
                + len(config.methods) * len(config.setting_names) * 2 * seeds * config.n_bootstrap * REPLICATE_SECONDS)
@@ -81,6 +84,7 @@ def check_work(config: RunConfig) -> None:
         problems.append(f"harness time {_duration(estimate.seconds)} > {hours:g} h")
     if problems:
         raise ConfigError(f"this run (--episodes {config.episodes}, --n-bootstrap {config.n_bootstrap}, "
+                          f"--batch-size {config.batch_size}, "
                           f"{len(config.setting_names)} setting(s) x {len(config.effective_seeds)} seed(s) x "
                           f"{len(config.methods)} method(s)) would need {estimate.describe()}: "
                           f"{'; '.join(problems)}; ask for less (FSRE_BENCH_MAX_MEMORY_MB / FSRE_BENCH_MAX_HOURS "
