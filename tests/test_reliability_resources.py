@@ -171,3 +171,17 @@ def test_the_estimate_counts_batch_size_and_lets_normal_runs_through(capsys, tmp
     assert main(fails_with) == 2
     err = capsys.readouterr().err
     assert f"--batch-size {value}" in err and fragment in err and len(err.strip().splitlines()) == 1
+
+
+def test_episodes_build_estimates_too_and_streams_the_same_bytes(capsys, tmp_path):
+    out = tmp_path / "e.jsonl"
+    assert main(["episodes", "build", "--dataset", "fewrel/val_semeval", "--episodes", str(10**12), "--out", str(out)]) == 2
+    assert "would need" in capsys.readouterr().err and not out.exists()
+    from fsre_bench.data import load_dataset
+    from fsre_bench.episodes import EpisodeSetting, build_episode_set, episodes_text
+
+    assert main(["episodes", "build", "--dataset", "fewrel/val_semeval", "--episodes", "50", "--na-rate", "0.3",
+                 "--out", str(out)]) == 0
+    episodes, header = build_episode_set(load_dataset("fewrel/val_semeval"), protocol="episodic", seed=0,
+                                         setting=EpisodeSetting(n_way=5, k_shot=1, na_rate=0.3), n_episodes=50)
+    assert out.read_text() == episodes_text(header, episodes)  # streamed file == the one built whole
