@@ -95,3 +95,23 @@ def test_cost_of_the_input_checks(tmp_path: Path) -> None:
     check_episodes_match_header(str(path), header, episodes)
     check_s = time.perf_counter() - started
     print(f"FIGURE 10,000-episode file (5-1, na 0.15): read {read_s:.3f} s, of which the header check {check_s:.3f} s")
+
+
+def test_issue34_memory_flat_in_episodes_and_the_cost_of_verify(tmp_path: Path) -> None:
+    """Peak RSS of random at 10k and 100k episodes (child processes, os.wait4); verify and leaderboard on results/."""
+    import shutil
+
+    from tests.test_reliability_resources import run_child
+
+    for episodes in (10_000, 100_000):
+        run = run_child(["run", "--methods", "random", "--dataset", "fewrel/val_semeval", "--episodes", str(episodes),
+                         "--output-dir", str(tmp_path / f"out{episodes}")], tmp_path, timeout_s=600, limit=False)
+        print(f"FIGURE random 5-1 {episodes} episodes: exit {run.code}, peak RSS {run.peak_rss_mb:.0f} MB, "
+              f"{run.wall_s:.1f} s")
+    run = run_child(["verify", "--results", str(REPO / "results")], tmp_path, timeout_s=600, limit=False)
+    print(f"FIGURE verify results/: exit {run.code}, {run.wall_s:.1f} s, peak RSS {run.peak_rss_mb:.0f} MB")
+    copy = tmp_path / "results"
+    shutil.copytree(REPO / "results", copy)
+    for attempt in ("cold", "warm"):
+        run = run_child(["leaderboard", "--results", str(copy)], tmp_path, timeout_s=600, limit=False)
+        print(f"FIGURE leaderboard ({attempt} check memo): exit {run.code}, {run.wall_s:.1f} s")

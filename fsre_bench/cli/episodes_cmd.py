@@ -6,8 +6,12 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fsre_bench.protocols import PROTOCOLS, SAMPLERS
+
+if TYPE_CHECKING:
+    from fsre_bench.types import Dataset
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -88,9 +92,11 @@ def handle_export(args: argparse.Namespace) -> int:
 
 def handle_build(args: argparse.Namespace) -> int:
     from fsre_bench.data import load_dataset, resolve_data_dir
-    from fsre_bench.episodes import EpisodeSetting, build_episode_set, kshot_dataset_names, write_episode_file
+    from fsre_bench.episodes import build_episode_set, kshot_dataset_names, write_episode_file
+    from fsre_bench.episodes.seeding import check_seed
     from fsre_bench.output_paths import check_output_file
 
+    check_seed(args.seed, "--seed")
     check_output_file(args.out, "--out")  # before sampling: a directory or read-only path fails at once
     started = time.perf_counter()
     data_dir = resolve_data_dir(args.data_dir)
@@ -98,9 +104,31 @@ def handle_build(args: argparse.Namespace) -> int:
         train, test = (load_dataset(name, data_dir) for name in kshot_dataset_names(args.dataset))
         episodes, header = build_episode_set(test, protocol="kshot", seed=args.seed, support_pool=train, k=args.k_shot)
     else:
-        setting = EpisodeSetting(n_way=args.n_way, k_shot=args.k_shot, n_query=args.n_query, na_rate=args.na_rate)
-        episodes, header = build_episode_set(load_dataset(args.dataset, data_dir), protocol=args.protocol, seed=args.seed,
-                                             setting=setting, n_episodes=args.episodes, sampler=args.sampler)
+        return _build_streamed(args, load_dataset(args.dataset, data_dir), started)
     sha = write_episode_file(args.out, header, episodes)
     print(f"wrote {len(episodes)} episode(s) to {args.out} in {time.perf_counter() - started:.2f}s; sha256 {sha}")
+    return 0
+
+
+def _build_streamed(args: argparse.Namespace, dataset: Dataset, started: float) -> int:
+    """N-way K-shot episodes checked against the machine first, then written one at a time (flat memory)."""
+    from fsre_bench.episodes import EpisodeSetting, episode_file_header
+    from fsre_bench.episodes.build import iter_episodes
+    from fsre_bench.episodes.stream import write_episode_stream
+    from fsre_bench.runner.config import RunConfig
+    from fsre_bench.runner.work_estimate import check_work
+
+    if args.episodes >= 1:  # a count below 1 gets the sampler's own message
+        # Only the size matters to the estimate: sampler and NOTA rate left at defaults, whose rules a run
+        # checks but a file build does not (a codalab file may carry a NOTA rate).
+        check_work(RunConfig(methods=["random"], dataset=args.dataset, protocol=args.protocol,
+                             settings=[f"{args.n_way}-{args.k_shot}"], n_query=args.n_query, episodes=args.episodes,
+                             seeds=[args.seed], output_dir=str(Path(args.out).parent), device="cpu", n_bootstrap=100))
+    setting = EpisodeSetting(n_way=args.n_way, k_shot=args.k_shot, n_query=args.n_query, na_rate=args.na_rate)
+    episodes = iter_episodes(dataset, protocol=args.protocol, setting=setting, seed=args.seed,
+                             n_episodes=args.episodes, sampler=args.sampler)
+    header = episode_file_header(dataset, protocol=args.protocol, setting=setting, seed=args.seed,
+                                 n_episodes=args.episodes, sampler=args.sampler)
+    sha = write_episode_stream(Path(args.out), header, episodes)
+    print(f"wrote {args.episodes} episode(s) to {args.out} in {time.perf_counter() - started:.2f}s; sha256 {sha}")
     return 0

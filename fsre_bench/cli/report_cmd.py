@@ -61,6 +61,8 @@ def _register_leaderboard(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--include-limited", action="store_true",
                         help="show --limit runs, marked (default: left out, counted in the footer)")
     parser.add_argument("--no-literature", action="store_true", help="leave out the published-numbers tables")
+    parser.add_argument("--trust-results", action="store_true",
+                        help="publish result files without checking them against their predictions logs")
     parser.set_defaults(handler=handle_leaderboard)
 
 
@@ -105,6 +107,8 @@ def handle_leaderboard(args: argparse.Namespace) -> int:
     from fsre_bench.report.leaderboard import write_leaderboard
     from fsre_bench.report.literature import load_literature
 
+    if not args.trust_results:
+        refuse_unverified(args.results)
     out = args.out or args.results / "LEADERBOARD.md"
     literature = [] if args.no_literature else load_literature()
     changed = write_leaderboard(args.results, out, readme=args.readme, include_limited=args.include_limited,
@@ -112,6 +116,17 @@ def handle_leaderboard(args: argparse.Namespace) -> int:
     for target in [out, *([args.readme] if args.readme else [])]:
         print(f"{target}: {'regenerated' if target in changed else 'unchanged'}")
     return 0
+
+
+def refuse_unverified(results: Path) -> None:
+    """A result whose metrics or hashes do not match its logs is not published (one line per file)."""
+    from fsre_bench.errors import DataError
+    from fsre_bench.report.collect import find_result_files
+    from fsre_bench.results.verify import unverified_results
+
+    problems = unverified_results(find_result_files(results))
+    if problems:
+        raise DataError("\n".join(problems))
 
 
 def ablation_paths(args: argparse.Namespace) -> list[Path]:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from fsre_bench.bounded_read import read_bounded
 from fsre_bench.errors import DataError
 from fsre_bench.types import Dataset, Mention, Relation, RelationInstance
 
@@ -50,7 +51,7 @@ def read_json_sidecar(path: str | Path, what: str) -> Any:
     """A small JSON side file (rel2id, pid2name, a patch) parsed; unreadable or malformed is a one-line DataError."""
     path = str(path)
     try:
-        raw = Path(path).read_bytes()
+        raw = read_bounded(path, "sidecar")
     except OSError as exc:
         raise DataError(f"{path}: cannot read {what} file ({exc.strerror})") from None
     return parse_json_text(raw, path)

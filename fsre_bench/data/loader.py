@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fsre_bench.bounded_read import read_bounded
 from fsre_bench.data.common import parse_json_text
 from fsre_bench.data.fetch import checksum_problem, file_digests, ldc_note
 from fsre_bench.data.fewrel import load_pid2name, parse_fewrel
@@ -114,7 +115,7 @@ def _looks_like_path(text: str) -> bool:
 
 def _read_bytes(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return read_bounded(path, "dataset")
     except FileNotFoundError:
         raise DataError(f"dataset file {path} does not exist") from None
     except OSError as exc:
@@ -187,7 +188,7 @@ def _sidecar(explicit: str | Path | None, candidates: list[Path]) -> Path | None
 
 
 def _file_sha(path: Path | None) -> str:
-    return _sha(path.read_bytes()) if path is not None and path.is_file() else ""
+    return _sha(read_bounded(path, "sidecar")) if path is not None and path.is_file() else ""
 
 
 @dataclass(frozen=True)

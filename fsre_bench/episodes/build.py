@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from fsre_bench.episodes import episodic, natural_nota
 from fsre_bench.episodes.codalab import codalab_episodes
 from fsre_bench.episodes.pools import make_pool
@@ -43,15 +45,35 @@ def build_episodes(
     ``setting.n_query`` None takes the protocol default (see ``setting``); ``small_relations``
     "skip" leaves out relations with too few instances instead of failing.
     """
+    return list(iter_episodes(dataset, protocol=protocol, setting=setting, seed=seed, n_episodes=n_episodes,
+                              sampler=sampler, small_relations=small_relations))
+
+
+def iter_episodes(
+    dataset: Dataset,
+    *,
+    protocol: str,
+    setting: EpisodeSetting,
+    seed: int,
+    n_episodes: int,
+    sampler: str = "default",
+    small_relations: str = "error",
+) -> Iterator[Episode]:
+    """``build_episodes`` one episode at a time (every check made before the first): each episode is a
+    function of (seed, index), so a run streams them to its episode file with memory flat in n_episodes."""
     check_request(protocol, sampler, n_episodes)
     setting = setting.resolved(protocol, sampler)
-    if sampler == "codalab":
-        return codalab_episodes(dataset, setting, seed, n_episodes)
+    if sampler == "codalab":  # one sequential stream, not per-index: built whole
+        return iter(codalab_episodes(dataset, setting, seed, n_episodes))
     if protocol == "natural-nota" and setting.na_rate:
         raise ConfigError(
             f"setting {setting.name}: natural-nota episodes take their NOTA share from the data; drop na_rate"
         )
     pool = make_pool(dataset, setting, protocol, small_relations)
     if protocol == "natural-nota":
-        return natural_nota.sample_episodes(pool, setting, seed, n_episodes)
-    return episodic.sample_episodes(pool, setting, seed, n_episodes)
+        natural_nota.check_enough_queries(pool, setting)
+        sample = natural_nota.sample_episode
+    else:
+        episodic.check_nota_possible(pool, setting, n_episodes)
+        sample = episodic.sample_episode
+    return (sample(pool, setting, seed, index) for index in range(n_episodes))

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from pathlib import Path
 from typing import Any
 
 from fsre_bench.atomic import atomic_write_text
+from fsre_bench.bounded_read import read_bounded
 from fsre_bench.cache import canonical_json, file_sha256
 from fsre_bench.data.common import parse_json_text
 from fsre_bench.episodes.setting import EpisodeSetting
@@ -186,7 +186,7 @@ def read_episode_file(
 ) -> tuple[dict[str, Any], list[Episode]]:
     """(header, episodes), checked against an expected sha256 / dataset (K-shot: train for supports)."""
     try:
-        raw = Path(path).read_bytes()
+        raw = read_bounded(path, "episodes")
     except OSError as exc:
         raise DataError(f"cannot read episode file {path}: {exc.strerror}") from None
     path = str(path)

@@ -41,6 +41,7 @@ def sample_kshot_split(train: Dataset, test: Dataset, k: int, seed: int) -> Epis
     if (train.name, train.split, train.source_sha256) == (test.name, test.split, test.source_sha256):
         raise DataError(f"K-shot split: train and test are the same split ({test.name}/{test.split})")
     labels = list(train.relations) + [label for label in test.relations if label not in train.relations]
+    _check_k_fits(train, k)
     support, dev = [], []
     for label in labels:
         ids = [inst.id for inst in train.instances.get(label, ())]
@@ -56,3 +57,13 @@ def sample_kshot_split(train: Dataset, test: Dataset, k: int, seed: int) -> Epis
         labels=tuple(inst.label for inst in tests),
         dev=tuple(dev),
     )
+
+
+def _check_k_fits(train: Dataset, k: int) -> None:
+    """K above every label's train size means no label gets K supports: say so rather than run a smaller K."""
+    sizes = {label: len(group) for label, group in train.instances.items()}
+    largest = max(sizes, key=lambda label: sizes[label], default=None)
+    if largest is None or sizes[largest] < k:
+        have = f"the largest, relation {largest!r}, has {sizes[largest]}" if largest is not None else "it has none"
+        raise ConfigError(f"K-shot split: K={k} is above every relation's number of train instances in "
+                          f"{train.name}/{train.split} ({have}); no relation could get K supports")

@@ -48,10 +48,15 @@ def sample_episode(pool: SamplingPool, setting: EpisodeSetting, seed: int, index
 
 def sample_episodes(pool: SamplingPool, setting: EpisodeSetting, seed: int, n_episodes: int) -> list[Episode]:
     """Natural-NOTA episodes 0 .. n_episodes-1 of ``seed``."""
+    check_enough_queries(pool, setting)
+    return [sample_episode(pool, setting, seed, index) for index in range(n_episodes)]
+
+
+def check_enough_queries(pool: SamplingPool, setting: EpisodeSetting) -> None:
+    """Enough instances left after the supports for one episode's queries."""
     spare = len(pool.all_ids) - setting.n_way * setting.k_shot
     if spare < (setting.n_query or 3):
         raise DataError(
             f"setting {setting.name} (natural-nota): only {spare} instances are left after the supports "
             f"but {setting.n_query} queries are needed"
         )
-    return [sample_episode(pool, setting, seed, index) for index in range(n_episodes)]

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from fsre_bench.bounded_read import read_bounded_text
 from fsre_bench.data.common import parse_json_text
 from fsre_bench.errors import DataError
 from fsre_bench.types import NOTA, Episode
@@ -34,7 +35,7 @@ def read_external_predictions(path: Path, episodes: Sequence[Episode], episode_f
 
 def _lines(path: Path) -> list[str]:
     try:
-        text = Path(path).read_bytes().decode("utf-8")
+        text = read_bounded_text(path, "predictions")
     except OSError as exc:
         raise DataError(f"{path}: cannot read the predictions file ({exc.strerror})") from None
     except UnicodeDecodeError as exc:

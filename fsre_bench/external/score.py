@@ -28,6 +28,7 @@ from fsre_bench.runner.plan import EpisodeSet, RunData, build_episode_sets, load
 from fsre_bench.runner.predictions_log import PredictionsLog
 from fsre_bench.runner.provenance import provenance_summary, seed_provenance
 from fsre_bench.runner.runner import unit_directory
+from fsre_bench.runner.work_estimate import check_work
 from fsre_bench.types import EpisodePrediction, MethodMeta
 
 METHOD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
@@ -62,6 +63,7 @@ def score_predictions(pairs: Sequence[ScorePair], submission: Submission, *, dat
         raise ConfigError("no --episodes-file / --predictions given")
     _check_name(submission.name)
     config = _config(pairs, submission, dataset, data_dir, output_dir, n_bootstrap)
+    check_work(config)  # --n-bootstrap 10**9: refused with the estimate before reading anything
     data = load_run_data(config)
     sets = [_episode_set(replace(config, episodes_file=str(pair.episodes_file)), data, pair) for pair in pairs]
     _check_one_task(sets, pairs)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fsre_bench.atomic import atomic_write_json
+from fsre_bench.bounded_read import read_bounded_text
 from fsre_bench.errors import DataError
 
 RESULT_KIND = "fsre-bench.result"
@@ -155,7 +156,7 @@ def write_result(path: Path, result: dict[str, Any]) -> None:
 
 def load_result(path: Path) -> dict[str, Any]:
     try:
-        result = json.loads(Path(path).read_text(encoding="utf-8"))
+        result = json.loads(read_bounded_text(path, "result"))
     except json.JSONDecodeError as exc:
         raise DataError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except OSError as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,14 +10,13 @@ from typing import Any
 import numpy as np
 
 from fsre_bench.cache import file_sha256
-from fsre_bench.metrics import summarize_metric
 from fsre_bench.metrics.degenerate import (
     accuracy_by_gold_position,
     degenerate_verdict,
     prediction_distribution,
 )
-from fsre_bench.metrics.seed_level import summarize_trained
-from fsre_bench.results import PRIMARY_METRIC, method_block, negative_labels, new_result, unit_counts
+from fsre_bench.results import PRIMARY_METRIC, method_block, new_result
+from fsre_bench.results.recompute import records_counts, seed_metrics, summarize_counts
 from fsre_bench.runner.config import RunConfig
 from fsre_bench.runner.plan import EpisodeSet, RunData
 from fsre_bench.runner.provenance import environment_info, harness_info
@@ -50,15 +49,11 @@ def build_result(
     command: Sequence[str],
     provenance: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    negative = negative_labels(data.evaluation.negative_label)
-    per_query = config.protocol == "kshot"
-    counts = [unit_counts(records, negative, per_query) for records in records_per_seed]
-    unit = "split" if per_query and len(counts) > 1 else ("query" if per_query else "episode")
+    counts = records_counts(records_per_seed, data.evaluation.negative_label, config.protocol)
     trained = meta["type"] == "trained"  # its fitted model depends on the seed: the CI must include that
-    summarize = summarize_trained if trained else summarize_metric
-    metrics: dict[str, Any] = {"primary": PRIMARY_METRIC[config.protocol]}
-    for name in ("accuracy", "micro_f1"):
-        metrics[name] = summarize(name, counts, unit=unit, n_bootstrap=config.n_bootstrap).to_dict()
+    metrics: dict[str, Any] = {"primary": PRIMARY_METRIC[config.protocol],
+                               **summarize_counts(counts, protocol=config.protocol, trained=trained,
+                                                  n_bootstrap=config.n_bootstrap)}
     answers = answer_distribution(seed_runs, records_per_seed)
     provenance = provenance or {"states": [], "mixed": False, "dirty": False}
     first = seed_runs[0].episode_set
@@ -92,19 +87,30 @@ def answer_distribution(seed_runs: Sequence[SeedRun], records_per_seed: Sequence
     """Predictions over answer positions and labels, pooled over seeds, and accuracy by gold position."""
     def episodes() -> Iterator[tuple[Sequence[str], Sequence[str], Sequence[str]]]:
         for run, records in zip(seed_runs, records_per_seed, strict=True):
-            relations = {episode.id: episode.relations for episode in run.episode_set.episodes}
-            for record in records:
-                yield relations[record["episode"]], record["pred"], record["gold"]
+            yield from _relations_beside_records(run.episode_set.episodes, records)
 
     distribution = prediction_distribution(episodes())
     return {"distribution": distribution, "accuracy_by_gold_position": accuracy_by_gold_position(distribution)}
 
 
-def metrics_for(counts: np.ndarray) -> dict[str, float]:
-    from fsre_bench.metrics import metric_from_counts
+def _relations_beside_records(episodes: Sequence[Any], records: Iterable[dict[str, Any]]) -> Iterator[tuple]:
+    """(relations, pred, gold) per record. Logs hold their episodes in order (PredictionsLog.completed
+    checks each id), so both are read side by side as streams; out of order, a lookup table is built."""
+    records = iter(records)
+    for episode in episodes:
+        record = next(records, None)
+        if record is None:
+            return
+        if record["episode"] != episode.id:
+            relations = {e.id: e.relations for e in episodes}
+            for late in (record, *records):
+                yield relations[late["episode"]], late["pred"], late["gold"]
+            return
+        yield episode.relations, record["pred"], record["gold"]
 
-    summed = counts.sum(axis=0)
-    return {name: float(metric_from_counts(name, summed)) for name in ("accuracy", "micro_f1")}
+
+def metrics_for(counts: np.ndarray) -> dict[str, float]:
+    return seed_metrics(counts)
 
 
 def _seed_row(run: SeedRun, records: Sequence[dict[str, Any]], metrics: dict[str, float], result_path: Path) -> dict[str, Any]:

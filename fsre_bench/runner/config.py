@@ -6,9 +6,12 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from fsre_bench.bounded_read import read_bounded_text
+from fsre_bench.episodes.seeding import check_seed
 from fsre_bench.episodes.setting import kshot_setting_name, parse_n_k
 from fsre_bench.errors import ConfigError
 from fsre_bench.protocols import KSHOT_SEEDS, PROTOCOLS, SAMPLERS
+from fsre_bench.strict_yaml import load_yaml_strict
 
 OVERWRITE_MODES = ("never", "only-missing", "always")
 
@@ -85,6 +88,8 @@ class RunConfig:
             if not self.seeds:
                 raise ConfigError("--seeds gives no seed (e.g. --seeds 0,1,2)")
             _no_repeats("seeds", self.seeds)
+            for seed in self.seeds:
+                check_seed(seed)
         if self.protocol == "kshot" and (not self.k_values or any(k < 1 for k in self.k_values)):
             raise ConfigError(f"--k needs positive integers, got {self.k_values}")
         if self.episodes < 1:
@@ -128,8 +133,8 @@ class RunConfig:
         import yaml
 
         try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
+            data = load_yaml_strict(read_bounded_text(path, "config")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise ConfigError(f"{path}: cannot read YAML config ({str(exc).splitlines()[0]})") from None
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: a run config must be a mapping of setting: value")

@@ -6,6 +6,7 @@ fails here, before a model is loaded or an LLM is called.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ class EpisodeSet:
 
     setting: str
     seed: int
-    episodes: list[Episode]
+    episodes: Sequence[Episode]  # episodic runs: an EpisodeFileView over ``path`` (memory flat in --episodes)
     requested: int
     path: Path
     sha256: str
@@ -127,9 +128,11 @@ def _build_set(config: RunConfig, data: RunData, setting: str, seed: int) -> Epi
         setting = setting_label(n_way, k_shot, config.na_rate)  # a NOTA run is never shown as plain 5-1
         requested = config.episodes
         count = min(requested, config.limit) if config.limit else requested
-        episodes, header = build_episode_set(data.evaluation, protocol=config.protocol, seed=seed, setting=episode_setting,
-                                             n_episodes=count, sampler=config.sampler)
         limited = count < requested
+        from fsre_bench.runner.episode_stream import stream_episodes
+
+        view, sha, header, path = stream_episodes(data.evaluation, data.slug, config, setting, episode_setting, seed, count)
+        return EpisodeSet(setting, seed, view, requested, path, sha, header, limited)
     name = f"{data.slug}-{config.protocol}-{setting.replace('=', '')}-s{seed}-{content_hash(header, length=12)}.jsonl"
     path = cache_dir("episodes") / name
     sha = write_episode_file(path, header, episodes)

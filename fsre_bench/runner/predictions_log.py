@@ -10,14 +10,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from fsre_bench.atomic import atomic_write_text
+from fsre_bench.bounded_read import check_regular_file
 from fsre_bench.cache import canonical_json
+from fsre_bench.errors import DataError
 from fsre_bench.output_paths import output_error, writing
-from fsre_bench.results.predictions import LOG_FORMAT, read_predictions_log
+from fsre_bench.results.predictions import LOG_FORMAT
 from fsre_bench.types import Episode, EpisodePrediction
 
 
@@ -33,22 +35,30 @@ class PredictionsLog:
         self._calls: Any = None
 
     def completed(self, episodes: Sequence[Episode]) -> int:
-        """How many leading episodes the log already holds; repairs a torn last line; 0 if mismatched."""
+        """How many leading episodes the log already holds; repairs a torn last line; 0 if mismatched.
+
+        Read line by line (a 100,000-episode log is never held whole), beside the episodes in order.
+        """
         if not self.path.exists():
             return 0
-        raw = self.path.read_bytes()
-        complete = raw[: raw.rfind(b"\n") + 1]  # a line without its newline was cut by a kill
-        lines = complete.decode("utf-8").split("\n")[:-1]  # not splitlines: replies may hold U+2028
-        if not lines or _loads(lines[0]) != self.header:
-            self._reset()
-            return 0
-        done = 0
-        for line, episode in zip(lines[1:], episodes, strict=False):
-            record = _loads(line)
-            if not record or record.get("episode") != episode.id:
-                break
-            done += 1
-        self._truncate(len(b"".join(line.encode("utf-8") + b"\n" for line in lines[: done + 1])), len(raw))
+        size = self.path.stat().st_size
+        with open(self.path, "rb") as handle:
+            first = handle.readline()
+            if not first.endswith(b"\n") or _loads(first.decode("utf-8")) != self.header:
+                handle.close()
+                self._reset()
+                return 0
+            done, keep = 0, len(first)
+            episode_iter = iter(episodes)
+            for line in handle:  # lines end at b"\n" only: a reply's U+2028 stays inside its line
+                episode = next(episode_iter, None)
+                if episode is None or not line.endswith(b"\n"):  # no newline: cut by a kill
+                    break
+                record = _loads(line.decode("utf-8"))
+                if not record or record.get("episode") != episode.id:
+                    break
+                done, keep = done + 1, keep + len(line)
+        self._truncate(keep, size)
         return done
 
     def drop_failed(self) -> int:
@@ -117,8 +127,9 @@ class PredictionsLog:
         if error is not None:
             raise output_error(self.path, error)
 
-    def records(self) -> list[dict[str, Any]]:
-        return read_predictions_log(self.path)
+    def records(self) -> LogRecords:
+        """The episode records, re-read lazily on each pass (memory flat in the number of episodes)."""
+        return LogRecords(self.path)
 
     def start_segment(self, from_episode: int, harness: dict[str, Any]) -> None:
         """Record that episodes from ``from_episode`` on are predicted by the harness state ``harness``."""
@@ -150,3 +161,27 @@ def _loads(line: str) -> Any:
         return json.loads(line)
     except json.JSONDecodeError:
         return None
+
+
+class LogRecords:
+    """A predictions log's episode records as a re-iterable stream: each pass parses the file line by line."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._count: int | None = None
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        check_regular_file(self.path, "log")
+        with open(self.path, "rb") as handle:
+            handle.readline()  # the header
+            for number, line in enumerate(handle, start=2):
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise DataError(f"{self.path}: line {number} is not JSON ({exc.msg}); not a predictions log") from None
+
+    def __len__(self) -> int:
+        if self._count is None:
+            with open(self.path, "rb") as handle:
+                self._count = max(0, sum(1 for _ in handle) - 1)
+        return self._count

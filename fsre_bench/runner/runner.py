@@ -32,6 +32,7 @@ from fsre_bench.runner.predictions_log import PredictionsLog
 from fsre_bench.runner.provenance import harness_info, provenance_summary, seed_provenance
 from fsre_bench.runner.request_failures import failure_share_error, failure_summary, result_failures
 from fsre_bench.runner.seed_timing import SeedTimer, seed_timing
+from fsre_bench.runner.work_estimate import check_work
 from fsre_bench.types import NOTA, EpisodePrediction
 
 # Options that change how fast a method runs, never what it predicts: kept out of cache keys.
@@ -57,6 +58,7 @@ def run(config: RunConfig, command: Sequence[str], executor: str = "local",
         ray_address: str | None = None) -> list[UnitOutcome]:
     """``executor``: "local" runs units in this process; "ray" sends each (unit, seed) to a Ray task."""
     check_method_names(config.methods)
+    check_work(config)  # --episodes 10**12, --n-bootstrap 10**9: one line with the estimate, before any work
     # Refusals that need no output: before check_output_dir creates --output-dir.
     if executor == "ray":
         from fsre_bench.runner.ray_executor import check_ray_run
