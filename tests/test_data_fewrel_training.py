@@ -1,4 +1,4 @@
-"""FewRel's own training relations (fewrel/train_wiki_offline), the default --train on FewRel splits, leakage checks.
+"""FewRel's own training relations (fewrel/train_offline), the default --train on FewRel splits, leakage checks.
 
 The offline set's relations and dropped sentences are recomputed here from the shared files with plain
 ``json``, not through the loader, so a loader bug cannot agree with itself.
@@ -44,7 +44,7 @@ def _independent_recount() -> tuple[set[str], int, int]:
 
 def test_the_offline_training_set_holds_fewrels_64_training_relations_and_no_val_wiki_sentence() -> None:
     clear_cache()
-    train = load_dataset("fewrel/train_wiki_offline", SHARED)
+    train = load_dataset("fewrel/train_offline", SHARED)
     val_wiki = json.loads((SHARED / "fewrel/val_wiki.json").read_text())
     pids, read, leaked = _independent_recount()
     assert len(pids) == 64 and not pids & set(val_wiki)
@@ -57,16 +57,16 @@ def test_the_offline_training_set_holds_fewrels_64_training_relations_and_no_val
     assert "58 sentences dropped as verbatim fewrel/val_wiki sentences, 7558 kept" in train.build_report["line"]
     pid2name = json.loads((SHARED / "fewrel/pid2name.json").read_text())
     assert all([r.name, r.description] == pid2name[pid] for pid, r in train.relations.items())
-    assert all(i.label in pids and i.id.startswith("fewrel/train_wiki_offline#") for i in train.all_instances())
-    assert load_dataset("fewrel/train_wiki_offline", SHARED) is train  # built once per process
+    assert all(i.label in pids and i.id.startswith("fewrel/train_offline#") for i in train.all_instances())
+    assert load_dataset("fewrel/train_offline", SHARED) is train  # built once per process
 
 
 def test_the_training_files_for_users_with_a_network_are_registered_with_their_checksums() -> None:
-    full, opennre = REGISTRY["fewrel/train_wiki"], REGISTRY["fewrel/train_wiki_opennre"]
+    full, opennre = REGISTRY["fewrel/train_wiki"], REGISTRY["fewrel/train_opennre"]
     assert full.url == "https://raw.githubusercontent.com/thunlp/FewRel/master/data/train_wiki.json"
     assert full.md5 == "5e663e9c3f1bfbdb2de72696e9504fd7"
     assert opennre.sha256 == "6ed0a06e6892bb09334ce783d43c2d29c2fa61d799547f4b4a2bb0d7b7d81ea9"
-    assert opennre.size == 16_759_417 and opennre.requires == ("fewrel/train_wiki_opennre_rel2id",)
+    assert opennre.size == 16_759_417 and opennre.requires == ("fewrel/opennre_rel2id",)
 
 
 def test_fetch_from_a_mirror_gets_every_part_and_the_set_builds_there(tmp_path: Path) -> None:
@@ -74,17 +74,17 @@ def test_fetch_from_a_mirror_gets_every_part_and_the_set_builds_there(tmp_path: 
     for name in (*WIKI80_FILES, "wiki80/rel2id.json", "fewrel/val_wiki.json", "fewrel/pid2name.json"):
         (mirror / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(SHARED / name, mirror / name)
-    fetch_dataset("fewrel/train_wiki_offline", data, mirror=str(mirror))  # each part checksum-verified
+    fetch_dataset("fewrel/train_offline", data, mirror=str(mirror))  # each part checksum-verified
     assert sorted(p.relative_to(data).as_posix() for p in data.rglob("*") if p.is_file()) == sorted(
         ["fewrel/pid2name.json", "fewrel/val_wiki.json", "wiki80/rel2id.json", *WIKI80_FILES])
     clear_cache()
-    assert len(load_dataset("fewrel/train_wiki_offline", data).relations) == 64
+    assert len(load_dataset("fewrel/train_offline", data).relations) == 64
 
 
 def test_ls_datasets_shows_the_training_sets(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ls", "datasets", "--data-dir", str(SHARED)]) == 0
     out = capsys.readouterr().out
-    assert "fewrel/train_wiki_offline" in out and "fewrel/train_wiki_opennre" in out and "wiki80/dev" in out
+    assert "fewrel/train_offline" in out and "fewrel/train_opennre" in out and "wiki80/dev" in out
 
 
 def _leaky_training_file(tmp_path: Path) -> Path:
@@ -139,12 +139,12 @@ def test_domain_adaptation_on_val_pubmed_trains_on_fewrels_relations_by_default(
                  "--output-dir", str(tmp_path)])
     out = capsys.readouterr().out
     assert code == 0
-    assert "training relations: fewrel/train_wiki_offline (FewRel's own, the default for fewrel/val_pubmed)" in out
+    assert "training relations: fewrel/train_offline (FewRel's own, the default for fewrel/val_pubmed)" in out
     result = _one_result(tmp_path, "proto")
     train = result["dataset"]["train"]
     assert (result["dataset"]["name"], result["dataset"]["split"]) == ("fewrel", "val_pubmed")
-    assert (train["split"], train["n_instances"], train["leakage"]["shared_sentences"]) == ("train_wiki_offline", 7558, 0)
-    assert result["config"]["train"] == "fewrel/train_wiki_offline"
+    assert (train["split"], train["n_instances"], train["leakage"]["shared_sentences"]) == ("train_offline", 7558, 0)
+    assert result["config"]["train"] == "fewrel/train_offline"
     log = next(tmp_path.rglob("*.predictions.jsonl"))
     gold = [g for line in log.read_text().splitlines()[1:] for g in json.loads(line)["gold"]]
     assert len(gold) == 10 * (5 * 2 + 1) and "__nota__" in gold  # int(0.15 * 10) = 1 NOTA query per episode
@@ -159,11 +159,11 @@ def test_in_domain_proto_ft_and_tkre_train_on_fewrels_relations_when_no_train_is
                  "--output-dir", str(tmp_path), *TINY_FLAGS])
     out = capsys.readouterr().out
     assert code == 0
-    assert "training relations: fewrel/train_wiki_offline" in out and "for proto-ft, tkre;" in out
+    assert "training relations: fewrel/train_offline" in out and "for proto-ft, tkre;" in out
     pids, _, _ = _independent_recount()
     for method in ("proto-ft", "tkre"):
         meta = _one_result(tmp_path, method)["method"]
-        assert meta["training_data"] == "fewrel/train_wiki_offline"
+        assert meta["training_data"] == "fewrel/train_offline"
         assert set(meta["training_relations"]) <= pids
     # proto fits nothing: it ran in the same run, on the same episodes, and says it saw no training relations
     assert _one_result(tmp_path, "proto")["method"]["training_relations"] == []

@@ -43,7 +43,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--episodes-file", help="run on the episodes of this file (from `episodes build`)")
     parser.add_argument("--episodes-sha256", help="refuse the --episodes-file unless its sha256 is this")
     parser.add_argument("--train", help="training relations for methods that fit or calibrate (default on a FewRel "
-                                        "split: FewRel's own, fewrel/train_wiki or else fewrel/train_wiki_offline; "
+                                        "split: FewRel's own, fewrel/train_wiki or else fewrel/train_offline; "
                                         "cross-domain: semeval2010/train)")
     parser.add_argument("--train-leakage", choices=("refuse", "drop", "allow"),
                         help="--train sentences identical to evaluation sentences: refuse the run (default), drop "

@@ -1,4 +1,4 @@
-"""``fewrel/train_wiki_offline``: FewRel's 64 training relations, built on load from the Wiki80 files.
+"""``fewrel/train_offline``: FewRel's 64 training relations, built on load from the Wiki80 files.
 
 Wiki80 (RE-Context-or-Names' ``dev.txt`` + ``train_0.1.txt``) holds all 80 FewRel relations by
 *name*; pid2name.json names them exactly (80 of 80, none ambiguous), so each maps to its P-id and

@@ -173,14 +173,14 @@ _SPECS = [
         sha256="eeedd25512a8e4c2bc06b78009836d27de81807bcba6ed929debd5cd713c07ea", size=80_278,
     ),
     DatasetSpec(
-        name="fewrel/train_wiki_opennre", relpath="fewrel/fewrel_train.txt", format="opennre",
+        name="fewrel/train_opennre", relpath="fewrel/fewrel_train.txt", format="opennre",
         license="CC BY-SA 4.0 (FewRel data)",
         description="FewRel 1.0 train_wiki as OpenNRE JSONL (64 relations by P-id x 700; benchmark/download_fewrel.sh)",
-        url=f"{OPENNRE_BENCHMARK}/fewrel/fewrel_train.txt", requires=("fewrel/train_wiki_opennre_rel2id",),
+        url=f"{OPENNRE_BENCHMARK}/fewrel/fewrel_train.txt", requires=("fewrel/opennre_rel2id",),
         sha256="6ed0a06e6892bb09334ce783d43c2d29c2fa61d799547f4b4a2bb0d7b7d81ea9", size=16_759_417, protocols=TRAINING,
     ),
     DatasetSpec(
-        name="fewrel/train_wiki_opennre_rel2id", relpath="fewrel/fewrel_train_rel2id.json", format="rel2id",
+        name="fewrel/opennre_rel2id", relpath="fewrel/fewrel_train_rel2id.json", format="rel2id",
         license="CC BY-SA 4.0", description="the 64 FewRel training P-ids -> ids (OpenNRE)",
         url=f"{OPENNRE_BENCHMARK}/fewrel/fewrel_train_rel2id.json",
         sha256="59c6e1b492d192966ff2685afaae878b481148ee1a4f42384d1720c7d3e43df4", size=759,
@@ -204,7 +204,7 @@ _SPECS = [
         sha256="070dbe2e818498e887d703d80247a8381b840dd5325e2547f54753a2d9801409", size=1_791,
     ),
     DatasetSpec(
-        name="fewrel/train_wiki_offline", relpath="", format="fewrel", license="CC BY-SA 4.0 (FewRel data)",
+        name="fewrel/train_offline", relpath="", format="fewrel", license="CC BY-SA 4.0 (FewRel data)",
         description="FewRel's 64 training relations (by P-id, pid2name descriptions) from wiki80 dev + train_0.1, "
                     "sentences verbatim in val_wiki dropped (~17% of train_wiki)",
         requires=("fewrel/pid2name", "fewrel/val_wiki", "wiki80/rel2id", "wiki80/dev", "wiki80/train_0.1"),

@@ -2,7 +2,7 @@
 
 A FewRel evaluation split with a method that needs training relations and no ``--train`` uses
 FewRel's own training relations (as every FewRel paper does): the full ``fewrel/train_wiki`` where
-the data dir has it, else ``fewrel/train_wiki_offline`` (the 64 relations from Wiki80). SemEval's
+the data dir has it, else ``fewrel/train_offline`` (the 64 relations from Wiki80). SemEval's
 relations stay available with ``--train semeval2010/train`` (a cross-domain setting).
 
 Leakage between ``--train`` and the evaluation split, in three kinds:
@@ -23,7 +23,7 @@ from fsre_bench.errors import ConfigError
 from fsre_bench.types import Dataset, RelationInstance
 
 FEWREL_EVALUATION_SPLITS = ("fewrel/val_wiki", "fewrel/val_pubmed", "fewrel/val_nyt")
-FEWREL_TRAINING = ("fewrel/train_wiki", "fewrel/train_wiki_offline")  # preferred first
+FEWREL_TRAINING = ("fewrel/train_wiki", "fewrel/train_offline")  # preferred first
 
 
 def default_training_dataset(dataset: str, data_dir: Path) -> str | None:
