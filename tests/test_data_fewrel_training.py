@@ -14,8 +14,8 @@ import pytest
 
 from fsre_bench.cli.main import main
 from fsre_bench.data import REGISTRY, clear_cache, fetch_dataset, load_dataset
-from fsre_bench.runner.training_data import check_leakage
 from fsre_bench.errors import ConfigError
+from fsre_bench.runner.training_data import check_leakage
 from tests.cli_helpers import fails_with_one_line
 from tests.shared_data import SHARED_DATA as SHARED
 from tests.test_tkre_method import TINY_FLAGS
@@ -137,7 +137,8 @@ def test_domain_adaptation_on_val_pubmed_trains_on_fewrels_relations_by_default(
     code = main(["run", "--methods", "proto", "--dataset", "fewrel/val_pubmed", "--settings", "5-1",
                  "--na-rate", "0.15", "--n-query", "2", "--episodes", "10", "--data-dir", str(SHARED),
                  "--output-dir", str(tmp_path)])
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out + captured.err  # progress lines go to stderr, the table to stdout
     assert code == 0
     assert "training relations: fewrel/train_offline (FewRel's own, the default for fewrel/val_pubmed)" in out
     result = _one_result(tmp_path, "proto")
@@ -157,7 +158,8 @@ def test_in_domain_proto_ft_and_tkre_train_on_fewrels_relations_when_no_train_is
     code = main(["run", "--methods", "proto-ft,tkre,proto", "--dataset", "fewrel/val_wiki", "--settings", "5-1",
                  "--episodes", "4", "--seeds", "0", "--knowledge", "schema", "--data-dir", str(SHARED),
                  "--output-dir", str(tmp_path), *TINY_FLAGS])
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out + captured.err  # progress lines go to stderr, the table to stdout
     assert code == 0
     assert "training relations: fewrel/train_offline" in out and "for proto-ft, tkre;" in out
     pids, _, _ = _independent_recount()
