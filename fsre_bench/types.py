@@ -81,6 +81,9 @@ class Dataset:
     entity_types: tuple[str, ...] = ()
     # A patched TACRED split (TACREV, Re-TACRED): what the patch did (``tacred.PatchReport.to_dict()``).
     patch_report: dict[str, Any] | None = None
+    # A dataset built on load from other files (fewrel/train_offline): what the build kept and dropped,
+    # with ``line``, the one-line report the run prints; result files keep it.
+    build_report: dict[str, Any] | None = None
 
     @cached_property
     def by_id(self) -> dict[str, RelationInstance]:

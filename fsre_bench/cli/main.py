@@ -20,8 +20,8 @@ examples:
   # FewRel 2.0 NOTA (50% of queries are none-of-the-above), threshold calibrated on training relations
   fsre-bench run --methods proto --dataset fewrel/val_wiki --settings 5-1 --n-query 2 --na-rate 0.5 \\
       --train fewrel/val_semeval
-  # FewRel 2.0 domain adaptation: Wikipedia training relations, PubMed evaluation, 15% NOTA
-  fsre-bench run --methods proto,proto-desc --dataset fewrel/val_pubmed --train fewrel/val_wiki --settings 5-1 \\
+  # FewRel 2.0 domain adaptation: FewRel's training relations (the default), PubMed evaluation, 15% NOTA
+  fsre-bench run --methods proto,proto-desc --dataset fewrel/val_pubmed --settings 5-1 \\
       --na-rate 0.15 --episodes 1000
   # TACREV K-shot (your LDC TACRED under <data dir>/tacred/, the patches from `data fetch tacrev`)
   fsre-bench run --protocol kshot --dataset tacrev --k 8,16,32 --methods proto

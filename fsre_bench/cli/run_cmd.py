@@ -42,7 +42,12 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sampler", choices=SAMPLERS, help="episode sampler (codalab = official FewRel stream)")
     parser.add_argument("--episodes-file", help="run on the episodes of this file (from `episodes build`)")
     parser.add_argument("--episodes-sha256", help="refuse the --episodes-file unless its sha256 is this")
-    parser.add_argument("--train", help="training relations for methods that fit or calibrate (e.g. semeval2010/train)")
+    parser.add_argument("--train", help="training relations for methods that fit or calibrate (default on a FewRel "
+                                        "split: FewRel's own, fewrel/train_wiki or else fewrel/train_offline; "
+                                        "cross-domain: semeval2010/train)")
+    parser.add_argument("--train-leakage", choices=("refuse", "drop", "allow"),
+                        help="--train sentences identical to evaluation sentences: refuse the run (default), drop "
+                             "them, or allow them (the result records it)")
     parser.add_argument("--data-dir", help="data directory (default $FSRE_BENCH_DATA_DIR or ~/.cache/fsre_bench/data)")
     parser.add_argument("--output-dir", help="where result files go (default ./fsre-results; the committed leaderboard's are under results/)")
     parser.add_argument("--overwrite", choices=("never", "only-missing", "always"),
@@ -96,7 +101,7 @@ def executor_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 def _run_fields(args: argparse.Namespace) -> dict[str, Any]:
     names = ("methods", "dataset", "protocol", "settings", "k_values", "episodes", "seeds", "n_query", "na_rate",
-             "sampler", "episodes_file", "episodes_sha256", "train", "data_dir", "output_dir", "overwrite", "limit", "encoder",
+             "sampler", "episodes_file", "episodes_sha256", "train", "train_leakage", "data_dir", "output_dir", "overwrite", "limit", "encoder",
              "device", "batch_size", "n_bootstrap", "allow_mixed_provenance", "max_failure_share")
     fields = {name: getattr(args, name, None) for name in names}
     for name in _LIST_OF_STR:

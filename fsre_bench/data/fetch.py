@@ -154,6 +154,8 @@ def fetch_spec(spec: DatasetSpec, data_dir: Path, mirror: str | None = None) -> 
     A derived dataset (TACREV, Re-TACRED) has no file: its patch and base are fetched as its
     ``requires``, and its path is the base's.
     """
+    if spec.builder is not None:  # built on load from its ``requires``, which are fetched before it
+        return Path(data_dir)
     if spec.derived:
         base = get_spec(spec.base or "")
         if not (Path(data_dir) / base.relpath).is_file():
@@ -224,7 +226,7 @@ def _derived_row(spec: DatasetSpec, data_dir: Path) -> VerifyRow:
     """A derived dataset is as present as its parts (each verified in its own row)."""
     parts = [get_spec(name) for name in spec.requires]
     absent = [part.name for part in parts if not (data_dir / part.relpath).is_file()]
-    base = data_dir / get_spec(spec.base or "").relpath
+    base = data_dir / get_spec(spec.base).relpath if spec.base else data_dir
     if absent:
         return VerifyRow(spec.name, str(base), "missing", f"needs {', '.join(absent)}", spec.license)
     made = f"built on load from {' + '.join(part.name for part in reversed(parts))}"

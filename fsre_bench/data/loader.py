@@ -55,6 +55,8 @@ def load_dataset(name_or_path: str, data_dir: Path | None = None, **kw: Any) -> 
     """
     data_dir = Path(data_dir) if data_dir is not None else resolve_data_dir(None)
     spec = REGISTRY.get(name_or_path)
+    if spec is not None and spec.builder is not None:
+        return _built(spec, data_dir)
     if spec is not None and spec.derived:
         return _load_derived(spec, data_dir, **kw)
     if spec is not None:
@@ -100,6 +102,19 @@ def _load_derived(spec: DatasetSpec, data_dir: Path, **kw: Any) -> Dataset:
     dataset.patch_report = {**dataset.patch_report, "patch": spec.patch, "official": problem is None,
                             "checksum_problem": problem, "patch_sha256": file_digests(patch_path)["sha256"]}
     return dataset
+
+
+def _built(spec: DatasetSpec, data_dir: Path) -> Dataset:
+    """A dataset its ``builder`` makes from other registered files (cached like any parsed file)."""
+    import importlib
+
+    parts = tuple(str(file_digests(data_dir / REGISTRY[name].relpath)["sha256"])
+                  if (data_dir / REGISTRY[name].relpath).is_file() else "" for name in spec.requires)
+    key = ("built", spec.name, str(data_dir.resolve()), parts)
+    if key not in _CACHE:
+        module, function = (spec.builder or "").split(":")
+        _CACHE[key] = getattr(importlib.import_module(module), function)(spec, data_dir)
+    return _CACHE[key]
 
 
 def load_group(name: str, data_dir: Path | None = None, **kw: Any) -> dict[str, Dataset]:
@@ -244,7 +259,7 @@ def load_file(
         split=split,
         fmt=format,
         pid2name=_sidecar(pid2name, [path.parent / "pid2name.json", data_dir / "fewrel" / "pid2name.json"]),
-        rel2id=_sidecar(rel2id, [path.parent / "rel2id.json"]),
+        rel2id=_sidecar(rel2id, [path.parent / "rel2id.json", path.parent / f"{path.stem}_rel2id.json"]),
         patch=patch_path,
         patch_unlisted=patch_unlisted,
     )

@@ -26,7 +26,12 @@ RETACRED_RAW = "https://raw.githubusercontent.com/gstoica27/Re-TACRED/master/Re-
 TACRED_LDC = "LDC2018T24"
 TACRED_LDC_URL = "https://catalog.ldc.upenn.edu/LDC2018T24"
 
+WIKI80_RAW = (
+    "https://raw.githubusercontent.com/thunlp/RE-Context-or-Names/master/finetune/supervisedRE/data/wiki80"
+)
+OPENNRE_BENCHMARK = "https://thunlp.oss-cn-qingdao.aliyuncs.com/opennre/benchmark"  # download_fewrel.sh's host
 EPISODIC = ("episodic", "episodic + NOTA")
+TRAINING = ("training relations (--train)",)
 DOMAIN_ADAPTATION = ("episodic (FewRel 2.0 DA eval)", "episodic + NOTA")
 TACRED_PROTOCOLS = ("kshot", "natural-nota (FS-TACRED)")
 
@@ -54,6 +59,7 @@ class DatasetSpec:
     base: str | None = None  # derived: the registered TACRED split it is built from
     patch: str | None = None  # derived: the registered patch applied to ``base`` (None = base unchanged)
     patch_unlisted: str = "keep"  # derived: "keep" (TACREV) or "drop" (Re-TACRED) records the patch omits
+    builder: str | None = None  # derived: "module:function(spec, data_dir)" that builds it from ``requires``
 
     @property
     def loadable(self) -> bool:
@@ -62,8 +68,8 @@ class DatasetSpec:
 
     @property
     def derived(self) -> bool:
-        """A dataset built on load from ``base`` (and ``patch``), with no file of its own."""
-        return self.base is not None
+        """A dataset built on load (from ``base`` and ``patch``, or by ``builder``), with no file of its own."""
+        return self.base is not None or self.builder is not None
 
     @property
     def dataset_name(self) -> str:
@@ -139,7 +145,7 @@ _SPECS = [
     _fewrel(
         "train_wiki", "FewRel 1.0 train: 64 Wikidata relations x 700", "CC BY-SA 4.0",
         md5="5e663e9c3f1bfbdb2de72696e9504fd7", git_blob_sha1="4fee283724b455bab1fcbf76bfdef02283bb44f5",
-        protocols=("training relations (--train)",),
+        protocols=TRAINING,
     ),
     _fewrel(
         "val_wiki", "FewRel 1.0 validation: 16 Wikidata relations x 700", "CC BY-SA 4.0",
@@ -165,6 +171,44 @@ _SPECS = [
         license="CC BY-SA 4.0 / CC0", description="744 Wikidata P-ids -> [name, description]",
         url=f"{FEWREL_RAW}/pid2name.json",
         sha256="eeedd25512a8e4c2bc06b78009836d27de81807bcba6ed929debd5cd713c07ea", size=80_278,
+    ),
+    DatasetSpec(
+        name="fewrel/train_opennre", relpath="fewrel/fewrel_train.txt", format="opennre",
+        license="CC BY-SA 4.0 (FewRel data)",
+        description="FewRel 1.0 train_wiki as OpenNRE JSONL (64 relations by P-id x 700; benchmark/download_fewrel.sh)",
+        url=f"{OPENNRE_BENCHMARK}/fewrel/fewrel_train.txt", requires=("fewrel/opennre_rel2id",),
+        sha256="6ed0a06e6892bb09334ce783d43c2d29c2fa61d799547f4b4a2bb0d7b7d81ea9", size=16_759_417, protocols=TRAINING,
+    ),
+    DatasetSpec(
+        name="fewrel/opennre_rel2id", relpath="fewrel/fewrel_train_rel2id.json", format="rel2id",
+        license="CC BY-SA 4.0", description="the 64 FewRel training P-ids -> ids (OpenNRE)",
+        url=f"{OPENNRE_BENCHMARK}/fewrel/fewrel_train_rel2id.json",
+        sha256="59c6e1b492d192966ff2685afaae878b481148ee1a4f42384d1720c7d3e43df4", size=759,
+    ),
+    *(
+        DatasetSpec(
+            name=f"wiki80/{split}", relpath=f"wiki80/{split}.txt", format="opennre", license="CC BY-SA 4.0 (FewRel data)",
+            description=description, url=f"{WIKI80_RAW}/{split}.txt", sha256=sha256, size=size,
+            requires=("wiki80/rel2id",), protocols=TRAINING,
+        )
+        for split, description, sha256, size in (
+            ("dev", "Wiki80 validation (FewRel's 80 relations by name x 70; RE-Context-or-Names)",
+             "f27fccbaa96f9c4f25fde1cd2e414bdc14e4fce872462e049a0d23a4d3541804", 2_346_457),
+            ("train_0.1", "10% sample of Wiki80 train (80 relations x 49)",
+             "3cd866c89112915adeef7144eed079545a4fef6a4de74edcb8d2a3a69ab3bb95", 1_633_246),
+        )
+    ),
+    DatasetSpec(
+        name="wiki80/rel2id", relpath="wiki80/rel2id.json", format="rel2id", license="CC BY-SA 4.0",
+        description="the 80 Wiki80 relation names -> ids", url=f"{WIKI80_RAW}/rel2id.json",
+        sha256="070dbe2e818498e887d703d80247a8381b840dd5325e2547f54753a2d9801409", size=1_791,
+    ),
+    DatasetSpec(
+        name="fewrel/train_offline", relpath="", format="fewrel", license="CC BY-SA 4.0 (FewRel data)",
+        description="FewRel's 64 training relations (by P-id, pid2name descriptions) from wiki80 dev + train_0.1, "
+                    "sentences verbatim in val_wiki dropped (~17% of train_wiki)",
+        requires=("fewrel/pid2name", "fewrel/val_wiki", "wiki80/rel2id", "wiki80/dev", "wiki80/train_0.1"),
+        protocols=TRAINING, builder="fsre_bench.data.fewrel_offline:build_fewrel_train_offline",
     ),
     _semeval(
         "train", "SemEval-2010 Task 8 train (OpenNRE JSONL, lower-cased)",

@@ -22,7 +22,13 @@ from fsre_bench.report.cells import (
     harness_note,
 )
 from fsre_bench.report.collect import RunRow, pick_best, setting_order
-from fsre_bench.report.literature import LiteratureEntry, render_literature_tables
+from fsre_bench.report.literature import (
+    LiteratureEntry,
+    measured_counterpart,
+    render_literature_tables,
+    what_differs,
+)
+from fsre_bench.report.training_groups import group_heading, group_note, training_group
 from fsre_bench.results import EXTERNAL
 from fsre_bench.results.flags import assembled_by, side_information, training_splits
 
@@ -38,6 +44,7 @@ class LeaderboardTable:
     metric: str
     settings: list[str]
     cells: dict[str, dict[str, RunRow]] = field(default_factory=dict)
+    training_group: str = ""  # report.training_groups: "" or the foreign training data of a cross-domain table
 
     def average(self, label: str) -> float | None:
         """Mean of the row's setting means, only when the row has every setting (a partial mean misleads)."""
@@ -51,17 +58,23 @@ class LeaderboardTable:
         return (-sum(means) / len(means), label)
 
 
-def build_tables(rows: Sequence[RunRow]) -> list[LeaderboardTable]:
-    """Group runs into tables; several files for one cell resolve to the best (unlimited, largest, newest)."""
-    grouped: dict[tuple[str, str], dict[str, dict[str, list[RunRow]]]] = defaultdict(lambda: defaultdict(dict))
+def build_tables(rows: Sequence[RunRow], *, by_training_group: bool = True) -> list[LeaderboardTable]:
+    """Group runs into tables; several files for one cell resolve to the best (unlimited, largest, newest).
+
+    ``by_training_group``: rows trained on another dataset's relations get a table of their own (rankings
+    never mix them); plots, which rank nothing, draw one figure per (protocol, dataset).
+    """
+    grouped: dict[tuple[str, str, str], dict[str, dict[str, list[RunRow]]]] = defaultdict(lambda: defaultdict(dict))
     for row in rows:
-        grouped[(row.protocol, row.dataset)][row.method_label].setdefault(row.setting, []).append(row)
+        key = (row.protocol, row.dataset, training_group(row.result) if by_training_group else "")
+        grouped[key][row.method_label].setdefault(row.setting, []).append(row)
     tables = []
-    for (protocol, dataset), by_method in sorted(grouped.items(), key=lambda kv: (_protocol_rank(kv[0][0]), kv[0][1])):
+    for (protocol, dataset, group), by_method in sorted(grouped.items(),
+                                                        key=lambda kv: (_protocol_rank(kv[0][0]), kv[0][1], kv[0][2])):
         cells = {label: {s: pick_best(runs) for s, runs in by_setting.items()} for label, by_setting in by_method.items()}
         settings = sorted({s for by_setting in cells.values() for s in by_setting}, key=setting_order)
         metric = next(iter(next(iter(cells.values())).values())).primary_metric
-        tables.append(LeaderboardTable(protocol, dataset, metric, settings, cells))
+        tables.append(LeaderboardTable(protocol, dataset, metric, settings, cells, group))
     return tables
 
 
@@ -82,9 +95,18 @@ def render_leaderboard(
     tables = build_tables(rows)
     if not tables:
         parts.append("No result files yet: `fsre-bench run ...` writes them under `results/runs/`.")
-    parts.extend(render_table(table) for table in tables)
-    if literature:
-        parts.append(render_literature_tables(literature))
+    unmatched = list(literature)
+    for dataset in dict.fromkeys(table.dataset for table in tables):  # one heading per split, in table order
+        shown = [table for table in tables if table.dataset == dataset]
+        reported = [entry for entry in unmatched if measured_counterpart(entry) == dataset]
+        unmatched = [entry for entry in unmatched if entry not in reported]
+        parts.append(f"## {dataset}")
+        parts.extend(render_table(table) for table in shown)
+        if reported:
+            parts.append(what_differs(shown, reported))
+            parts.append(render_literature_tables(reported, intro=None))
+    if unmatched:
+        parts.append(render_literature_tables(unmatched))
     if plots:
         parts.append(render_plot_links(plots, link_base))
     parts.append(render_footer(rows, skipped_limited))
@@ -99,7 +121,10 @@ def render_table(table: LeaderboardTable) -> str:
         header.append("Avg")
     align = ["---", "---", "---", "---:", "---", "---", "---"] + ["---:"] * (len(header) - 7)
     best = {s: _best_mean(table, s) for s in table.settings}
-    lines = [f"### {table.dataset} · {table.protocol} · {metric} (%)", "", _md_row(header), _md_row(align)]
+    group = group_heading(table.training_group) if table.training_group else ""
+    lines = [f"### {table.dataset} · {table.protocol} · {metric} (%){group}", "", _md_row(header), _md_row(align)]
+    if table.training_group:
+        lines[1:1] = ["", group_note(table.training_group, table.dataset)]
     for label in sorted(table.cells, key=table.sort_key):
         lines.append(_md_row(_method_columns(label, table) + _score_columns(label, table, best)))
     runs = [run for row in table.cells.values() for run in row.values()]

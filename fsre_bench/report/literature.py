@@ -61,7 +61,41 @@ def _entry(raw: Any, path: Path, index: int) -> LiteratureEntry:
                            raw["dataset"], raw["protocol"], raw["metric"], scores)
 
 
-def render_literature_tables(entries: Sequence[LiteratureEntry]) -> str:
+# A hidden test split's reported numbers stand beside our rows on its public counterpart.
+HIDDEN_TEST_COUNTERPART = {"fewrel/test_wiki": "fewrel/val_wiki", "fewrel/test_pubmed": "fewrel/val_pubmed"}
+
+
+def measured_counterpart(entry: LiteratureEntry) -> str:
+    """The dataset whose measured table an entry stands beside (val for a hidden test split)."""
+    return HIDDEN_TEST_COUNTERPART.get(entry.dataset, entry.dataset)
+
+
+def what_differs(tables: Sequence[Any], entries: Sequence[LiteratureEntry]) -> str:
+    """One plain sentence: backbone, training data and split of the measured tables vs the reported rows."""
+    from fsre_bench.report.training_groups import describe_training
+    from fsre_bench.results.flags import training_splits
+
+    runs = [run for table in tables for row in table.cells.values() for run in row.values()]
+    backbones = sorted({f"{run.result['method']['backbone']} ({_millions(run.result['method']['parameters'])})"
+                        for run in runs if run.result["method"]["backbone"]})
+    trained = sorted({describe_training(name) for run in runs for name in training_splits(run.result)})
+    ours_split = tables[0].dataset
+    return (f"_Measured above vs reported below: backbone {', '.join(backbones) or 'none'} here, "
+            f"{_listed(e.backbone for e in entries)} there; training data {'; '.join(trained) or 'none'} here, "
+            f"{_listed(e.training_data for e in entries)} there; split {ours_split} with our episodes here, "
+            f"{_listed(e.split for e in entries)} there. Reported rows say where the field stands, "
+            "they are not run here._")
+
+
+def _listed(values: Any) -> str:
+    return "; ".join(dict.fromkeys(values))
+
+
+def _millions(parameters: int | None) -> str:
+    return f"{parameters / 1e6:.1f}M parameters" if parameters else "size not recorded"
+
+
+def render_literature_tables(entries: Sequence[LiteratureEntry], intro: str | None = INTRO) -> str:
     """One table per (split, dataset, protocol, metric), after the measured tables.
 
     Columns are the settings in the order the file first lists them (a paper's own order, e.g.
@@ -70,7 +104,7 @@ def render_literature_tables(entries: Sequence[LiteratureEntry]) -> str:
     grouped: dict[tuple[str, str, str, str], list[LiteratureEntry]] = defaultdict(list)
     for entry in entries:
         grouped[(entry.split, entry.dataset, entry.protocol, entry.metric)].append(entry)
-    parts = [INTRO]
+    parts = [intro] if intro else []
     for (split, dataset, protocol, metric), group in grouped.items():
         settings = list(dict.fromkeys(s for e in group for s in e.scores))
         lines = [f"### Reported in the literature, not run here: {split} · {dataset} · {protocol} · {metric} (%)", "",

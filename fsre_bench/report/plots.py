@@ -77,7 +77,7 @@ def _shot_groups(table: LeaderboardTable) -> dict[str, list[tuple[int, str]]]:
 def plot_accuracy_vs_k(rows: Sequence[RunRow], out_dir: Path) -> list[Path]:
     """One PNG per (protocol, dataset): the metric vs shots per relation, a line per method, 95% CI bars."""
     return [_save(accuracy_vs_k_figure(table), out_dir / f"accuracy-vs-k_{slug(table.dataset)}_{table.protocol}.png")
-            for table in build_tables(rows)]
+            for table in build_tables(rows, by_training_group=False)]
 
 
 def accuracy_vs_k_figure(table: LeaderboardTable) -> Any:

@@ -151,8 +151,12 @@ def _dataset_info(data: RunData) -> dict[str, Any]:
         if data.support_pool.patch_report is not None:
             info["support_pool"]["patch_report"] = data.support_pool.patch_report
     if data.train is not None:
-        info["train"] = {"name": data.train.name, "sha256": data.train.source_sha256,
-                         "relations": list(data.train.relations)}
+        info["train"] = {"name": data.train.name, "split": data.train.split, "sha256": data.train.source_sha256,
+                         "relations": list(data.train.relations), "n_instances": len(data.train)}
+        if data.train.build_report is not None:
+            info["train"]["build_report"] = data.train.build_report
+        if data.leakage is not None:
+            info["train"]["leakage"] = data.leakage
     return info
 
 

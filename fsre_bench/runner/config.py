@@ -13,6 +13,8 @@ from fsre_bench.errors import ConfigError
 from fsre_bench.protocols import KSHOT_SEEDS, PROTOCOLS, SAMPLERS
 from fsre_bench.strict_yaml import load_yaml_strict
 
+LEAKAGE_POLICIES = ("refuse", "drop", "allow")  # fsre_bench.runner.training_data applies them
+
 OVERWRITE_MODES = ("never", "only-missing", "always")
 
 
@@ -36,6 +38,8 @@ class RunConfig:
     episodes_file: str | None = None
     episodes_sha256: str | None = None  # pin: refuse an episode file whose bytes changed
     train: str | None = None
+    # Sentences of --train identical to evaluation sentences: refuse (default), drop them, or allow (marked).
+    train_leakage: str = "refuse"
     data_dir: str | None = None
     output_dir: str = USER_OUTPUT_DIR
     overwrite: str = "only-missing"
@@ -75,6 +79,7 @@ class RunConfig:
         _one_of("protocol", self.protocol, PROTOCOLS)
         _one_of("overwrite", self.overwrite, OVERWRITE_MODES)
         _one_of("sampler", self.sampler, SAMPLERS)
+        _one_of("train_leakage", self.train_leakage, LEAKAGE_POLICIES)
         _no_repeats("methods", self.methods)
         if self.protocol != "kshot":
             if not self.settings:

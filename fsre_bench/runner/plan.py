@@ -38,6 +38,7 @@ class RunData:
     support_pool: Dataset | None  # K-shot: the train split supports come from
     train: Dataset | None  # --train: training relations for methods that fit
     episode_data: EpisodeData
+    leakage: dict[str, Any] | None = None  # training_data.check_leakage's record of --train vs the evaluation
 
     @property
     def slug(self) -> str:
@@ -66,8 +67,11 @@ def load_run_data(config: RunConfig) -> RunData:
         evaluation = load_dataset(config.dataset, data_dir)
     train = load_dataset(config.train, data_dir) if config.train else None
     _report_patches(evaluation, support_pool, train)
+    leakage = None
     if train is not None and config.protocol != "kshot":
-        _check_disjoint(train, evaluation)
+        from fsre_bench.runner.training_data import check_leakage
+
+        train, leakage = check_leakage(train, evaluation, config.train_leakage)
     instances = dict(evaluation.by_id)
     if support_pool is not None:
         instances.update(support_pool.by_id)
@@ -83,11 +87,11 @@ def load_run_data(config: RunConfig) -> RunData:
         entity_types=evaluation.entity_types,
         dataset_name=evaluation.name,
     )
-    return RunData(evaluation, support_pool, train, episode_data)
+    return RunData(evaluation, support_pool, train, episode_data, leakage)
 
 
 def _report_patches(*datasets: Dataset | None) -> None:
-    """One line per patched TACRED split (TACREV, Re-TACRED): how many instances the patch changed."""
+    """One line per patched TACRED split (TACREV, Re-TACRED) and per built dataset: what it changed."""
     from fsre_bench.data.tacred import patch_summary
     from fsre_bench.progress import console
 
@@ -95,18 +99,8 @@ def _report_patches(*datasets: Dataset | None) -> None:
         if dataset is not None and dataset.patch_report is not None:
             line = patch_summary(f"{dataset.name}/{dataset.split}", dataset.patch_report)
             console.print(line, soft_wrap=True, highlight=False, markup=False)
-
-
-def _check_disjoint(train: Dataset, evaluation: Dataset) -> None:
-    """Training on evaluation relations would make a few-shot number meaningless."""
-    shared = (set(train.relations) & set(evaluation.relations)) - {train.negative_label}
-    if shared and train.source_sha256 != evaluation.source_sha256:
-        raise ConfigError(
-            f"--train {train.name} shares {len(shared)} relation(s) with {evaluation.name} "
-            f"(e.g. {sorted(shared)[0]}): few-shot evaluation needs disjoint training relations"
-        )
-    if train.source_sha256 == evaluation.source_sha256:
-        raise ConfigError(f"--train {train.name} is the evaluation split itself")
+        if dataset is not None and dataset.build_report is not None:
+            console.print(dataset.build_report["line"], soft_wrap=True, highlight=False, markup=False)
 
 
 def build_episode_sets(config: RunConfig, data: RunData) -> list[EpisodeSet]:

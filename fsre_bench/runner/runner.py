@@ -32,6 +32,7 @@ from fsre_bench.runner.predictions_log import PredictionsLog
 from fsre_bench.runner.provenance import harness_info, provenance_summary, seed_provenance
 from fsre_bench.runner.request_failures import failure_share_error, failure_summary, result_failures
 from fsre_bench.runner.seed_timing import SeedTimer, seed_timing
+from fsre_bench.runner.training_data import fill_default_train
 from fsre_bench.runner.work_estimate import check_work
 from fsre_bench.types import NOTA, EpisodePrediction
 
@@ -73,6 +74,9 @@ def run(config: RunConfig, command: Sequence[str], executor: str = "local",
     if config.limit:
         console.print(f"[bold red]WARNING: --limit {config.limit} evaluates a prefix only. "
                       "These numbers are NOT valid for reporting; results are marked limited.[/]")
+    default_train = fill_default_train(config)
+    if default_train:
+        console.print(default_train, soft_wrap=True, highlight=False, markup=False)
     data = load_run_data(config)
     episode_sets = build_episode_sets(config, data)
     outcomes: list[UnitOutcome] = []
