@@ -34,6 +34,7 @@ from fsre_bench.llm.config import LOCAL_MODEL_ALIAS, LLMConfig, llm_config_from_
 from fsre_bench.methods.protocol import MethodConfig
 from fsre_bench.types import (
     NOTA,
+    UNPARSED,  # failed requests also count in ``EpisodePrediction.failures``
     Dataset,
     Episode,
     EpisodeData,
@@ -42,9 +43,6 @@ from fsre_bench.types import (
     RelationInstance,
 )
 
-# The label of a query the LLM did not answer usably (no option named, or the request failed after
-# retries; the latter also counts in ``EpisodePrediction.failures``). Never a relation: counted wrong.
-UNPARSED = "__unparsed__"
 DEFAULT_TOKEN_BUDGET = 3000  # estimated prompt tokens; fits the local server's 4096-token context
 BATCH_MAX_QUERIES = 20  # --icl-batch-queries splits larger query sets into requests of this size
 KSHOT_QUERY_CHUNK = 256  # K-shot RC: query embeddings computed this many at a time

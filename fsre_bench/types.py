@@ -9,6 +9,9 @@ from typing import Any
 
 # Gold or predicted label of a query whose relation is none of the episode's N relations.
 NOTA = "__nota__"
+# Predicted label of a query a method could not answer usably (an LLM named no option, or its request
+# failed after retries). Never a relation: always counted wrong, never dropped.
+UNPARSED = "__unparsed__"
 
 Mention = tuple[int, ...]  # sorted token positions of one entity mention (may be non-contiguous)
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -69,44 +72,91 @@ def test_server_starts_answers_is_shared_and_stops_with_its_last_user(tmp_path: 
 
 # The held run takes Ctrl-C as a terminal's foreground job does. A process started in the background
 # by a non-interactive shell (`pytest ... &`, nohup, some CI runners) inherits SIGINT *ignored*, and
-# Python keeps it ignored: the SIGINT case then waited out its 20 s instead of testing the shutdown.
+# Python keeps it ignored; one started by a parent that *blocks* SIGINT inherits the blocked mask,
+# and a blocked signal is never delivered whatever the handler. Both are undone here, so the SIGINT
+# case tests the shutdown instead of waiting out its timeout.
+# The held run then does what `fsre-bench run --methods icl` does, at its worst moment: a short reply
+# arrived and is being written to a cache file another process holds locked (SQLite waits up to 30 s),
+# while a long request is still being decoded; the client is closed in a finally-block, and Ctrl-C
+# ends the run with 130 as the CLI's handler does.
 _HOLD_SERVER = """
 import signal, sys, time
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 signal.signal(signal.SIGINT, signal.default_int_handler)
-from fsre_bench.llm import LLMConfig, open_llm
+from fsre_bench.llm import ChatRequest, LLMConfig, open_llm
 from fsre_bench.llm.local_server import running_local_servers
-client = open_llm(LLMConfig(cache=False))
+client = open_llm(LLMConfig.from_dict({"mode": "local", "cache_path": sys.argv[1], "concurrency": 2}))
 print(running_local_servers()[0].process.pid, flush=True)
-time.sleep(120)
+sys.stdin.readline()  # the test has locked the cache file
+short = ChatRequest.user("Reply with the letter B only.", max_tokens=4)
+long = ChatRequest.user("Write a very long story about a lighthouse keeper.", max_tokens=4000)
+try:
+    results = client.map([short, long])
+    print("sending", flush=True)
+    next(results)
+    print("the short reply was written through a locked cache", flush=True)
+    time.sleep(120)
+except KeyboardInterrupt:
+    sys.exit(130)
+finally:
+    client.close()
 """
+# The whole interrupted run, from the signal to the process gone, server stopped, with a request in flight.
+INTERRUPTED_RUN_EXIT_S = 10.0
 
 
-def hold_server() -> tuple[subprocess.Popen[str], int]:
+@contextlib.contextmanager
+def hold_server(cache_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """The held run and its server's pid; the run's cache file write-locked by this process meanwhile."""
     parent = subprocess.Popen(
-        [sys.executable, "-c", _HOLD_SERVER],
+        [sys.executable, "-c", _HOLD_SERVER, str(cache_path)],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONPATH": str(REPO)},
         cwd=REPO,
     )
-    line = parent.stdout.readline() if parent.stdout else ""
-    assert line.strip().isdigit(), f"server did not start: {line!r}"
-    return parent, int(line)
-
-
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
-def test_no_orphan_server_when_the_run_is_killed_or_interrupted(sig: signal.Signals) -> None:
-    parent, server_pid = hold_server()
+    locker = None
     try:
-        assert pid_alive(server_pid)
-        parent.send_signal(sig)
-        parent.wait(timeout=20)
-        assert wait_gone(server_pid), f"llama.cpp server {server_pid} outlived its parent after {sig.name}"
+        line = parent.stdout.readline() if parent.stdout else ""
+        assert line.strip().isdigit(), f"server did not start: {line!r}"
+        locker = sqlite3.connect(cache_path, isolation_level=None)
+        locker.execute("BEGIN IMMEDIATE")  # the write lock another run's put would hold
+        assert parent.stdin is not None
+        parent.stdin.write("go\n")
+        parent.stdin.flush()
+        sending = parent.stdout.readline() if parent.stdout else ""
+        assert sending.strip() == "sending", f"the held run did not send its requests: {sending!r}"
+        time.sleep(2.0)  # the short reply arrives and waits on the lock; the long one is being decoded
+        yield parent, int(line)
     finally:
         if parent.poll() is None:
             parent.kill()
-        if pid_alive(server_pid):
-            os.kill(server_pid, signal.SIGKILL)
+        if locker is not None:
+            locker.rollback()
+            locker.close()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
+def test_no_orphan_server_when_the_run_is_killed_or_interrupted(sig: signal.Signals, tmp_path: Path) -> None:
+    with hold_server(tmp_path / "llm.sqlite") as (parent, server_pid):
+        try:
+            assert pid_alive(server_pid)
+            assert parent.poll() is None, "the held run ended before the signal: nothing was in flight"
+            signalled = time.monotonic()
+            parent.send_signal(sig)
+            code = parent.wait(timeout=60)
+            assert wait_gone(server_pid, timeout_s=INTERRUPTED_RUN_EXIT_S), (
+                f"llama.cpp server {server_pid} outlived its parent after {sig.name}")
+            took = time.monotonic() - signalled
+            expected = {signal.SIGKILL: -signal.SIGKILL, signal.SIGTERM: 128 + signal.SIGTERM, signal.SIGINT: 130}
+            assert code == expected[sig], f"{sig.name}: exit code {code}"
+            if sig != signal.SIGKILL:  # a SIGKILLed run has no shutdown; its server's watchdog ends it
+                assert took < INTERRUPTED_RUN_EXIT_S, f"{sig.name}: the run and its server took {took:.1f} s to exit"
+            print(f"{sig.name}: exit {code}, run and server gone {took:.2f} s after the signal")
+        finally:
+            if pid_alive(server_pid):
+                os.kill(server_pid, signal.SIGKILL)
 
 
 _BLOCK_MODULE = """

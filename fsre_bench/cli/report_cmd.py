@@ -21,7 +21,7 @@ PLOT_KINDS = ("accuracy-vs-k", "ablation", "per-relation", "llm-cost", "all")
 LEADERBOARD_EXAMPLES = """\
 examples:
   fsre-bench leaderboard                                   # results/runs -> results/LEADERBOARD.md
-  fsre-bench leaderboard --readme README.md                # also the README's marked region
+  fsre-bench leaderboard --readme docs/results.md          # also that file's region between the marker lines
   fsre-bench leaderboard --results results/studies/proto-representation --out /tmp/study.md
 """
 

@@ -26,6 +26,9 @@ from fsre_bench.llm.pricing import estimate_cost_usd, price_for
 from fsre_bench.llm.response_cache import CachedReply, ResponseCache, request_key
 
 Message = Mapping[str, str]
+# Each shutdown wait (cancel, HTTP client close, loop join): the loop never blocks (the cache writes on
+# its own thread) and a server we started is released first, so these are ceilings, rarely reached.
+CLOSE_WAIT_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -92,9 +95,9 @@ class _LoopThread:
     def stop(self) -> None:
         """Cancel what is still running (an abandoned ``map``), then stop and close the loop."""
         with contextlib.suppress(Exception):
-            self.submit(_cancel_other_tasks()).result(timeout=10)
+            self.submit(_cancel_other_tasks()).result(timeout=CLOSE_WAIT_S)
         self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
+        self.thread.join(timeout=CLOSE_WAIT_S)
         if not self.thread.is_alive():
             self.loop.close()
 
@@ -187,17 +190,18 @@ class LLMClient:
         if self._closed:
             return
         self._closed = True
+        if self._on_close is not None:
+            # The server first: a request it is still answering then fails at once instead of being waited on.
+            self._on_close()
         if self._loop is not None:
             if self._client is not None:
                 # Best effort: the process may be shutting down.
                 with contextlib.suppress(Exception):
-                    self._loop.submit(_cancel_other_tasks()).result(timeout=10)
-                    self._loop.submit(self._client.close()).result(timeout=10)
+                    self._loop.submit(_cancel_other_tasks()).result(timeout=CLOSE_WAIT_S)
+                    self._loop.submit(self._client.close()).result(timeout=CLOSE_WAIT_S)
             self._loop.stop()
         if self.cache is not None and self._owns_cache:
             self.cache.close()
-        if self._on_close is not None:
-            self._on_close()
 
     # --- internals --------------------------------------------------------------------------
 
@@ -286,8 +290,10 @@ class LLMClient:
             return ChatResult(key, None, False, error=error, latency_s=latency)
         self._count_tokens(reply)
         if cacheable:
-            # Written the moment it arrives: a run killed later keeps what it paid for.
-            self.cache.put(key, self.endpoint.model, reply)  # type: ignore[union-attr]
+            # Written the moment it arrives (a run killed later keeps what it paid for), off the loop:
+            # a write waiting on another process's lock must not stall every other request and the shutdown.
+            written = self.cache.put_in_background(key, self.endpoint.model, reply)  # type: ignore[union-attr]
+            await asyncio.shield(asyncio.wrap_future(written))  # a cancelled request still keeps its reply
         return ChatResult(key, reply.text, True, latency_s=latency, prompt_tokens=reply.prompt_tokens,
                           completion_tokens=reply.completion_tokens, finish_reason=reply.finish_reason)
 

@@ -4,8 +4,10 @@ Shared by ``--llm local`` (llama.cpp) and ``--llm vllm``: a child in its own ses
 terminal reaches us, and we stop it in order), a readiness wait on ``/v1/models``, one 1-token
 completion before any episode work, death detection with the child's last log line, and one
 server per settings key shared by every user in the process (reference-counted). Stopped by
-``stop_managed_servers()``, and as a safety net at interpreter exit and on SIGTERM; the child
-watches its parent and exits when it dies, so even a SIGKILLed run leaves no orphan.
+``stop_managed_servers()``, and first thing on Ctrl-C (SIGINT) and SIGTERM, before any
+``finally`` waits on a request the server would keep answering, and at interpreter exit as a
+safety net; the child watches its parent and exits when it dies, so even a SIGKILLed run leaves
+no orphan.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fsre_bench.errors import LLMError
+from fsre_bench.llm.process_group import signal_group, wait_group_gone
 
 # Runs a command under a watchdog: when our parent goes, the whole process group goes (the server's
 # own workers too): SIGTERM, up to 10 s to exit, then SIGKILL. The supervisor ignores the group's
@@ -54,6 +57,12 @@ sys.exit(code)
 """
 
 
+# Seconds stop() waits after SIGTERM, and again after SIGKILL: an interrupted run must exit in seconds.
+STOP_WAIT_S = 2.0
+# How long the signal path waits for another thread that holds the server table before giving up on it.
+SIGNAL_LOCK_WAIT_S = 1.0
+
+
 def free_loopback_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -73,6 +82,7 @@ class ManagedServer:
     start_s: float = 0.0
     users: int = 0  # clients holding it; the last release stops it
     keep_log: bool = False
+    stopped: bool = False  # stop() ran: a second call (release after a Ctrl-C stop) does nothing
 
     @property
     def base_url(self) -> str:
@@ -91,14 +101,18 @@ class ManagedServer:
         return (f"the local {self.kind} server (pid {self.process.pid}) died, {how}; "
                 f"last log line: {last_log_line(self.log_path)}; log: {self.log_path}")
 
-    def stop(self, timeout_s: float = 5.0) -> None:
-        """SIGTERM the child's process group, SIGKILL whatever lingers, until no member is left."""
+    def stop(self, timeout_s: float = STOP_WAIT_S) -> None:
+        """SIGTERM the child's process group, SIGKILL whatever lingers, until no member runs (idempotent)."""
+        if self.stopped:
+            return
+        self.stopped = True
         if self.process.poll() is not None:
             self.death_reason()  # it died on its own: keep its log
-        _signal_group(self.process.pid, signal.SIGTERM)
-        if not _wait_group_gone(self.process, timeout_s):
-            _signal_group(self.process.pid, signal.SIGKILL)
-            _wait_group_gone(self.process, timeout_s)
+        signal_group(self.process.pid, signal.SIGTERM)
+        # A server busy with a request (uvicorn waits for it on SIGTERM) gets the short wait, then SIGKILL.
+        if not wait_group_gone(self.process, timeout_s):
+            signal_group(self.process.pid, signal.SIGKILL)
+            wait_group_gone(self.process, timeout_s)
         if not self.keep_log:
             with contextlib.suppress(OSError):
                 self.log_path.unlink()
@@ -109,27 +123,6 @@ def _signal_name(number: int) -> str:
         return signal.Signals(number).name
     except ValueError:
         return f"signal {number}"
-
-
-def _signal_group(pgid: int, sig: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, sig)
-
-
-def _wait_group_gone(process: subprocess.Popen[bytes], timeout_s: float) -> bool:
-    """Reap the leader, then wait until no process of its group is left (a server's own workers too)."""
-    deadline = time.monotonic() + timeout_s
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=timeout_s)
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(process.pid, 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
-        time.sleep(0.05)
-    return False
 
 
 def start_server(kind: str, command: list[str], port: int, alias: str, endpoint_id: str, timeout_s: float,
@@ -206,7 +199,8 @@ def last_log_line(path: Path) -> str:
 
 
 _servers: dict[Hashable, ManagedServer] = {}
-_servers_lock = threading.Lock()
+# Re-entrant: the SIGINT/SIGTERM handler runs in the main thread, possibly while it holds the table.
+_servers_lock = threading.RLock()
 _hooks_installed = False
 
 
@@ -234,11 +228,19 @@ def release_server(server: ManagedServer) -> None:
     server.stop()
 
 
-def stop_managed_servers() -> None:
-    """Stop every server this process started (idempotent)."""
-    with _servers_lock:
+def stop_managed_servers(lock_timeout_s: float = -1) -> None:
+    """Stop every server this process started (idempotent).
+
+    ``lock_timeout_s``: from a signal handler, give up after that long if another thread holds the
+    server table (the releases and atexit still stop them); -1 waits as long as it takes.
+    """
+    if not _servers_lock.acquire(timeout=lock_timeout_s):
+        return
+    try:
         servers = list(_servers.values())
         _servers.clear()
+    finally:
+        _servers_lock.release()
     for server in servers:
         server.stop()
 
@@ -254,11 +256,22 @@ def _install_exit_hooks() -> None:
         return
     _hooks_installed = True
     atexit.register(stop_managed_servers)
-    # SIGTERM's default action skips atexit; turn it into SystemExit so finally-blocks run.
-    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+    if threading.current_thread() is not threading.main_thread():
+        return
+    # Only where nobody set a handler of their own: SIGTERM's default skips atexit and finally-blocks;
+    # Python's default SIGINT handler raises KeyboardInterrupt only after the servers are stopped here.
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupt_after_stopping)
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
-    stop_managed_servers()
+    stop_managed_servers(SIGNAL_LOCK_WAIT_S)
     raise SystemExit(128 + signum)
+
+
+def _interrupt_after_stopping(signum: int, frame: object) -> None:
+    # First the servers: a request in flight then fails at once, so no finally-block waits on it.
+    stop_managed_servers(SIGNAL_LOCK_WAIT_S)
+    raise KeyboardInterrupt

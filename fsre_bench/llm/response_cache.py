@@ -6,6 +6,8 @@ keeps every reply it already paid for. Failed requests are never stored, so a re
 
 from __future__ import annotations
 
+import concurrent.futures
+import queue
 import sqlite3
 import threading
 import time
@@ -17,6 +19,8 @@ from typing import Any
 from fsre_bench.cache import cache_dir, content_hash
 
 SCHEMA_VERSION = 1
+# How long close() waits for queued background writes and for a connection busy in one.
+CLOSE_WAIT_S = 2.0
 
 _CREATE = """
 CREATE TABLE IF NOT EXISTS responses (
@@ -69,6 +73,8 @@ class ResponseCache:
         # NORMAL in WAL mode survives a killed process (not a power cut) and avoids an fsync per reply.
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute(_CREATE)
+        self._writer_lock = threading.Lock()
+        self._writes: queue.Queue | None = None  # started by the first background put
 
     def get(self, key: str) -> CachedReply | None:
         with self._lock:
@@ -84,6 +90,32 @@ class ResponseCache:
                 (key, model, reply.text, reply.finish_reason, reply.prompt_tokens, reply.completion_tokens, time.time()),
             )
 
+    def put_in_background(self, key: str, model: str, reply: CachedReply) -> concurrent.futures.Future[None]:
+        """``put`` on this cache's writer thread: an event loop awaiting it stays free to cancel and stop,
+        even while SQLite waits out another process's write lock (up to its 30 s busy timeout)."""
+        future: concurrent.futures.Future[None] = concurrent.futures.Future()
+        with self._writer_lock:
+            if self._writes is None:
+                self._writes = queue.Queue()
+                # A daemon thread: a write stuck on a busy file must never hold up the interpreter's exit.
+                threading.Thread(target=self._write_queued, args=(self._writes,), name="fsre-llm-cache-writer",
+                                 daemon=True).start()
+            self._writes.put((future, key, model, reply))
+        return future
+
+    def _write_queued(self, writes: queue.Queue) -> None:
+        while (item := writes.get()) is not None:
+            future, key, model, reply = item
+            if future.set_running_or_notify_cancel():
+                try:
+                    self.put(key, model, reply)
+                except BaseException as exc:  # handed to whoever awaits the write
+                    future.set_exception(exc)
+                else:
+                    future.set_result(None)
+            writes.task_done()
+        writes.task_done()
+
     def __len__(self) -> int:
         with self._lock:
             return int(self._conn.execute("SELECT COUNT(*) FROM responses").fetchone()[0])
@@ -93,5 +125,24 @@ class ResponseCache:
             return {row[0] for row in self._conn.execute("SELECT key FROM responses")}
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        """Finish queued writes and close, each wait bounded: a run shutting down never hangs here."""
+        with self._writer_lock:
+            writes, self._writes = self._writes, None
+        if writes is not None:
+            writes.put(None)
+            if not _join_queue(writes, CLOSE_WAIT_S):
+                return  # a write is stuck on a busy file, holding the connection: the process exit ends both
+        if self._lock.acquire(timeout=CLOSE_WAIT_S):
+            try:
+                self._conn.close()
+            finally:
+                self._lock.release()
+
+
+def _join_queue(writes: queue.Queue, timeout_s: float) -> bool:
+    """``Queue.join`` with a deadline: True when every queued item was handled in time."""
+    deadline = time.monotonic() + timeout_s
+    with writes.all_tasks_done:
+        while writes.unfinished_tasks and time.monotonic() < deadline:
+            writes.all_tasks_done.wait(max(0.0, deadline - time.monotonic()))
+        return not writes.unfinished_tasks

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from fsre_bench.cache import cache_root
 from fsre_bench.types import Dataset, Episode, EpisodeData, EpisodePrediction, MethodMeta
 
 
@@ -20,7 +21,7 @@ class MethodConfig:
     seed: int = 0
     encoder: str | None = None  # None = the embedded MiniLM
     device: str = "cpu"
-    cache_dir: Path = field(default_factory=lambda: Path.home() / ".cache" / "fsre_bench")
+    cache_dir: Path = field(default_factory=cache_root)  # $FSRE_BENCH_CACHE, as every other cache
     batch_size: int = 64
     options: dict[str, Any] = field(default_factory=dict)
 

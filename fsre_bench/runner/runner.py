@@ -34,11 +34,10 @@ from fsre_bench.runner.request_failures import failure_share_error, failure_summ
 from fsre_bench.runner.seed_timing import SeedTimer, seed_timing
 from fsre_bench.runner.training_data import fill_default_train
 from fsre_bench.runner.work_estimate import check_work
-from fsre_bench.types import NOTA, EpisodePrediction
+from fsre_bench.types import NOTA, UNPARSED, EpisodePrediction
 
 # Options that change how fast a method runs, never what it predicts: kept out of cache keys.
 _NON_SEMANTIC_KEYS = frozenset({"concurrency", "timeout", "max_retries", "api_key_env", "progress"})
-UNPARSED = "__unparsed__"
 
 
 @dataclass
