@@ -48,11 +48,11 @@ SELECTION_RECIPE = "refit/1"
 PROTO_FT = MethodSpec("proto-ft", "baselines.proto_ft:ProtoFinetunedMethod",
                       "Proto-BERT: episodic meta-training of the encoder",
                       options=(*EPISODIC_OPTIONS, *SELECTION_OPTIONS, _NOTA_THRESHOLD), reads=_PROTO_FT_READS,
-                      trains_weights=True, recipe=SELECTION_RECIPE)
+                      trains_weights=True, requires_train=True, recipe=SELECTION_RECIPE)
 PROTO_FT_DESC = MethodSpec("proto-ft-desc", "baselines.proto_ft:ProtoFinetunedMethod",
                            "proto-ft + relation-description fusion at inference (the control for tkre-desc)",
                            options=(*EPISODIC_OPTIONS, *SELECTION_OPTIONS, _NOTA_THRESHOLD), reads=_PROTO_FT_READS,
-                           trains_weights=True, arguments={"fuse_descriptions": True}, side_information=NAMES_AND_DESCRIPTIONS,
+                           trains_weights=True, requires_train=True, arguments={"fuse_descriptions": True}, side_information=NAMES_AND_DESCRIPTIONS,
                            recipe=SELECTION_RECIPE)
 ICL = MethodSpec("icl", "baselines.icl:ICLMethod", "in-context LLM through any OpenAI-compatible endpoint",
                  options=(

@@ -90,8 +90,9 @@ def test_edited_episode_file_with_unknown_ids(capsys, tmp_path, episode_file):
 
 
 def test_nota_without_calibration_source_fails_in_one_line(capsys, tmp_path):
-    _fails_with_one_line(capsys, _run("--methods", "proto", "--na-rate", "0.5", out=tmp_path),
-                         "--train")
+    # val_semeval has no default training relations (FewRel's val_wiki would use FewRel's own)
+    _fails_with_one_line(capsys, _run("--methods", "proto", "--na-rate", "0.5", "--dataset", "fewrel/val_semeval",
+                                      out=tmp_path), "--train")
 
 
 def test_run_without_methods(capsys, tmp_path):

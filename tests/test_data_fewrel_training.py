@@ -170,3 +170,16 @@ def test_in_domain_proto_ft_and_tkre_train_on_fewrels_relations_when_no_train_is
         assert set(meta["training_relations"]) <= pids
     # proto fits nothing: it ran in the same run, on the same episodes, and says it saw no training relations
     assert _one_result(tmp_path, "proto")["method"]["training_relations"] == []
+
+
+def test_every_method_missing_training_relations_is_named_before_the_first_unit(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """proto needs nothing and comes first, yet no unit runs: the requirement is checked for all methods at once."""
+    out = tmp_path / "out"
+    fails_with_one_line(capsys, ["run", "--methods", "proto,tkre,proto-ft", "--dataset", "fewrel/val_semeval",
+                                 "--episodes", "2", "--output-dir", str(out)],
+                        "tkre, proto-ft need training relations and fewrel/val_semeval has no default")
+    assert not (out / "runs").exists()
+    # NOTA calibration is a need too, unless a fixed threshold is given
+    fails_with_one_line(capsys, ["run", "--methods", "random,proto", "--dataset", "fewrel/val_semeval", "--na-rate",
+                                 "0.5", "--episodes", "2", "--output-dir", str(out)], "proto need training relations")

@@ -69,6 +69,7 @@ TKRE = MethodSpec(
     uses_llm=True,
     side_information=_side_information,
     trains_weights=True,
+    requires_train=True,  # episodic: pre-training knowledge and meta-training are about training relations
     recipe=SELECTION_RECIPE,  # its meta-training and selection are proto-ft's
     ablations=(
         Ablation("tkre-no-mslm", "TKRE ablation: no MSLM (SCL only)", {"variant": "tkre-no-mslm"}),

@@ -37,7 +37,7 @@ class MethodSpec:
     is a prefix); ``None`` hashes every option (safe, never stale). ``options`` are the flags shown
     for the method; every one of them must be read. ``uses_llm``: it reads the ``llm`` option that
     the shared ``--llm*`` flags build. ``trains_weights``: it fits model weights, so under
-    ``--device cuda`` its Ray task asks for a GPU (frozen methods ask for one CPU). ``recipe``: see below.
+    ``--device cuda`` its Ray task asks for a GPU (frozen methods ask for one CPU). ``requires_train``: see below. ``recipe``: see below.
     """
 
     name: str
@@ -47,6 +47,9 @@ class MethodSpec:
     reads: tuple[str, ...] | None = None
     uses_llm: bool = False
     trains_weights: bool = False
+    # It fits on training relations in episodic protocols (``--train``, or FewRel's own by default on a FewRel
+    # split): the runner checks this for every chosen method before the first unit starts.
+    requires_train: bool = False
     ablations: tuple[Ablation, ...] = ()
     arguments: Mapping[str, Any] = field(default_factory=dict)
     family: str | None = None  # set on an ablation's entry: the method it ablates

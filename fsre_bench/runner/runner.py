@@ -32,7 +32,7 @@ from fsre_bench.runner.predictions_log import PredictionsLog
 from fsre_bench.runner.provenance import harness_info, provenance_summary, seed_provenance
 from fsre_bench.runner.request_failures import failure_share_error, failure_summary, result_failures
 from fsre_bench.runner.seed_timing import SeedTimer, seed_timing
-from fsre_bench.runner.training_data import fill_default_train
+from fsre_bench.runner.training_data import check_training_requirement, fill_default_train
 from fsre_bench.runner.work_estimate import check_work
 from fsre_bench.types import NOTA, UNPARSED, EpisodePrediction
 
@@ -76,6 +76,7 @@ def run(config: RunConfig, command: Sequence[str], executor: str = "local",
     default_train = fill_default_train(config)
     if default_train:
         console.print(default_train, soft_wrap=True, highlight=False, markup=False)
+    check_training_requirement(config)  # every method that lacks training relations, before the first unit
     data = load_run_data(config)
     episode_sets = build_episode_sets(config, data)
     outcomes: list[UnitOutcome] = []

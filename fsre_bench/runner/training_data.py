@@ -51,14 +51,31 @@ def fill_default_train(config: Any) -> str | None:
 
 
 def needs_training_relations(config: Any) -> list[str]:
-    """The chosen methods that fit on training relations in this run (trained episodic methods; any
-    NOTA-calibrating method when the setting has NOTA)."""
+    """The chosen methods that fit on training relations in this run: those whose MethodSpec declares
+    ``requires_train`` (episodic protocols), and, where the setting has NOTA, those that calibrate a NOTA
+    threshold on them (a ``nota_threshold`` option left unset)."""
     from fsre_bench.methods.registry import method_spec
 
     if config.protocol == "kshot":
         return []  # K-shot methods train on the K-shot split itself
     nota = config.protocol == "natural-nota" or config.na_rate > 0
-    return [name for name in config.methods if method_spec(name).trains_weights or (nota and name != "random")]
+    calibrates = nota and config.method_options.get("nota_threshold") is None
+    needing = []
+    for name in config.methods:
+        spec = method_spec(name)
+        if spec.requires_train or (calibrates and any(o.name == "nota_threshold" for o in spec.options)):
+            needing.append(name)
+    return needing
+
+
+def check_training_requirement(config: Any) -> None:
+    """Every method that needs training relations, named at once, before any data is loaded or unit started."""
+    needing = needs_training_relations(config) if config.train is None else []
+    if needing:
+        raise ConfigError(
+            f"{', '.join(needing)} need training relations and {config.dataset} has no default: give --train "
+            "DATASET disjoint from its relations (e.g. --train fewrel/train_offline or semeval2010/train), or a fixed "
+            "--nota-threshold where NOTA calibration is the need")
 
 
 def sentence_text(instance: RelationInstance) -> str:
