@@ -234,13 +234,14 @@ def select_episodic(fit: Dataset, dev: Dataset, budget: Any, base: str, *, seed:
 
     from baselines.episodic_training import EpisodicRun, train_episodic
     from fsre_bench.cache import cache_dir
+    from fsre_bench.numerics import cache_namespace
     from fsre_bench.training.saved_encoder import adopt_encoder_dir, saved_encoder_dir, saved_encoder_info
 
     hit = saved_encoder_dir(namespace, key)
     if hit is not None:
         return EpisodicRun(hit, saved_encoder_info(hit), reused=True)
     episodes = dev_episodes(dev, n_way=budget.n_way, k_shot=space.dev_k_shot, n_episodes=space.dev_episodes, seed=seed)
-    root = cache_dir(namespace)
+    root = cache_dir(*cache_namespace(namespace))  # beside saved_encoder_dir's, per numerics mode
     steps = checkpoint_steps(space, budget.steps)
     best: tuple[CheckpointSelector, Any] | None = None
     history: list[dict[str, Any]] = []
