@@ -23,6 +23,7 @@ from fsre_bench.report.cells import (
 )
 from fsre_bench.report.collect import RunRow, pick_best, setting_order
 from fsre_bench.report.literature import LiteratureEntry, render_literature_tables
+from fsre_bench.report.numerics_rows import numerics_row_labels
 from fsre_bench.results import EXTERNAL
 from fsre_bench.results.flags import assembled_by, side_information, training_splits
 
@@ -54,8 +55,9 @@ class LeaderboardTable:
 def build_tables(rows: Sequence[RunRow]) -> list[LeaderboardTable]:
     """Group runs into tables; several files for one cell resolve to the best (unlimited, largest, newest)."""
     grouped: dict[tuple[str, str], dict[str, dict[str, list[RunRow]]]] = defaultdict(lambda: defaultdict(dict))
+    labels = numerics_row_labels(rows)  # portable and native results never share a row
     for row in rows:
-        grouped[(row.protocol, row.dataset)][row.method_label].setdefault(row.setting, []).append(row)
+        grouped[(row.protocol, row.dataset)][labels[id(row)]].setdefault(row.setting, []).append(row)
     tables = []
     for (protocol, dataset), by_method in sorted(grouped.items(), key=lambda kv: (_protocol_rank(kv[0][0]), kv[0][1])):
         cells = {label: {s: pick_best(runs) for s, runs in by_setting.items()} for label, by_setting in by_method.items()}

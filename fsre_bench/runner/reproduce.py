@@ -6,16 +6,19 @@ from an empty cache, so a trained model is trained again rather than read back f
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from fsre_bench.cache import file_sha256
 from fsre_bench.errors import ConfigError, DataError
-from fsre_bench.numerics import NATIVE
+from fsre_bench.numerics import NATIVE, PORTABLE, THREADS_ENV
 from fsre_bench.results import ResultFile
 from fsre_bench.results.predictions import read_predictions_log
 from fsre_bench.runner.config import RunConfig
@@ -106,10 +109,13 @@ def reproduce(path: Path, seed: int | None = None, output_dir: Path | None = Non
     row = seed_row_of(result, seed)
     output_dir = Path(output_dir) if output_dir else Path(tempfile.mkdtemp(prefix="fsre-reproduce-"))
     config, notes = rerun_config(result, row["seed"], output_dir / "results")
-    notes.append(_pin_threads(config.numerics, recorded_threads(row)))
-    if not reuse_cache:
-        os.environ["FSRE_BENCH_CACHE"] = str(output_dir / "cache")
-    outcome = run(config, command=["fsre-bench", "reproduce", str(path), "--seed", str(row["seed"])])[0]
+    threads = recorded_threads(row)
+    notes.append(_threads_note(config.numerics, threads))
+    pinned = str(threads) if threads else None
+    env = {"FSRE_BENCH_CACHE": None if reuse_cache else str(output_dir / "cache"), "OMP_NUM_THREADS": pinned,
+           "MKL_NUM_THREADS": pinned, THREADS_ENV: pinned if config.numerics == PORTABLE else None}
+    with _environment(env), _torch_threads(threads):
+        outcome = run(config, command=["fsre-bench", "reproduce", str(path), "--seed", str(row["seed"])])[0]
     verdict = Reproduction(row["seed"], config.numerics, [n for n in notes if n], row["predictions_sha256"], None, None)
     if outcome.status != "computed" or outcome.result is None:
         verdict.error = f"the rerun did not complete: {outcome.error or outcome.status}"
@@ -122,12 +128,41 @@ def reproduce(path: Path, seed: int | None = None, output_dir: Path | None = Non
     return verdict
 
 
-def _pin_threads(numerics: str, threads: int | None) -> str:
-    """Native reruns use the recorded thread count (read by OpenMP when torch loads, so set here, before that)."""
+def _threads_note(numerics: str, threads: int | None) -> str:
+    """Native reruns use the recorded thread count (a trained model's bytes depend on it); portable pins its own."""
     if numerics != NATIVE:
         return ""
     if threads is None:
         return (f"the seed records no thread count: rerun with this process's OMP_NUM_THREADS="
                 f"{os.environ.get('OMP_NUM_THREADS', 'unset')} (a trained model's bytes depend on it)")
-    os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(threads)
     return f"native kernels with the recorded {threads} intra-op thread(s)"
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str | None]) -> Iterator[None]:
+    """Set the non-None ``values`` for the rerun (OpenMP reads its thread count when torch loads), then restore."""
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update({name: value for name, value in values.items() if value is not None})
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextlib.contextmanager
+def _torch_threads(threads: int | None) -> Iterator[None]:
+    """Where torch is already loaded (a library caller), its thread count is set directly, then restored."""
+    torch = sys.modules.get("torch")
+    if torch is None or threads is None:
+        yield
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
