@@ -2,6 +2,7 @@
 # Portable vs native numerics: wall time of the README's main job and of one K-shot finetune split.
 #
 #   bash benchmarks/numerics_cost.sh [ROUNDS]     (default 1; each round runs every mode twice, ABC then CBA)
+#   JOBS="main kshot" MODES="native portable portable-2t" bash benchmarks/numerics_cost.sh   (the defaults)
 #
 # Every run starts from an empty cache (so the encoder really runs) and writes to a scratch directory.
 # The modes are interleaved (ABC CBA) so a load that drifts during the measurement falls on all of them
@@ -16,7 +17,7 @@ MAIN=(run --methods proto,proto-desc,random --dataset fewrel/val_wiki --settings
 KSHOT=(run --methods finetune --protocol kshot --dataset semeval2010 --k 8 --seeds 13)
 # native: this machine's kernels and torch's default thread count; portable: AVX2 kernels, 1 pinned thread
 # (the default); portable-2t: AVX2 kernels, 2 pinned threads (FSRE_BENCH_PORTABLE_THREADS).
-MODES=(native portable portable-2t)
+read -r -a MODES <<< "${MODES:-native portable portable-2t}"
 
 one() {  # one job in one mode, from an empty cache
     local job=$1 mode=$2 dir="$SCRATCH/$1-$2-$RANDOM" started load
@@ -35,8 +36,9 @@ one() {  # one job in one mode, from an empty cache
 }
 
 for _ in $(seq "${1:-1}"); do
-    for job in main kshot; do
+    for job in ${JOBS:-main kshot}; do
         for mode in "${MODES[@]}"; do one "$job" "$mode"; done
+        [ -n "${ONCE:-}" ] && continue  # ONCE=1: one pass (to continue an interleaving by hand)
         for ((i = ${#MODES[@]} - 1; i >= 0; i--)); do one "$job" "${MODES[i]}"; done
     done
 done
