@@ -90,3 +90,14 @@ def test_a_result_from_before_numerics_is_rerun_native_and_says_so(two_modes: Pa
 def test_reproduce_refuses_a_seed_the_result_does_not_have(two_modes: Path, capsys) -> None:
     assert main(["reproduce", str(_result(two_modes, "portable")), "--seed", "7"]) == 2
     assert capsys.readouterr().err.strip().endswith("has seeds 0")
+
+
+def test_a_result_naming_an_unknown_numerics_mode_does_not_load(two_modes: Path, tmp_path: Path) -> None:
+    from fsre_bench.errors import DataError
+    from fsre_bench.results import load_result
+
+    result = json.loads(_result(two_modes, "portable").read_text())
+    result["per_seed"][0]["provenance"]["numerics"]["mode"] = "fast"
+    (tmp_path / "r.json").write_text(json.dumps(result))
+    with pytest.raises(DataError, match="per_seed/0/provenance/numerics/mode"):
+        load_result(tmp_path / "r.json")
