@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from fsre_bench.cache import content_hash
+from fsre_bench.cache import content_hash, file_sha256
 from fsre_bench.errors import ConfigError
 from fsre_bench.types import Dataset, Episode, EpisodeData
 
@@ -234,13 +234,14 @@ def select_episodic(fit: Dataset, dev: Dataset, budget: Any, base: str, *, seed:
 
     from baselines.episodic_training import EpisodicRun, train_episodic
     from fsre_bench.cache import cache_dir
+    from fsre_bench.numerics import cache_namespace
     from fsre_bench.training.saved_encoder import adopt_encoder_dir, saved_encoder_dir, saved_encoder_info
 
     hit = saved_encoder_dir(namespace, key)
     if hit is not None:
         return EpisodicRun(hit, saved_encoder_info(hit), reused=True)
     episodes = dev_episodes(dev, n_way=budget.n_way, k_shot=space.dev_k_shot, n_episodes=space.dev_episodes, seed=seed)
-    root = cache_dir(namespace)
+    root = cache_dir(*cache_namespace(namespace))  # beside saved_encoder_dir's, per numerics mode
     steps = checkpoint_steps(space, budget.steps)
     best: tuple[CheckpointSelector, Any] | None = None
     history: list[dict[str, Any]] = []
@@ -295,8 +296,8 @@ class MetaTrained:
         """``fitted_models`` entries: the evaluated encoder, and the selection one when it is another."""
         runs = [(kind, self.run), *([(f"{kind} (selection, without the dev relations)", self.selected)]
                                     if self.refit else [])]
-        return [{"kind": label, "cache_key": run.path.name, "reused": run.reused, "produced_by": run.info.get("harness")}
-                for label, run in runs]
+        return [{"kind": label, "cache_key": run.path.name, "reused": run.reused, "produced_by": run.info.get("harness"),
+                 "weights_sha256": _weights_sha256(run.path)} for label, run in runs]
 
     @property
     def trained_on(self) -> list[str] | None:
@@ -410,3 +411,9 @@ class DevTuning:
         chosen["nota_calibrated_on"] = ("training relations (no dev relations held out)" if self.dev is None else
                                         "training relations (too few dev relations for NOTA episodes at this N)")
         return nota.for_episodes(head, episodes, data)
+
+
+def _weights_sha256(path: Path) -> str | None:
+    """The trained weights' sha256: two machines agree on a trained model exactly when these do (fsre_bench/numerics.py)."""
+    weights = Path(path) / "model.safetensors"
+    return file_sha256(weights) if weights.is_file() else None

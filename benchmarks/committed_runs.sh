@@ -9,7 +9,9 @@
 # commit are reused (never recomputed), so a grid can be finished in several sittings at one commit.
 # Trained units go through `--executor ray` (one unit per core, one torch thread each: on 2 cores
 # that is ~1.8x the throughput of one process with 2 threads); frozen ones stay local (they share
-# the embedding cache in memory across settings and seeds).
+# the embedding cache in memory across settings and seeds). Runs are --numerics portable (the default):
+# AVX2 kernels and a pinned thread count, so another x86-64 machine recomputes the same bytes; frozen steps
+# pin 2 threads (FSRE_BENCH_PORTABLE_THREADS, recorded per seed), since inference bytes do not depend on it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-results}
@@ -25,11 +27,11 @@ step() {
     echo "== $1 ($(date -u +%H:%M:%S))"
     case "$1" in
         frozen)      # the floor and the frozen metric methods on every standard FewRel setting
-            OMP_NUM_THREADS=2 $FSRE run --methods random,proto,proto-desc --settings 5-1,5-5,10-1,10-5 "${WIKI[@]}" ;;
+            OMP_NUM_THREADS=2 FSRE_BENCH_PORTABLE_THREADS=2 $FSRE run --methods random,proto,proto-desc --settings 5-1,5-5,10-1,10-5 "${WIKI[@]}" ;;
         kshot-frozen)
-            OMP_NUM_THREADS=2 $FSRE run --methods random,proto,proto-desc --k 8,16,32 "${KSHOT[@]}" ;;
+            OMP_NUM_THREADS=2 FSRE_BENCH_PORTABLE_THREADS=2 $FSRE run --methods random,proto,proto-desc --k 8,16,32 "${KSHOT[@]}" ;;
         icl)         # the embedded SmolLM2 on llama.cpp: plumbing, not quality (its result is flagged degenerate)
-            OMP_NUM_THREADS=2 $FSRE run --methods icl --llm local --dataset fewrel/val_wiki --settings 5-1 \
+            OMP_NUM_THREADS=2 FSRE_BENCH_PORTABLE_THREADS=2 $FSRE run --methods icl --llm local --dataset fewrel/val_wiki --settings 5-1 \
                 --episodes 50 --seeds 0 --output-dir "$OUT" ;;
         trained-5-1)
             $FSRE run --methods proto-ft,tkre --settings 5-1 "${WIKI[@]}" "${TRAINED[@]}" ;;
@@ -52,11 +54,24 @@ step() {
         studies)     # issue 2's representation study: proto with each representation on the dev and eval splits
             for rep in entity-pool marker-mean marker-start; do
                 for dataset in fewrel/val_semeval fewrel/val_wiki; do
-                    OMP_NUM_THREADS=2 $FSRE run --methods proto --proto-representation "$rep" --dataset "$dataset" \
+                    OMP_NUM_THREADS=2 FSRE_BENCH_PORTABLE_THREADS=2 $FSRE run --methods proto --proto-representation "$rep" --dataset "$dataset" \
                         --settings 5-1 --episodes 1000 --seeds "$SEEDS" \
                         --output-dir "$OUT/studies/proto-representation/$rep"
                 done
             done ;;
+        reproduce)   # one unit per method rerun from scratch (its recorded config and numerics, an empty cache):
+                     # prints identical, or the first episode whose predictions differ (then the step fails)
+            declare -A unit=()
+            for result in "$OUT"/runs/*/*/*/*/n*_seeds*.json; do
+                method=$(basename "$(dirname "$result")")
+                [ -n "${unit[$method]:-}" ] || unit[$method]=$result
+            done
+            differing=0
+            for method in $(printf '%s\n' "${!unit[@]}" | sort); do
+                echo "-- $method: ${unit[$method]}"
+                $FSRE reproduce "${unit[$method]}" || differing=$((differing + 1))
+            done
+            [ "$differing" -eq 0 ] || { echo "$differing method(s) did not reproduce" >&2; exit 1; } ;;
         reports)     # regenerated from the result files (the ablation tables are written by the ablate steps)
             $FSRE plot all --results "$OUT"  # accuracy-vs-K, LLM cost, and each task's ablation plot
             $FSRE plot per-relation --results "$OUT" \
@@ -69,6 +84,6 @@ step() {
 if [ "$#" -eq 0 ]; then sed -n 2,12p "$0"; exit 2; fi
 if [ "$1" = all ]; then
     set -- frozen kshot-frozen icl trained-5-1 ablate-5-1 desc-5-1 kshot-trained kshot-ablate trained-5-5 ablate-5-5 \
-        studies reports
+        studies reports reproduce
 fi
 for name in "$@"; do step "$name"; done

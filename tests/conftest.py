@@ -7,10 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from fsre_bench.numerics import portable_env
 from tests.shared_data import SHARED_DATA, missing_shared_files
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Portable CPU kernels for the whole session, exported before any test imports torch (fsre_bench/numerics.py):
+# runs default to --numerics portable and refuse a process whose torch already chose other kernels.
+os.environ.update(portable_env())
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -38,13 +38,16 @@ def test_auto_is_the_cpu_on_a_machine_without_cuda_and_hashes_as_cpu():
     assert method_config_hash("proto", auto, data) == method_config_hash("proto", explicit, data)
 
 
-def test_cpu_encoder_keeps_float32_and_its_cache_keys():
+def test_cpu_encoder_keeps_float32_and_its_cache_keys(monkeypatch):
     import torch
 
     from fsre_bench.encoders.encoder import Encoder
 
+    monkeypatch.setenv("FSRE_BENCH_NUMERICS", "native")
     encoder = Encoder(device="cpu", use_disk_cache=False)
     assert encoder._key_identity == encoder.identity  # no "+bf16": existing CPU caches stay valid
+    monkeypatch.setenv("FSRE_BENCH_NUMERICS", "portable")  # portable kernels' vectors are other bytes: own keys
+    assert Encoder(device="cpu", use_disk_cache=False)._key_identity == f"{encoder.identity}+portable"
     with autocast("cpu"):
         assert not torch.is_autocast_enabled("cuda") and not torch.is_autocast_enabled("cpu")
 

@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         export_cmd,
         ls_cmd,
         report_cmd,
+        reproduce_cmd,
         run_cmd,
         score_cmd,
         verify_cmd,
@@ -69,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"fsre-bench {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (run_cmd, episodes_cmd, score_cmd, data_cmd, ls_cmd, report_cmd, ablate_cmd, export_cmd, verify_cmd):
+    for module in (run_cmd, episodes_cmd, score_cmd, data_cmd, ls_cmd, report_cmd, ablate_cmd, export_cmd, verify_cmd,
+                   reproduce_cmd):
         module.register(commands)
     for register in _plugin_commands():
         register(commands)

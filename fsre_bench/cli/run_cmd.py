@@ -67,6 +67,9 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                                               "default: a private local Ray on this machine")
     parser.add_argument("--max-failure-share", type=float,
                         help="exit 2 when more than this share of queries' LLM requests failed (default 0.2)")
+    parser.add_argument("--numerics", choices=("portable", "native"),
+                        help="portable (default): CPU kernels capped at AVX2 and one thread, the same bytes on any "
+                             "x86-64 machine; native: this CPU's fastest kernels (results may differ elsewhere)")
     add_method_flags(parser)
 
 
@@ -101,8 +104,9 @@ def executor_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 def _run_fields(args: argparse.Namespace) -> dict[str, Any]:
     names = ("methods", "dataset", "protocol", "settings", "k_values", "episodes", "seeds", "n_query", "na_rate",
-             "sampler", "episodes_file", "episodes_sha256", "train", "train_leakage", "data_dir", "output_dir", "overwrite", "limit", "encoder",
-             "device", "batch_size", "n_bootstrap", "allow_mixed_provenance", "max_failure_share")
+             "sampler", "episodes_file", "episodes_sha256", "train", "train_leakage", "data_dir", "output_dir", "overwrite",
+             "limit", "encoder", "device", "batch_size", "n_bootstrap", "allow_mixed_provenance", "max_failure_share",
+             "numerics")
     fields = {name: getattr(args, name, None) for name in names}
     for name in _LIST_OF_STR:
         if fields[name] is not None:

@@ -24,6 +24,7 @@ from fsre_bench.encoders.markers import (
     word_span_to_subwords,
 )
 from fsre_bench.encoders.store import EmbeddingStore
+from fsre_bench.numerics import PORTABLE, active_mode
 from fsre_bench.precision import autocast, resolve_precision
 from fsre_bench.types import RelationInstance
 
@@ -65,6 +66,8 @@ class Encoder:
         # bf16/fp16 vectors differ from float32 ones: they get cache keys of their own
         precision = resolve_precision(device)
         self._key_identity = self.identity if precision == "fp32" else f"{self.identity}+{precision}"
+        if active_mode() == PORTABLE:  # portable kernels give other bytes than native ones (fsre_bench/numerics.py)
+            self._key_identity += f"+{PORTABLE}"
         self.batch_size = batch_size
         self.max_length = max_length
         self.stats = EncoderStats()

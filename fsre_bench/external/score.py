@@ -161,7 +161,8 @@ def _write_log(directory: Path, key: str, es: EpisodeSet, labels: Sequence[tuple
             log.append(episode, EpisodePrediction(episode.id, episode_labels))
     finally:
         log.close()
-    provenance = {**seed_provenance(None, None), "external_predictions_sha256": predictions_sha256}
+    # numerics None: the predictions were computed elsewhere, on a machine the harness never saw
+    provenance = {**seed_provenance(None, None), "numerics": None, "external_predictions_sha256": predictions_sha256}
     return SeedRun(es, log.path, timing={"wall_s": 0.0}, provenance=provenance)
 
 

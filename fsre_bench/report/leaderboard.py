@@ -28,6 +28,7 @@ from fsre_bench.report.literature import (
     render_literature_tables,
     what_differs,
 )
+from fsre_bench.report.numerics_rows import numerics_row_labels
 from fsre_bench.report.training_groups import group_heading, group_note, training_group
 from fsre_bench.results import EXTERNAL
 from fsre_bench.results.flags import assembled_by, side_information, training_splits
@@ -65,9 +66,10 @@ def build_tables(rows: Sequence[RunRow], *, by_training_group: bool = True) -> l
     never mix them); plots, which rank nothing, draw one figure per (protocol, dataset).
     """
     grouped: dict[tuple[str, str, str], dict[str, dict[str, list[RunRow]]]] = defaultdict(lambda: defaultdict(dict))
+    labels = numerics_row_labels(rows)  # portable and native results never share a row
     for row in rows:
         key = (row.protocol, row.dataset, training_group(row.result) if by_training_group else "")
-        grouped[key][row.method_label].setdefault(row.setting, []).append(row)
+        grouped[key][labels[id(row)]].setdefault(row.setting, []).append(row)
     tables = []
     for (protocol, dataset, group), by_method in sorted(grouped.items(),
                                                         key=lambda kv: (_protocol_rank(kv[0][0]), kv[0][1], kv[0][2])):

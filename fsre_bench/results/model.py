@@ -144,6 +144,11 @@ class ResultFile:
         return tuple((self.result.get("origin") or {}).get("declared", ()))
 
     @property
+    def numerics(self) -> str:
+        """``portable`` or ``native`` CPU kernels (fsre_bench/numerics.py); results from before the mode existed ran native."""
+        return (self.result.get("config") or {}).get("numerics") or "native"
+
+    @property
     def primary_metric(self) -> str:
         return self.result["metrics"]["primary"]
 

@@ -40,6 +40,10 @@ _METRIC_SUMMARY = {
     },
 }
 
+_NUMERICS = {"type": ["object", "null"], "required": ["mode", "bit_portable", "cpu_capability"],
+             "properties": {"mode": {"enum": ["portable", "native"]}, "bit_portable": {"type": "boolean"},
+                            "cpu_capability": _OPT_STR, "cpu": {"type": "object"}}}
+
 RESULT_JSON_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": [
@@ -55,7 +59,8 @@ RESULT_JSON_SCHEMA: dict[str, Any] = {
         "harness": {"type": "object", "required": ["version", "git_hash"],
                     "properties": {"version": _STR, "git_hash": _OPT_STR, "git_dirty": {"type": ["boolean", "null"]}}},
         "env": {"type": "object"},
-        "config": {"type": "object"},
+        # Optional (absent = a result from before numerics modes: native kernels): fsre_bench/numerics.py.
+        "config": {"type": "object", "properties": {"numerics": {"enum": ["portable", "native"]}}},
         "method": {
             "type": "object",
             "required": ["name", "type", "backbone", "parameters", "training_data", "training_relations", "knowledge_source"],
@@ -98,7 +103,9 @@ RESULT_JSON_SCHEMA: dict[str, Any] = {
             "type": "array",
             "items": {"type": "object",
                       "required": ["seed", "episode_file_sha256", "n_episodes", "n_queries", "metrics", "failures",
-                                   "predictions", "predictions_sha256"]},
+                                   "predictions", "predictions_sha256"],
+                      # Optional: the mode and machine the seed was computed with (fsre_bench/numerics.py)
+                      "properties": {"provenance": {"type": ["object", "null"], "properties": {"numerics": _NUMERICS}}}},
         },
         "timing": {"type": "object", "required": ["wall_s"]},
         "llm": {"type": ["object", "null"]},

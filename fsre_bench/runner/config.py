@@ -10,6 +10,7 @@ from fsre_bench.bounded_read import read_bounded_text
 from fsre_bench.episodes.seeding import check_seed
 from fsre_bench.episodes.setting import kshot_setting_name, parse_n_k
 from fsre_bench.errors import ConfigError
+from fsre_bench.numerics import NUMERICS_MODES
 from fsre_bench.protocols import KSHOT_SEEDS, PROTOCOLS, SAMPLERS
 from fsre_bench.strict_yaml import load_yaml_strict
 
@@ -51,6 +52,7 @@ class RunConfig:
     allow_mixed_provenance: bool = False  # assemble seeds of different harness states, marked mixed
     # A run whose share of queries with a failed LLM request is above this exits 2 (its result records them).
     max_failure_share: float = 0.2
+    numerics: str = "portable"  # fsre_bench/numerics.py: portable CPU kernels, or the machine's native ones
     method_options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -80,6 +82,7 @@ class RunConfig:
         _one_of("overwrite", self.overwrite, OVERWRITE_MODES)
         _one_of("sampler", self.sampler, SAMPLERS)
         _one_of("train_leakage", self.train_leakage, LEAKAGE_POLICIES)
+        _one_of("numerics", self.numerics, NUMERICS_MODES)
         _no_repeats("methods", self.methods)
         if self.protocol != "kshot":
             if not self.settings:

@@ -13,8 +13,8 @@ from fsre_bench.errors import ConfigError
 
 _INT = ("episodes", "batch_size", "n_bootstrap", "limit", "n_query")
 _NUMBER = ("na_rate", "max_failure_share")
-_STR = ("dataset", "protocol", "sampler", "episodes_file", "episodes_sha256", "train", "train_leakage", "data_dir", "output_dir",
-        "overwrite", "encoder", "device")
+_STR = ("dataset", "protocol", "sampler", "episodes_file", "episodes_sha256", "train", "train_leakage", "data_dir",
+        "output_dir", "overwrite", "encoder", "device", "numerics")
 _STR_LIST = ("methods", "settings")
 _INT_LIST = ("k_values", "seeds")
 _OPTIONAL = ("limit", "n_query", "seeds", "episodes_file", "episodes_sha256", "train", "data_dir", "encoder")

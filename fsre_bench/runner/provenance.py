@@ -13,6 +13,8 @@ from typing import Any
 
 from fsre_bench import __version__
 from fsre_bench.errors import ConfigError
+from fsre_bench.machine import machine_label
+from fsre_bench.numerics import numerics_record
 from fsre_bench.results.flags import UNKNOWN_STATE, harness_state
 
 _PACKAGES = ("torch", "transformers", "sentence-transformers", "numpy", "openai", "llama-cpp-python",
@@ -54,11 +56,13 @@ def _dirty(root: Path) -> bool | None:
     return None if status is None and _git(root, "rev-parse", "HEAD") is None else bool(status)
 
 
-def seed_provenance(method: Any, training_data_sha256: str | None) -> dict[str, Any]:
-    """What one seed's predictions depend on beyond its config: code state, libraries, data, reused models."""
+def seed_provenance(method: Any, training_data_sha256: str | None, device: str = "cpu") -> dict[str, Any]:
+    """What one seed's predictions depend on beyond its config: code state, libraries, data, reused models,
+    and the numerics (mode, machine, kernels) they were computed with."""
     hook = getattr(method, "fitted_models", None)
     return {"harness": harness_info(), "python": platform.python_version(), "packages": package_versions(),
-            "training_data_sha256": training_data_sha256, "fitted_models": hook() if callable(hook) else []}
+            "training_data_sha256": training_data_sha256, "fitted_models": hook() if callable(hook) else [],
+            "numerics": numerics_record(device)}
 
 
 def states_of_seed(provenance: dict[str, Any] | None) -> list[str]:
@@ -87,4 +91,18 @@ def provenance_summary(seed_provenances: Sequence[tuple[int, dict[str, Any] | No
         named = "; ".join(f"seed {','.join(map(str, seeds))}: {state}" for state, seeds in sorted(by_state.items()))
         raise ConfigError(f"{source}: seeds come from different or unknown harness states ({named}); rerun them at "
                           "one clean commit (--overwrite always) or pass --allow-mixed-provenance to mark it mixed")
-    return {"states": sorted(by_state), "mixed": mixed, "dirty": any(state.endswith("+dirty") for state in by_state)}
+    return {"states": sorted(by_state), "mixed": mixed, "dirty": any(state.endswith("+dirty") for state in by_state),
+            "machines": machines_of(seed_provenances)}
+
+
+def machines_of(seed_provenances: Sequence[tuple[int, dict[str, Any] | None]]) -> list[dict[str, Any]]:
+    """Each distinct machine (CPU, numerics mode, kernels, threads, device) and the seeds it computed.
+
+    Seeds of one result may come from different machines (that is what portable numerics allow); they are
+    listed, never refused. A seed from before machines were recorded is "unrecorded".
+    """
+    seeds_by_machine: dict[str, list[int]] = {}
+    for seed, provenance in seed_provenances:
+        label = machine_label((provenance or {}).get("numerics"))
+        seeds_by_machine.setdefault(label, []).append(seed)
+    return [{"machine": label, "seeds": seeds} for label, seeds in seeds_by_machine.items()]

@@ -56,7 +56,7 @@ def connect(ray: Any, address: str | None) -> None:
         return
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # no usage report leaves the machine
     options: dict[str, Any] = {"include_dashboard": False, "logging_level": logging.WARNING,
-                               "log_to_driver": True}
+                               "log_to_driver": True, "runtime_env": {"env_vars": worker_numerics_env()}}
     try:
         if address:
             ray.init(address=address, **options)
@@ -132,6 +132,14 @@ def _task_error(ray: Any, ref: Any) -> str | None:
         cause = getattr(exc, "cause", None) or exc
         lines = [line for line in str(cause).splitlines() if line.strip()]
         return f"Ray task failed: {type(cause).__name__}: {lines[-1] if lines else ''}".rstrip(": ")
+
+
+def worker_numerics_env() -> dict[str, str]:
+    """The numerics variables a worker process must have when it starts: torch reads them at import, and a
+    worker imports torch for its first unit, before ``run_unit_task`` could set them (fsre_bench/numerics.py)."""
+    from fsre_bench.numerics import MODE_ENV, PORTABLE, portable_env
+
+    return portable_env() if os.environ.get(MODE_ENV) == PORTABLE else {MODE_ENV: os.environ.get(MODE_ENV, "native")}
 
 
 def forwarded_env() -> dict[str, str]:

@@ -21,6 +21,7 @@ from fsre_bench.errors import FsreError
 from fsre_bench.methods.option_check import check_method_options
 from fsre_bench.methods.protocol import Method, MethodConfig
 from fsre_bench.methods.registry import check_method_names, create_method, method_spec
+from fsre_bench.numerics import PORTABLE, apply_numerics
 from fsre_bench.output_paths import DISK_ERRNOS, check_output_dir, output_error, writing
 from fsre_bench.progress import console, progress_display, progress_task
 from fsre_bench.results import load_result, write_result
@@ -57,6 +58,7 @@ class UnitOutcome:
 def run(config: RunConfig, command: Sequence[str], executor: str = "local",
         ray_address: str | None = None) -> list[UnitOutcome]:
     """``executor``: "local" runs units in this process; "ray" sends each (unit, seed) to a Ray task."""
+    apply_numerics(config.numerics)  # before anything imports torch (fsre_bench/numerics.py)
     check_method_names(config.methods)
     check_work(config)  # --episodes 10**12, --n-bootstrap 10**9: one line with the estimate, before any work
     # Refusals that need no output: before check_output_dir creates --output-dir.
@@ -157,12 +159,13 @@ def _run_seed(name: str, seed: int, config: RunConfig, data: RunData, todo: list
         for unit, episode_set in todo:
             if unit.status == "failed":
                 continue
-            _predict_set(method, unit, episode_set, data, fit_s)
+            _predict_set(method, unit, episode_set, data, fit_s, config.device)
     finally:
         method.close()
 
 
-def _predict_set(method: Method, unit: _Unit, episode_set: EpisodeSet, data: RunData, fit_s: float) -> None:
+def _predict_set(method: Method, unit: _Unit, episode_set: EpisodeSet, data: RunData, fit_s: float,
+                 device: str) -> None:
     unit.computed_here = True
     log = unit.log(episode_set)
     done = log.completed(episode_set.episodes)
@@ -186,7 +189,7 @@ def _predict_set(method: Method, unit: _Unit, episode_set: EpisodeSet, data: Run
             log.close()
     timer.record(time.perf_counter() - started, final=True)
     timer.close()
-    provenance = seed_provenance(method, _training_data_sha256(data, episode_set))
+    provenance = seed_provenance(method, _training_data_sha256(data, episode_set), device)
     meta = {"timing": seed_timing(log.timing_path), "llm": _usage_delta(usage_before, _llm_usage(method)),
             "method_meta": meta_dict(method.meta), "provenance": {**provenance, "segments": log.segments()}}
     atomic_write_json(unit.meta_path(episode_set), meta)
@@ -328,8 +331,10 @@ def method_config_hash(name: str, config: RunConfig, data: RunData) -> str:
     train = data.train.source_sha256 if data.train else None
     options = _semantic(options_read(name, config))
     recipe = method_spec(name).recipe
+    # Portable kernels compute other bytes than native ones; native keeps the key results had before the mode existed.
+    numerics = {"numerics": PORTABLE} if config.numerics == PORTABLE else None
     return content_hash(name, config.encoder, config.device, config.batch_size, options, train,
-                        *((recipe,) if recipe else ()))
+                        *((recipe,) if recipe else ()), *((numerics,) if numerics else ()))
 
 
 def _semantic(value: Any) -> Any:

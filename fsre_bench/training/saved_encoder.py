@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fsre_bench.cache import cache_dir, file_sha256
+from fsre_bench.numerics import cache_namespace
 
 _MARKER = "COMPLETE.json"
 _WEIGHTS = "model.safetensors"
@@ -23,7 +24,7 @@ _WEIGHTS = "model.safetensors"
 
 def saved_encoder_dir(namespace: str, key: str) -> Path | None:
     """The saved encoder for ``key`` if complete and intact, else None (a damaged one is removed)."""
-    path = cache_dir(namespace) / key
+    path = cache_dir(*cache_namespace(namespace)) / key
     marker = path / _MARKER
     if not marker.exists():
         return None
@@ -47,7 +48,7 @@ def saved_encoder_info(path: Path) -> dict[str, Any]:
 
 def save_encoder(namespace: str, key: str, encoder: Any, tokenizer: Any, info: dict[str, Any]) -> Path:
     """Write to a temporary sibling, verify, then rename into place (atomic on one filesystem)."""
-    root = cache_dir(namespace)
+    root = cache_dir(*cache_namespace(namespace))
     staging = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=root))
     encoder.save_pretrained(staging, safe_serialization=True)
     tokenizer.save_pretrained(staging)
@@ -56,7 +57,7 @@ def save_encoder(namespace: str, key: str, encoder: Any, tokenizer: Any, info: d
 
 def adopt_encoder_dir(namespace: str, key: str, staging: Path, info: dict[str, Any]) -> Path:
     """Mark a saved (save_pretrained) folder in the namespace's cache dir complete and rename it to ``key``."""
-    root = cache_dir(namespace)
+    root = cache_dir(*cache_namespace(namespace))
     marker = {"key": key, "weights_sha256": file_sha256(staging / _WEIGHTS), **info}
     (staging / _MARKER).write_text(json.dumps(marker, indent=2, sort_keys=True, default=str))
     final = root / key

@@ -20,6 +20,7 @@ from fsre_bench.atomic import atomic_write_json
 from fsre_bench.cache import cache_dir as fsre_cache_dir
 from fsre_bench.cache import content_hash, file_sha256
 from fsre_bench.errors import DataError
+from fsre_bench.numerics import cache_namespace
 from tkre.pretrain.checkpoint import report_corrupt
 from tkre.pretrain.config import PretrainConfig
 from tkre.pretrain.encoding import EncodedExample, encode_examples
@@ -65,7 +66,7 @@ def pretrain_encoder(
     base_name = base_model or default_base_model()
     identity = model_identity(base_name)
     key = pretrain_cache_key(examples, relations, config, identity)
-    root = Path(cache_dir) if cache_dir is not None else fsre_cache_dir("tkre", "pretrain")
+    root = Path(cache_dir) if cache_dir is not None else fsre_cache_dir(*cache_namespace("tkre", "pretrain"))
     entry = root / key
     notes: list[str] = []
     hit = _cached_result(entry, notes, started)
