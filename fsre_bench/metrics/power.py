@@ -27,7 +27,8 @@ def t_test_power(delta: float, sd: float, n: int, alpha: float = ALPHA) -> float
         return 1.0 if delta != 0 else alpha
     df, noncentrality = n - 1, abs(delta) * np.sqrt(n) / sd
     critical = stats.t.ppf(1 - alpha / 2, df)
-    return float(stats.nct.sf(critical, df, noncentrality) + stats.nct.cdf(-critical, df, noncentrality))
+    power = float(stats.nct.sf(critical, df, noncentrality) + stats.nct.cdf(-critical, df, noncentrality))
+    return power if np.isfinite(power) else 1.0  # scipy's nct gives NaN far beyond the critical value
 
 
 def minimum_detectable_delta(sd: float, n: int, power: float = TARGET_POWER, alpha: float = ALPHA) -> float | None:
@@ -36,7 +37,10 @@ def minimum_detectable_delta(sd: float, n: int, power: float = TARGET_POWER, alp
         return None
     if sd <= 0:
         return 0.0
-    return float(optimize.brentq(lambda d: t_test_power(d, sd, n, alpha) - power, 1e-12, 1e3 * sd))
+    high = sd
+    while t_test_power(high, sd, n, alpha) < power:  # bracket the root (df = 1 needs a Δ of many sd)
+        high *= 2
+    return float(optimize.brentq(lambda d: t_test_power(d, sd, n, alpha) - power, 1e-12 * sd, high, xtol=1e-9 * sd))
 
 
 def seeds_needed(delta: float, sd: float, power: float = TARGET_POWER, alpha: float = ALPHA) -> int | None:
