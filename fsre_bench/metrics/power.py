@@ -83,3 +83,27 @@ def units_needed(delta: float, variance: DeltaVariance, n_seeds: int, power: flo
         else:
             low = middle + 1
     return low
+
+
+def unit_values(metric: str, counts: np.ndarray) -> np.ndarray:
+    """Each unit's linearised contribution to its seed's score (their mean is the seed's score)."""
+    from fsre_bench.metrics.population import ratio_parts
+
+    numerator, denominator = ratio_parts(metric, counts)
+    total = denominator.sum()
+    score = numerator.sum() / total if total else 0.0
+    scale = total / len(denominator) if len(denominator) else 1.0
+    return score + (numerator - score * denominator) / (scale or 1.0)
+
+
+def delta_variance(metric: str, counts_a: list[np.ndarray], counts_b: list[np.ndarray] | None = None
+                   ) -> DeltaVariance:
+    """Variance parts of the per-seed Δ of A − B on aligned units (B None: A against an unpaired method with
+    the same variance, so both parts double: the conservative case when no partner is named)."""
+    values = [unit_values(metric, a) - (unit_values(metric, b) if counts_b is not None else 0.0)
+              for a, b in zip(counts_a, counts_b if counts_b is not None else counts_a, strict=True)]
+    seed_scores = np.array([v.mean() for v in values])
+    doubling = 1.0 if counts_b is not None else 2.0
+    seed_sd = float(np.sqrt(doubling) * seed_scores.std(ddof=1)) if len(values) > 1 else float("nan")
+    unit_variance = doubling * float(np.mean([v.var(ddof=1) for v in values]))
+    return DeltaVariance(len(values), int(np.mean([len(v) for v in values])), seed_sd, unit_variance)

@@ -133,7 +133,7 @@ def build_ablation_table(
     for run in runs:
         if run is ref:
             continue
-        counts = _aligned_counts(run, ref, ref_keys, per_query)
+        counts = aligned_counts(run, ref, ref_keys, per_query)
         seeds = paired_seed_difference(metric, counts, ref_counts)
         difference: PairedDifference | SeedPairedDifference = seeds
         interval = difference_interval([run, ref], len(ref_keys))  # per pair: a frozen pair keeps its bootstrap
@@ -244,7 +244,7 @@ def unit_counts_by_key(run: RunRow, per_query: bool) -> tuple[list[list[tuple]],
     return keys_per_seed, counts_per_seed
 
 
-def _aligned_counts(run: RunRow, ref: RunRow, ref_keys: list[list[tuple]], per_query: bool) -> list[np.ndarray]:
+def aligned_counts(run: RunRow, ref: RunRow, ref_keys: list[list[tuple]], per_query: bool) -> list[np.ndarray]:
     """The variant's count rows reordered to the reference's units; any mismatch is a one-line DataError."""
     keys, counts = unit_counts_by_key(run, per_query)
     index = {key: (s, i) for s, seed_keys in enumerate(keys) for i, key in enumerate(seed_keys)}
