@@ -23,6 +23,7 @@ from fsre_bench.report.cells import (
 )
 from fsre_bench.report.collect import RunRow, pick_best, setting_order
 from fsre_bench.report.literature import LiteratureEntry, render_literature_tables
+from fsre_bench.report.population_ci import population_cell
 from fsre_bench.results import EXTERNAL
 from fsre_bench.results.flags import assembled_by, side_information, training_splits
 
@@ -133,7 +134,7 @@ def _score_columns(label: str, table: LeaderboardTable, best: dict[str, float | 
         if run is None:
             cells.append("–")
             continue
-        summary = run.summary(table.metric)
+        summary = {**run.summary(table.metric), **population_cell(run, table.metric)}
         text = format_cell(summary, table.protocol)
         if not run.limited and summary["mean"] == best[setting]:
             text = f"**{text}**"
