@@ -76,8 +76,11 @@ def test_report_ablation_defaults_to_the_reference_and_its_ablations(capsys, mon
     out = capsys.readouterr().out
     for variant in ("tkre (reference)", "tkre-no-mslm", "tkre-no-scl", "tkre-no-synth", "tkre-no-knowledge"):
         assert variant in out
+    table_rows = [line for line in out.splitlines() if line.startswith("│")]  # the caption may name other results
+    first_cells = [row.split("│")[1].strip() for row in table_rows]
     for other in ("icl", "proto", "tkre-desc"):
-        assert other not in out
+        assert not any(cell.startswith(other) for cell in first_cells), first_cells
+    assert "Fitted models shared with other results" in out and "tkre-desc [knowledge=schema] 5-1" in out
     assert main([*args, "--methods", "tkre,tkre-no-scl,icl"]) == 2  # named explicitly, icl's episodes differ
     assert "was not evaluated on the reference's episodes" in capsys.readouterr().err
 

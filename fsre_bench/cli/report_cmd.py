@@ -33,6 +33,12 @@ examples:
       --setting 5-1 --reference "proto [representation=entity-pool]" --out ablation.md
 """
 
+COMPARE_EXAMPLES = """\
+examples:
+  fsre-bench report compare --dataset semeval2010/test --settings K=8,K=16,K=32 \\
+      --pairs finetune:tkre,finetune-synth:tkre,proto-ft:tkre --out compare.md --json compare.json
+"""
+
 PLOT_EXAMPLES = """\
 examples:
   fsre-bench plot all                                      # accuracy vs K and LLM cost -> results/plots/
@@ -76,6 +82,18 @@ def _register_report(commands: argparse._SubParsersAction) -> None:
     ablation.add_argument("--out", type=Path, help="also write the markdown table here (between ablation markers)")
     ablation.add_argument("--json", type=Path, help="also write the table as JSON (raw and Holm-adjusted p per row)")
     ablation.set_defaults(handler=handle_report_ablation)
+    compare = sub.add_parser(
+        "compare", help="method-vs-controls block: paired Δ = B − A per pair and setting, Holm-adjusted together",
+        epilog=COMPARE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    compare.add_argument("--results", type=Path, default=Path("results"), help="results directory (default results)")
+    compare.add_argument("--dataset", required=True, help="dataset/split, e.g. semeval2010/test")
+    compare.add_argument("--settings", required=True, help="comma-separated settings, e.g. K=8,K=16,K=32")
+    compare.add_argument("--pairs", required=True, help="comma-separated A:B pairs (Δ = B − A), e.g. finetune:tkre")
+    compare.add_argument("--n-bootstrap", type=int, default=10000, help="bootstrap replicates for frozen pairs")
+    compare.add_argument("--out", type=Path, help="write the markdown block here")
+    compare.add_argument("--json", type=Path, help="write the block as JSON (raw and Holm-adjusted p per test)")
+    compare.set_defaults(handler=handle_report_compare)
 
 
 def _add_ablation_arguments(parser: argparse.ArgumentParser, required: bool = True) -> None:
@@ -186,4 +204,32 @@ def handle_plot(args: argparse.Namespace) -> int:
     out_dir = args.out_dir or args.results / "plots"
     for path in make_plots(args.kind, args, out_dir, ablation_table=_ablation_table):
         print(f"wrote {path}")
+    return 0
+
+
+def handle_report_compare(args: argparse.Namespace) -> int:
+    from fsre_bench.atomic import atomic_write_text
+    from fsre_bench.report.collect import collect_rows
+    from fsre_bench.report.comparison import (
+        build_comparisons,
+        comparisons_to_dict,
+        parse_pairs,
+        render_comparisons,
+    )
+
+    every = collect_rows(args.results)
+    rows = [row for row in every if args.dataset in (row.dataset, row.dataset.replace("/", "_"))]
+    if not rows:
+        raise DataError(f"{args.results}: no result files for dataset {args.dataset}")
+    settings = [s.strip() for s in args.settings.split(",") if s.strip()]
+    comparisons = build_comparisons(rows, parse_pairs(args.pairs), settings, args.n_bootstrap, every)
+    markdown = render_comparisons(comparisons, args.dataset)
+    print(markdown, end="")
+    if args.out:
+        atomic_write_text(args.out, markdown)
+        print(f"wrote {args.out}")
+    if args.json:
+        atomic_write_text(args.json, json.dumps(comparisons_to_dict(comparisons, args.dataset), indent=2,
+                                                sort_keys=True) + "\n")
+        print(f"wrote {args.json}")
     return 0
