@@ -335,8 +335,26 @@ def render_ablation_markdown(table: AblationTable) -> str:
     lines.append("| " + " | ".join(_ALIGN) + " |")
     for row in table.rows:
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in _cells(table, row)) + " |")
-    lines.extend(["", _caption(table)])
+    lines.extend(["", _caption(table), *_negative_class_lines(table)])
     return "\n".join(lines) + "\n"
+
+
+def _negative_class_lines(table: AblationTable) -> list[str]:
+    """K-shot: how often each variant answers the negative label micro-F1 leaves out, and how well."""
+    from fsre_bench.report.population_ci import negative_class
+
+    stats = [(row.variant, negative_class(load_rows([row.path])[0])) for row in table.rows]
+    if not any(stat for _, stat in stats):
+        return []
+    label = next(stat["label"] for _, stat in stats if stat)
+    lines = ["", f"Negative class `{label}` (left out of micro-F1), pooled over the seeds:", "",
+             "| Variant | gold share | predicted share | precision | recall |", "| --- | ---: | ---: | ---: | ---: |"]
+    for variant, stat in stats:
+        if stat:
+            cells = [f"{stat['gold_share'] * 100:.1f}%", f"{stat['pred_share'] * 100:.1f}%",
+                     *("–" if stat[k] is None else f"{stat[k] * 100:.1f}%" for k in ("precision", "recall"))]
+            lines.append(f"| {variant} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def print_ablation_table(table: AblationTable, console: Console | None = None) -> None:

@@ -179,7 +179,7 @@ def plot_ablation(table: AblationTable, path: Path) -> Path:
     ax.set_xlabel(f"Δ {table.metric.replace('_', '-')} vs {table.reference} (points of %)")
     ax.set_title(f"Ablation on {table.dataset} · {table.setting}: Δ with 95% CI\n"
                  f"{table.difference_method}\n"
-                 f"{table.units_counted}, {table.n_seeds} seed(s); * = CI excludes 0; grey = not significant",
+                 f"{table.units_counted}, {table.n_seeds} seed(s); * = Holm-adjusted p < 0.05 (family: this table); grey = not significant",
                  fontsize=9)
     fig.tight_layout()
     return _save(fig, path)
