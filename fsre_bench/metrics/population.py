@@ -15,8 +15,8 @@ matrix gives the variance of the grand mean,
     Var = (MS_seed + MS_cluster - MS_residual) / (S C)
 
 (episode noise sits in the residual), with Satterthwaite's degrees of freedom for the t quantile.
-The estimate is floored at the larger one-way term, so the interval is never narrower than the one
-that holds the clusters fixed. With one seed it is a t over the clusters alone. Coverage is
+The estimate is floored at the larger one-way term and the half-width at the t over seeds, so the
+interval is never narrower than the one that holds the clusters fixed. With one seed it is a t over the clusters alone. Coverage is
 measured by tests/test_coverage_suite.py on simulations with relation effects and a shared test set.
 """
 
@@ -62,9 +62,12 @@ def two_way_interval(cells: np.ndarray, confidence: float = 0.95) -> tuple[np.nd
     grand = cells.mean(axis=(-2, -1))
     if n_seeds == 1:
         variance, df = cells[..., 0, :].var(axis=-1, ddof=1) / n_clusters, np.full(grand.shape, n_clusters - 1.0)
+        half = t_quantile(df, confidence) * np.sqrt(variance)
     else:
         variance, df = _two_way_variance(cells)
-    half = t_quantile(df, confidence) * np.sqrt(variance)
+        # Never narrower than the t over seeds that holds the clusters fixed (Satterthwaite's df can exceed S - 1).
+        seed_only = t_quantile(n_seeds - 1, confidence) * cells.mean(axis=-1).std(axis=-1, ddof=1) / np.sqrt(n_seeds)
+        half = np.maximum(t_quantile(df, confidence) * np.sqrt(variance), seed_only)
     return grand - half, grand + half
 
 
