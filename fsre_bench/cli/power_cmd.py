@@ -23,7 +23,7 @@ examples:
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
-        "power", help="seeds / episodes / splits a given Δ needs at 80% power, from result files",
+        "power", help="seeds / episodes / splits a given Δ needs at 80%% power, from result files",
         description="Per method on one task: the minimum detectable Δ at its seeds, and the seeds (K-shot: splits) "
                     "and episodes per seed the paired t-test over seeds needs to detect --delta with 80% power.",
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_EPILOG,
