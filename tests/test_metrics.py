@@ -110,12 +110,12 @@ def test_t_interval_over_seeds_uses_the_exact_student_t_quantile():
     # The old hand-written table answered 1.96 for df > 30 and df=10's value for df 11..14.
     from scipy.stats import t
 
-    from fsre_bench.metrics.bootstrap import _t_quantile_975
+    from fsre_bench.metrics.student_t import t_quantile
 
     for df in (1, 4, 12, 31, 100):
-        assert _t_quantile_975(df) == pytest.approx(t.ppf(0.975, df), rel=1e-12)
-    assert _t_quantile_975(12) == pytest.approx(2.1788, abs=1e-4)
-    assert _t_quantile_975(40) == pytest.approx(2.0211, abs=1e-4)
+        assert t_quantile(df) == pytest.approx(t.ppf(0.975, df), rel=1e-12)
+    assert t_quantile(12) == pytest.approx(2.1788, abs=1e-4)
+    assert t_quantile(40) == pytest.approx(2.0211, abs=1e-4)
     scores = [_episodes([5] * 10), _episodes([4] * 10), _episodes([3] * 10)]
     summary = summarize_metric("accuracy", scores, unit="split")
     half = (summary.ci95[1] - summary.ci95[0]) / 2

@@ -8,6 +8,7 @@ each variant's score and its paired-bootstrap difference to the full method come
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -84,8 +85,10 @@ def write_table(paths: Sequence[Path], reference: str, metric: str | None, n_boo
         print_ablation_table,
         render_ablation_markdown,
     )
+    from fsre_bench.report.collect import collect_rows
 
-    table = build_ablation_table(paths, reference=reference, metric=metric, n_bootstrap=n_bootstrap, seed=0)
+    table = build_ablation_table(paths, reference=reference, metric=metric, n_bootstrap=n_bootstrap, seed=0,
+                                 context=collect_rows(output_dir))
     print_ablation_table(table)
     # results/runs/<dataset>/<protocol>/<setting>/<method>/<file>.json -> one table per dataset/protocol/setting
     setting_dir = paths[0].parent.parent
@@ -95,5 +98,7 @@ def write_table(paths: Sequence[Path], reference: str, metric: str | None, n_boo
     from fsre_bench.atomic import atomic_write_text
 
     atomic_write_text(target, render_ablation_markdown(table))
+    # Raw and Holm-adjusted p, MDE and shared fitted models per row, next to the markdown.
+    atomic_write_text(target.with_suffix(".json"), json.dumps(table.to_dict(), indent=2, sort_keys=True) + "\n")
     print(f"ablation table: {target}")
     return target

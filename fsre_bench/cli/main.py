@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         episodes_cmd,
         export_cmd,
         ls_cmd,
+        power_cmd,
         report_cmd,
         reproduce_cmd,
         run_cmd,
@@ -71,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"fsre-bench {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (run_cmd, episodes_cmd, score_cmd, data_cmd, ls_cmd, report_cmd, ablate_cmd, export_cmd, verify_cmd,
-                   reproduce_cmd):
+                   reproduce_cmd, power_cmd):
         module.register(commands)
     for register in _plugin_commands():
         register(commands)

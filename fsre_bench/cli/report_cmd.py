@@ -7,6 +7,7 @@ matplotlib, no torch).
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,12 @@ examples:
   fsre-bench report ablation --dataset semeval2010/test --setting K=8 --reference tkre
   fsre-bench report ablation --results results/studies/proto-representation --dataset fewrel/val_wiki \\
       --setting 5-1 --reference "proto [representation=entity-pool]" --out ablation.md
+"""
+
+COMPARE_EXAMPLES = """\
+examples:
+  fsre-bench report compare --dataset semeval2010/test --settings K=8,K=16,K=32 \\
+      --pairs finetune:tkre,finetune-synth:tkre,proto-ft:tkre --out compare.md --json compare.json
 """
 
 PLOT_EXAMPLES = """\
@@ -75,7 +82,20 @@ def _register_report(commands: argparse._SubParsersAction) -> None:
     )
     _add_ablation_arguments(ablation)
     ablation.add_argument("--out", type=Path, help="also write the markdown table here (between ablation markers)")
+    ablation.add_argument("--json", type=Path, help="also write the table as JSON (raw and Holm-adjusted p per row)")
     ablation.set_defaults(handler=handle_report_ablation)
+    compare = sub.add_parser(
+        "compare", help="method-vs-controls block: paired Δ = B − A per pair and setting, Holm-adjusted together",
+        epilog=COMPARE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    compare.add_argument("--results", type=Path, default=Path("results"), help="results directory (default results)")
+    compare.add_argument("--dataset", required=True, help="dataset/split, e.g. semeval2010/test")
+    compare.add_argument("--settings", required=True, help="comma-separated settings, e.g. K=8,K=16,K=32")
+    compare.add_argument("--pairs", required=True, help="comma-separated A:B pairs (Δ = B − A), e.g. finetune:tkre")
+    compare.add_argument("--n-bootstrap", type=int, default=10000, help="bootstrap replicates for frozen pairs")
+    compare.add_argument("--out", type=Path, help="write the markdown block here")
+    compare.add_argument("--json", type=Path, help="write the block as JSON (raw and Holm-adjusted p per test)")
+    compare.set_defaults(handler=handle_report_compare)
 
 
 def _add_ablation_arguments(parser: argparse.ArgumentParser, required: bool = True) -> None:
@@ -86,7 +106,8 @@ def _add_ablation_arguments(parser: argparse.ArgumentParser, required: bool = Tr
     parser.add_argument("--methods", help="comma-separated variants to include (default: the reference and its -no-* ablations)")
     parser.add_argument("--reference", default="tkre", help="the full method (label or name; default tkre)")
     parser.add_argument("--metric", choices=("accuracy", "micro_f1"), help="default: the protocol's primary metric")
-    parser.add_argument("--n-bootstrap", type=int, default=1000, help="bootstrap replicates (default 1000)")
+    parser.add_argument("--n-bootstrap", type=int, default=10000,
+                        help="bootstrap replicates (default 10000: two printed decimals stay stable)")
     parser.add_argument("--bootstrap-seed", type=int, default=0)
 
 
@@ -167,9 +188,11 @@ def _matches(row: RunRow, args: argparse.Namespace) -> bool:
 
 def _ablation_table(args: argparse.Namespace) -> AblationTable:
     from fsre_bench.report.ablation import build_ablation_table
+    from fsre_bench.report.collect import collect_rows
 
     return build_ablation_table(ablation_paths(args), reference=args.reference, metric=args.metric,
-                                n_bootstrap=args.n_bootstrap, seed=args.bootstrap_seed)
+                                n_bootstrap=args.n_bootstrap, seed=args.bootstrap_seed,
+                                context=collect_rows(args.results))
 
 
 def handle_report_ablation(args: argparse.Namespace) -> int:
@@ -182,6 +205,11 @@ def handle_report_ablation(args: argparse.Namespace) -> int:
         write_region(args.out, render_ablation_markdown(table), title="fsre-bench ablation",
                      start=ABLATION_START, end=ABLATION_END)
         print(f"wrote {args.out}")
+    if args.json:  # raw and Holm-adjusted p, MDE and shared fitted models per row, machine-readable
+        from fsre_bench.atomic import atomic_write_text
+
+        atomic_write_text(args.json, json.dumps(table.to_dict(), indent=2, sort_keys=True) + "\n")
+        print(f"wrote {args.json}")
     return 0
 
 
@@ -191,4 +219,32 @@ def handle_plot(args: argparse.Namespace) -> int:
     out_dir = args.out_dir or args.results / "plots"
     for path in make_plots(args.kind, args, out_dir, ablation_table=_ablation_table):
         print(f"wrote {path}")
+    return 0
+
+
+def handle_report_compare(args: argparse.Namespace) -> int:
+    from fsre_bench.atomic import atomic_write_text
+    from fsre_bench.report.collect import collect_rows
+    from fsre_bench.report.comparison import (
+        build_comparisons,
+        comparisons_to_dict,
+        parse_pairs,
+        render_comparisons,
+    )
+
+    every = collect_rows(args.results)
+    rows = [row for row in every if args.dataset in (row.dataset, row.dataset.replace("/", "_"))]
+    if not rows:
+        raise DataError(f"{args.results}: no result files for dataset {args.dataset}")
+    settings = [s.strip() for s in args.settings.split(",") if s.strip()]
+    comparisons = build_comparisons(rows, parse_pairs(args.pairs), settings, args.n_bootstrap, every)
+    markdown = render_comparisons(comparisons, args.dataset)
+    print(markdown, end="")
+    if args.out:
+        atomic_write_text(args.out, markdown)
+        print(f"wrote {args.out}")
+    if args.json:
+        atomic_write_text(args.json, json.dumps(comparisons_to_dict(comparisons, args.dataset), indent=2,
+                                                sort_keys=True) + "\n")
+        print(f"wrote {args.json}")
     return 0

@@ -61,6 +61,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n-bootstrap", type=int, help="bootstrap replicates for CIs (default 1000)")
     parser.add_argument("--allow-mixed-provenance", action="store_true", default=None,
                         help="assemble a result from seeds predicted at different harness states (marked mixed)")
+    parser.add_argument("--fit-per-setting", action="store_true", default=None,
+                        help="train one model per (seed, setting), not one per seed shared by all settings")
     parser.add_argument("--executor", choices=("local", "ray"), default="local",
                         help="local: units run in this process (default); ray: one Ray task per method x setting x seed")
     parser.add_argument("--ray-address", help="--executor ray: the cluster to join (auto = the one `ray start` runs here); "
@@ -106,7 +108,7 @@ def _run_fields(args: argparse.Namespace) -> dict[str, Any]:
     names = ("methods", "dataset", "protocol", "settings", "k_values", "episodes", "seeds", "n_query", "na_rate",
              "sampler", "episodes_file", "episodes_sha256", "train", "train_leakage", "data_dir", "output_dir", "overwrite",
              "limit", "encoder", "device", "batch_size", "n_bootstrap", "allow_mixed_provenance", "max_failure_share",
-             "numerics")
+             "numerics", "fit_per_setting")
     fields = {name: getattr(args, name, None) for name in names}
     for name in _LIST_OF_STR:
         if fields[name] is not None:

@@ -8,7 +8,6 @@ choice of the K-shot split, so with >= 2 seeds the interval is a Student-t inter
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
@@ -16,13 +15,14 @@ import numpy as np
 
 from fsre_bench.metrics.resample import resampled_metric
 from fsre_bench.metrics.scores import metric_from_counts
+from fsre_bench.metrics.student_t import t_interval
 
 CI_BOOTSTRAP_EPISODES = "bootstrap over episodes, stratified by seed (percentile, B={b})"
 CI_BOOTSTRAP_QUERIES = "bootstrap over test queries, stratified by seed (percentile, B={b})"
 CI_T_OVER_SEEDS = "Student-t interval over seed scores (n={n})"
 
 DEFAULT_BOOTSTRAP_SEED = 20250512
-DEFAULT_N_BOOTSTRAP = 1000
+DEFAULT_N_BOOTSTRAP = 10000
 
 
 @dataclass(frozen=True)
@@ -120,14 +120,5 @@ def _percentile_ci(replicates: np.ndarray) -> tuple[float, float]:
 
 
 def _t_interval(values: Sequence[float]) -> tuple[float, float]:
-    n = len(values)
-    mean, std = float(np.mean(values)), float(np.std(values, ddof=1))
-    half = _t_quantile_975(n - 1) * std / math.sqrt(n)
-    return mean - half, mean + half
-
-
-def _t_quantile_975(df: int) -> float:
-    """0.975 quantile of Student's t with ``df`` degrees of freedom (exact, from scipy)."""
-    from scipy.stats import t
-
-    return float(t.ppf(0.975, df))
+    lo, hi = t_interval(np.asarray(values, dtype=np.float64))  # the one t implementation (student_t.py)
+    return float(lo), float(hi)

@@ -58,12 +58,13 @@ def accuracy_by_gold_position(distribution: dict[str, Any]) -> dict[str, float]:
     return {position: correct.get(position, 0) / n for position, n in gold.items() if n}
 
 
-def degenerate_verdict(distribution: dict[str, Any]) -> dict[str, Any] | None:
+def degenerate_verdict(distribution: dict[str, Any], kinds: Sequence[str] = ("positions", "labels")
+                       ) -> dict[str, Any] | None:
     """The first position or label that makes the result degenerate (see the module docstring), else None."""
     total = distribution["n_predictions"]
     if not total:
         return None
-    for kind in ("positions", "labels"):
+    for kind in kinds:
         predicted, gold = distribution[f"pred_{kind}"], distribution[f"gold_{kind}"]
         value, count = max(predicted.items(), key=lambda item: (item[1], item[0]))
         pred_share, gold_share = count / total, gold.get(value, 0) / total

@@ -17,25 +17,14 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
-from scipy import stats
 
 from fsre_bench.metrics.bootstrap import MetricSummary, summarize_metric
 from fsre_bench.metrics.scores import metric_from_counts
+from fsre_bench.metrics.student_t import t_interval, t_test_p
 
 CI_T_OVER_TRAINING_SEEDS = "Student-t interval over training-seed scores (n={n}; includes training variance)"
 CI_T_OVER_SEED_DIFFERENCES = "Student-t interval over per-seed paired differences (n={n}; includes training variance)"
 ONE_SEED_NOTE = "1 seed: training variance not measured"
-
-
-def t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Student-t interval of the mean along the last axis (vectorised: leading axes are independent sets)."""
-    values = np.asarray(values, dtype=np.float64)
-    n = values.shape[-1]
-    if n < 2:
-        raise ValueError("a t-interval over seeds needs at least 2 seeds")
-    mean = values.mean(axis=-1)
-    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(axis=-1, ddof=1) / np.sqrt(n)
-    return mean - half, mean + half
 
 
 def per_seed_scores(metric: str, counts_per_seed: Sequence[np.ndarray]) -> np.ndarray:
@@ -91,17 +80,8 @@ def paired_seed_difference(
     if len(deltas) < 2:
         return SeedPairedDifference(mean, None, tuple(map(float, deltas)), None, ONE_SEED_NOTE)
     lo, hi = t_interval(deltas)
-    return SeedPairedDifference(mean, (float(lo), float(hi)), tuple(map(float, deltas)), _t_test_p(deltas),
+    return SeedPairedDifference(mean, (float(lo), float(hi)), tuple(map(float, deltas)), t_test_p(deltas),
                                 CI_T_OVER_SEED_DIFFERENCES.format(n=len(deltas)))
-
-
-def _t_test_p(deltas: np.ndarray) -> float:
-    """Two-sided one-sample t-test of mean Δ = 0 (1.0 when every seed has the same Δ of 0)."""
-    spread = deltas.std(ddof=1)
-    if spread == 0:
-        return 1.0 if deltas.mean() == 0 else 0.0
-    statistic = deltas.mean() / (spread / np.sqrt(len(deltas)))
-    return float(2 * stats.t.sf(abs(statistic), len(deltas) - 1))
 
 
 def summarize_trained(metric: str, counts_per_seed: Sequence[np.ndarray], *, unit: str, n_bootstrap: int) -> MetricSummary:

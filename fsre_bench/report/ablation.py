@@ -5,6 +5,12 @@ or any method on K-shot splits): a t-interval over the per-seed Δ (see metrics/
 episodic methods keep the paired episode bootstrap. Every row also shows its per-seed Δ and how many
 seeds agree in sign; a trained comparison on one seed shows Δ without a CI or a significance mark.
 
+The table is one family of tests: its p-values are Holm-Bonferroni adjusted within it and the
+adjusted p drives the mark (metrics/multiplicity.py); each row also gives the minimum Δ its own
+variance lets the test detect at 80% power (metrics/power.py) and the other results whose fitted
+models it shares (report/shared_models.py), so two rows on one set of models are not read as two
+replications.
+
 Pairing is by (episode-file sha256, episode id), read from the predictions logs the result files
 name, so a variant counts only when it answered exactly the reference's episodes; for K-shot RC
 (one "episode" per seed) the unit is one test query of that episode.
@@ -13,7 +19,7 @@ name, so a variant counts only when it answered exactly the reference's episodes
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +30,8 @@ from rich.table import Table
 
 from fsre_bench.errors import ConfigError, DataError
 from fsre_bench.metrics import PairedDifference, paired_bootstrap
+from fsre_bench.metrics.multiplicity import family_caption, holm_adjust
+from fsre_bench.metrics.power import minimum_detectable_delta
 from fsre_bench.metrics.seed_level import (
     CI_T_OVER_SEED_DIFFERENCES,
     ONE_SEED_NOTE,
@@ -32,9 +40,12 @@ from fsre_bench.metrics.seed_level import (
 )
 from fsre_bench.report.cells import format_mean_ci
 from fsre_bench.report.collect import RunRow, load_rows
+from fsre_bench.report.shared_models import independent_models, shared_label, shares_models_with
 from fsre_bench.results import negative_labels, unit_counts
 
 SIGNIFICANT_MARK = "*"
+ALPHA = 0.05
+Z_975, Z_80 = 1.959964, 0.841621  # normal quantiles: the MDE of a bootstrap Δ from its CI's standard error
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,15 @@ class AblationRow:
     ci95: tuple[float, float]
     difference: PairedDifference | SeedPairedDifference | None  # the interval the table reports
     seeds: SeedPairedDifference | None = None  # per-seed Δ and sign agreement, whatever the interval
+    p_adjusted: float | None = None  # Holm-Bonferroni within the table (the family); drives the mark
+    mde: float | None = None  # minimum |Δ| detectable at 80% power from this row's own variance
+    shared_with: tuple[str, ...] = ()  # other results (method setting) whose fitted models this row's seeds used
+    independent_models: int = 0  # distinct fitted models behind the row (its seeds, unless they share one)
+
+    @property
+    def significant(self) -> bool:
+        return self.p_adjusted is not None and self.p_adjusted < ALPHA and bool(
+            self.difference and self.difference.excludes_zero)
 
 
 @dataclass(frozen=True)
@@ -63,6 +83,7 @@ class AblationTable:
     seed: int
     rows: tuple[AblationRow, ...]
     difference_method: str = ""  # what the CI of Δ is (seed-level t, paired bootstrap, or none with 1 seed)
+    family: str = ""  # the multiple-comparison family and its correction, in words
 
     @property
     def units_counted(self) -> str:
@@ -75,9 +96,13 @@ class AblationTable:
             "reference": self.reference, "metric": self.metric, "dataset": self.dataset, "protocol": self.protocol,
             "setting": self.setting, "unit": self.unit, "n_units": self.n_units, "n_seeds": self.n_seeds,
             "n_bootstrap": self.n_bootstrap, "seed": self.seed, "difference_method": self.difference_method,
+            "family": self.family,
             "rows": [{"variant": r.variant, "path": str(r.path), "mean": r.mean, "ci95": list(r.ci95),
                       "difference": r.difference.to_dict() if r.difference else None,
-                      "seeds": r.seeds.to_dict() if r.seeds else None} for r in self.rows],
+                      "seeds": r.seeds.to_dict() if r.seeds else None,
+                      "p_raw": r.difference.p_value if r.difference else None, "p_holm": r.p_adjusted,
+                      "significant": r.significant, "mde_80": r.mde, "independent_models": r.independent_models,
+                      "shares_fitted_models_with": list(r.shared_with)} for r in self.rows],
         }
 
 
@@ -87,8 +112,10 @@ def build_ablation_table(
     metric: str | None = None,
     n_bootstrap: int = 1000,
     seed: int = 0,
+    context: Sequence[RunRow] = (),
 ) -> AblationTable:
-    """Score ± CI per variant and a paired-bootstrap Δ vs ``reference`` (a variant label or method name)."""
+    """Score ± CI per variant and a paired Δ vs ``reference`` (a variant label or method name), Holm-adjusted
+    within the table; ``context`` are the other results to check for shared fitted models."""
     runs = load_rows(result_paths)
     _check_same_task(runs)
     labels = variant_labels(runs)
@@ -101,24 +128,54 @@ def build_ablation_table(
         raise ConfigError(f"unknown metric {metric!r}; result files hold accuracy and micro_f1")
     per_query = ref.protocol == "kshot"
     ref_keys, ref_counts = unit_counts_by_key(ref, per_query)
-    interval = difference_interval(runs, len(ref_keys))
+    intervals = set()
     rows = [_row(ref, labels[id(ref)], metric, None)]
     for run in runs:
         if run is ref:
             continue
-        counts = _aligned_counts(run, ref, ref_keys, per_query)
+        counts = aligned_counts(run, ref, ref_keys, per_query)
         seeds = paired_seed_difference(metric, counts, ref_counts)
         difference: PairedDifference | SeedPairedDifference = seeds
+        interval = difference_interval([run, ref], len(ref_keys))  # per pair: a frozen pair keeps its bootstrap
+        intervals.add(interval)
         if interval == "bootstrap":
             difference = paired_bootstrap(metric, counts, ref_counts, n_bootstrap=n_bootstrap, seed=seed)
         rows.append(_row(run, labels[id(run)], metric, difference, seeds))
+    rows = _with_family_statistics(rows, [*runs, *context])
+    interval = intervals.pop() if len(intervals) == 1 else "mixed"
     unit = "query" if per_query else "episode"
     return AblationTable(
         reference=labels[id(ref)], metric=metric, dataset=ref.dataset, protocol=ref.protocol,
         setting=ref.setting, unit=unit, n_units=sum(len(keys) for keys in ref_keys), n_seeds=len(ref_keys),
         n_bootstrap=n_bootstrap, seed=seed, rows=tuple(rows),
         difference_method=_difference_method(interval, unit, len(ref_keys), n_bootstrap, seed),
+        family=family_caption("this table", sum(r.p_adjusted is not None for r in rows)),
     )
+
+
+def _with_family_statistics(rows: list[AblationRow], context: Sequence[RunRow]) -> list[AblationRow]:
+    """Holm-adjusted p over the table's tests, each row's MDE, and the fitted models it shares."""
+    adjusted = holm_adjust([row.difference.p_value if row.difference else None for row in rows])
+    by_path = {str(run.path): run for run in context}
+    others = list(by_path.values())
+    out = []
+    for row, p_holm in zip(rows, adjusted, strict=True):
+        run = by_path.get(str(row.path))
+        shared = tuple(sorted({shared_label(o) for o in shares_models_with(run, others)})) if run else ()
+        out.append(replace(row, p_adjusted=p_holm, mde=_mde(row), shared_with=shared,
+                           independent_models=independent_models(run) if run else 0))
+    return out
+
+
+def _mde(row: AblationRow) -> float | None:
+    """80%-power MDE: from the per-seed Δ's sd (t-test over seeds), or a bootstrap CI's standard error."""
+    diff, seeds = row.difference, row.seeds
+    if diff is None or diff.ci95 is None:
+        return None
+    if isinstance(diff, PairedDifference):
+        return (Z_975 + Z_80) * (diff.ci95[1] - diff.ci95[0]) / (2 * Z_975)
+    assert seeds is not None
+    return minimum_detectable_delta(float(np.std(seeds.per_seed, ddof=1)), seeds.n_seeds)
 
 
 def difference_interval(runs: Sequence[RunRow], n_seeds: int) -> str:
@@ -135,6 +192,9 @@ def _difference_method(interval: str, unit: str, n_seeds: int, n_bootstrap: int,
         return CI_T_OVER_SEED_DIFFERENCES.format(n=n_seeds)
     if interval == "none":
         return f"{ONE_SEED_NOTE}: no CI of Δ, no significance claim"
+    if interval == "mixed":
+        return (f"per pair: {CI_T_OVER_SEED_DIFFERENCES.format(n=n_seeds)} where a model depends on the seed, "
+                f"else a paired bootstrap over {units_plural(unit)} (B={n_bootstrap}, seed {seed})")
     return f"paired bootstrap over {units_plural(unit)}, stratified by seed (percentile, B={n_bootstrap}, seed {seed})"
 
 
@@ -184,7 +244,7 @@ def unit_counts_by_key(run: RunRow, per_query: bool) -> tuple[list[list[tuple]],
     return keys_per_seed, counts_per_seed
 
 
-def _aligned_counts(run: RunRow, ref: RunRow, ref_keys: list[list[tuple]], per_query: bool) -> list[np.ndarray]:
+def aligned_counts(run: RunRow, ref: RunRow, ref_keys: list[list[tuple]], per_query: bool) -> list[np.ndarray]:
     """The variant's count rows reordered to the reference's units; any mismatch is a one-line DataError."""
     keys, counts = unit_counts_by_key(run, per_query)
     index = {key: (s, i) for s, seed_keys in enumerate(keys) for i, key in enumerate(seed_keys)}
@@ -212,32 +272,34 @@ def _row(run: RunRow, label: str, metric: str, difference: PairedDifference | Se
 def _difference_cells(row: AblationRow, n_bootstrap: int) -> list[str]:
     diff, seeds = row.difference, row.seeds
     if diff is None or seeds is None:
-        return ["–", "–", "–", "–", "–", ""]
+        return ["–", "–", "–", "–", "–", "–", "–", ""]
     per_seed = "[" + ", ".join(f"{d * 100:+.2f}" for d in seeds.per_seed) + "]"
     agree = f"{seeds.seeds_agreeing}/{seeds.n_seeds}"
     if diff.ci95 is None:  # one training seed: Δ is a number, not a claim
-        return [f"{diff.mean_difference * 100:+.2f}", "–", "–", per_seed, agree, ""]
+        return [f"{diff.mean_difference * 100:+.2f}", "–", "–", "–", "–", per_seed, agree, ""]
     lo, hi = diff.ci95
+    mde = f"{row.mde * 100:.2f}" if row.mde is not None else "–"
     return [f"{diff.mean_difference * 100:+.2f}", f"[{lo * 100:+.2f}, {hi * 100:+.2f}]",
-            _p_text(diff, n_bootstrap), per_seed, agree, SIGNIFICANT_MARK if diff.excludes_zero else ""]
+            _p_text(diff.p_value, diff, n_bootstrap), _p_text(row.p_adjusted, diff, n_bootstrap), mde,
+            per_seed, agree, SIGNIFICANT_MARK if row.significant else ""]
 
 
-def _p_text(diff: PairedDifference | SeedPairedDifference, n_bootstrap: int) -> str:
-    if diff.p_value is None:
+def _p_text(p_value: float | None, diff: PairedDifference | SeedPairedDifference, n_bootstrap: int) -> str:
+    if p_value is None:
         return "–"
     # A bootstrap p-value of 0 from B replicates only says p < 2/B.
-    if diff.p_value == 0 and isinstance(diff, PairedDifference):
+    if p_value == 0 and isinstance(diff, PairedDifference):
         return f"< {2 / n_bootstrap:.3f}"
-    return f"{diff.p_value:.3f}"
+    return f"{p_value:.3f}"
 
 
-_ALIGN = ["---", "---:", "---:", "---:", "---:", "---:", "---:", "---"]
+_ALIGN = ["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---"]
 
 
 def _header(table: AblationTable, reference: str | None = None) -> list[str]:
     reference = reference or table.reference
     return ["Variant", f"{table.metric.replace('_', '-')} ± CI", f"Δ vs {reference}", "95% CI of Δ", "p",
-            "Δ per seed", "seeds agreeing", ""]
+            "p (Holm)", "MDE (80%)", "Δ per seed", "seeds agreeing", ""]
 
 
 def _cells(table: AblationTable, row: AblationRow) -> list[str]:
@@ -246,11 +308,22 @@ def _cells(table: AblationTable, row: AblationRow) -> list[str]:
 
 
 def _caption(table: AblationTable) -> str:
-    mark = (f"{SIGNIFICANT_MARK} = the 95% CI of Δ excludes zero. " if not table.difference_method.startswith(ONE_SEED_NOTE)
-            else "")
+    mark = (f"Family: the {sum(r.p_adjusted is not None for r in table.rows)} tests of this table, "
+            f"{table.family.split(' within ')[0]}-adjusted (p (Holm)); {SIGNIFICANT_MARK} = adjusted p < {ALPHA} "
+            "(raw p alone marks nothing). MDE (80%): the smallest |Δ| this row's own variance lets the test "
+            "detect with 80% power. " if not table.difference_method.startswith(ONE_SEED_NOTE) else "")
     return (f"Δ = variant − {table.reference} on the same {table.units_counted} ({table.n_seeds} seed(s)); "
             f"CI of Δ: {table.difference_method}. Seeds agreeing: seeds whose Δ has the sign of the mean Δ. "
-            f"{mark}Scores in %, ± half-width of each result's own 95% CI.")
+            f"{mark}{_shared_note(table)}Scores in %, ± half-width of each result's own 95% CI.")
+
+
+def _shared_note(table: AblationTable) -> str:
+    """Which rows' fitted models other results reuse: those results are not further replications."""
+    shared = [f"{row.variant} ({', '.join(row.shared_with)})" for row in table.rows if row.shared_with]
+    if not shared:
+        return ""
+    return ("Fitted models shared with other results (the same models, not independent replications): "
+            + "; ".join(shared) + ". ")
 
 
 def render_ablation_markdown(table: AblationTable) -> str:
@@ -262,8 +335,26 @@ def render_ablation_markdown(table: AblationTable) -> str:
     lines.append("| " + " | ".join(_ALIGN) + " |")
     for row in table.rows:
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in _cells(table, row)) + " |")
-    lines.extend(["", _caption(table)])
+    lines.extend(["", _caption(table), *_negative_class_lines(table)])
     return "\n".join(lines) + "\n"
+
+
+def _negative_class_lines(table: AblationTable) -> list[str]:
+    """K-shot: how often each variant answers the negative label micro-F1 leaves out, and how well."""
+    from fsre_bench.report.population_ci import negative_class
+
+    stats = [(row.variant, negative_class(load_rows([row.path])[0])) for row in table.rows]
+    if not any(stat for _, stat in stats):
+        return []
+    label = next(stat["label"] for _, stat in stats if stat)
+    lines = ["", f"Negative class `{label}` (left out of micro-F1), pooled over the seeds:", "",
+             "| Variant | gold share | predicted share | precision | recall |", "| --- | ---: | ---: | ---: | ---: |"]
+    for variant, stat in stats:
+        if stat:
+            cells = [f"{stat['gold_share'] * 100:.1f}%", f"{stat['pred_share'] * 100:.1f}%",
+                     *("–" if stat[k] is None else f"{stat[k] * 100:.1f}%" for k in ("precision", "recall"))]
+            lines.append(f"| {variant} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def print_ablation_table(table: AblationTable, console: Console | None = None) -> None:

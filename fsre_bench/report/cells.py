@@ -33,10 +33,14 @@ DECLARED_MARK = "†"  # beside an external row's method facts
 
 
 def cell_convention(protocol: str) -> str:
-    """What a cell's ± is: PROTOCOLS asks K-shot RC for mean ± std over the 5 splits."""
+    """What a cell's ± is: the half-width of the interval that generalises (report/population_ci.py)."""
     if protocol == "kshot":
-        return "Cells: mean ± std over the K-shot splits (one per seed), in %; the 95% CI is in the result files."
-    return "Cells: mean ± half-width of the 95% CI, in % (trained methods: CI over training seeds)."
+        return ("Cells: mean ± half-width of the 95% CI over new test sentences and new K-shot splits (t, two-way "
+                "random effects: every split scores the same test set), in %. The CI for this test set (t over the "
+                "splits) is in the result files. No ± on a degenerate or zero-variance row.")
+    return ("Cells: mean ± half-width of the 95% CI over new relations and seeds (t, two-way random effects: "
+            "relations, then episodes), in %. The CI for these relations (trained methods: t over training seeds; "
+            "frozen: episode bootstrap) is in the result files. No ± on a degenerate or zero-variance row.")
 
 
 def harness_note(runs: Sequence[RunRow]) -> str:
@@ -93,7 +97,11 @@ def format_training_data(names: Sequence[str]) -> str:
 
 
 def format_cell(summary: dict[str, Any], protocol: str) -> str:
-    """K-shot: mean ± std over splits (one split: the mean alone); otherwise mean ± CI half-width."""
+    """Mean ± half-width of the generalising CI when the summary carries it (``population_ci95``; None: no ±);
+    otherwise the old convention: K-shot mean ± std over splits, else mean ± CI half-width."""
+    if "population_ci95" in summary:
+        ci = summary["population_ci95"]
+        return f"{summary['mean'] * 100:.2f}" if ci is None else format_mean_ci(summary["mean"], ci)
     if protocol != "kshot":
         return format_mean_ci(summary["mean"], summary["ci95"])
     std = summary["std_over_seeds"]

@@ -29,6 +29,7 @@ from fsre_bench.report.literature import (
     what_differs,
 )
 from fsre_bench.report.numerics_rows import numerics_row_labels
+from fsre_bench.report.population_ci import population_cell
 from fsre_bench.report.training_groups import group_heading, group_note, training_group
 from fsre_bench.results import EXTERNAL
 from fsre_bench.results.flags import assembled_by, side_information, training_splits
@@ -160,7 +161,7 @@ def _score_columns(label: str, table: LeaderboardTable, best: dict[str, float | 
         if run is None:
             cells.append("–")
             continue
-        summary = run.summary(table.metric)
+        summary = {**run.summary(table.metric), **population_cell(run, table.metric)}
         text = format_cell(summary, table.protocol)
         if not run.limited and summary["mean"] == best[setting]:
             text = f"**{text}**"

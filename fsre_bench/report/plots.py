@@ -155,7 +155,8 @@ def _draw_method_lines(ax: Any, table: LeaderboardTable, points: list[tuple[int,
 
 # ----------------------------------------------------------------------------- ablation
 def plot_ablation(table: AblationTable, path: Path) -> Path:
-    """Horizontal bars of Δ vs the reference with 95% CI whiskers; colour says whether the CI excludes 0."""
+    """Horizontal bars of Δ vs the reference with 95% CI whiskers; colour and * say whether the Holm-adjusted
+    p is below 0.05 (the table's mark)."""
     plt = pyplot()
     variants = [row for row in table.rows if row.difference is not None]
     if not variants:
@@ -166,10 +167,10 @@ def plot_ablation(table: AblationTable, path: Path) -> Path:
         diff = row.difference
         ci95 = diff.ci95 or (diff.mean_difference, diff.mean_difference)  # 1 training seed: no whisker, no claim
         delta, err = _percent_errors(diff.mean_difference, ci95)
-        colour = ("#c0392b" if delta < 0 else "#27ae60") if diff.excludes_zero else "#95a5a6"
+        colour = ("#c0392b" if delta < 0 else "#27ae60") if row.significant else "#95a5a6"
         ax.barh(y, delta, color=colour, height=0.6)
         ax.errorbar(delta, y, xerr=[[err[0]], [err[1]]], color="black", capsize=5, linewidth=1.2)
-        ax.annotate(f"{delta:+.2f}{' *' if diff.excludes_zero else ''}", (ci95[1 if delta >= 0 else 0] * 100, y),
+        ax.annotate(f"{delta:+.2f}{' *' if row.significant else ''}", (ci95[1 if delta >= 0 else 0] * 100, y),
                     xytext=(6 if delta >= 0 else -6, 0), textcoords="offset points", va="center",
                     ha="left" if delta >= 0 else "right", fontsize=10)
     ax.axvline(0, color="black", linewidth=1)
@@ -178,7 +179,7 @@ def plot_ablation(table: AblationTable, path: Path) -> Path:
     ax.set_xlabel(f"Δ {table.metric.replace('_', '-')} vs {table.reference} (points of %)")
     ax.set_title(f"Ablation on {table.dataset} · {table.setting}: Δ with 95% CI\n"
                  f"{table.difference_method}\n"
-                 f"{table.units_counted}, {table.n_seeds} seed(s); * = CI excludes 0; grey = not significant",
+                 f"{table.units_counted}, {table.n_seeds} seed(s); * = Holm-adjusted p < 0.05 (family: this table); grey = not significant",
                  fontsize=9)
     fig.tight_layout()
     return _save(fig, path)

@@ -15,6 +15,7 @@ from fsre_bench.metrics.degenerate import (
     degenerate_verdict,
     prediction_distribution,
 )
+from fsre_bench.metrics.negative_class import negative_class_stats
 from fsre_bench.results import PRIMARY_METRIC, method_block, new_result
 from fsre_bench.results.recompute import records_counts, seed_metrics, summarize_counts
 from fsre_bench.runner.config import RunConfig
@@ -54,7 +55,7 @@ def build_result(
     metrics: dict[str, Any] = {"primary": PRIMARY_METRIC[config.protocol],
                                **summarize_counts(counts, protocol=config.protocol, trained=trained,
                                                   n_bootstrap=config.n_bootstrap)}
-    answers = answer_distribution(seed_runs, records_per_seed)
+    answers = answer_distribution(seed_runs, records_per_seed, data.evaluation.negative_label)
     provenance = provenance or {"states": [], "mixed": False, "dirty": False}
     first = seed_runs[0].episode_set
     return new_result(
@@ -77,20 +78,37 @@ def build_result(
         flags={
             "limited": any(run.episode_set.limited for run in seed_runs),
             "mixed": provenance["mixed"], "dirty": provenance["dirty"],
-            "degenerate": degenerate_verdict(answers["distribution"]),
+            # Per seed too: one collapsed seed of 3 hides in the pooled shares.
+            "degenerate": degenerate_verdict(answers["distribution"]) or _first(answers["degenerate_seeds"]),
+            "degenerate_seeds": answers["degenerate_seeds"],
             "training_variance_measured": not trained or len(seed_runs) > 1,
         },
     )
 
 
-def answer_distribution(seed_runs: Sequence[SeedRun], records_per_seed: Sequence[Sequence[dict[str, Any]]]) -> dict:
-    """Predictions over answer positions and labels, pooled over seeds, and accuracy by gold position."""
+def answer_distribution(seed_runs: Sequence[SeedRun], records_per_seed: Sequence[Sequence[dict[str, Any]]],
+                        negative_label: str | None = None) -> dict:
+    """Predictions over answer positions and labels, pooled over seeds, accuracy by gold position, each seed's
+    degenerate verdict, and the negative class's precision/recall (datasets with a negative label)."""
     def episodes() -> Iterator[tuple[Sequence[str], Sequence[str], Sequence[str]]]:
         for run, records in zip(seed_runs, records_per_seed, strict=True):
             yield from _relations_beside_records(run.episode_set.episodes, records)
 
     distribution = prediction_distribution(episodes())
-    return {"distribution": distribution, "accuracy_by_gold_position": accuracy_by_gold_position(distribution)}
+    per_seed = []
+    for run, records in zip(seed_runs, records_per_seed, strict=True):
+        relations = {episode.id: episode.relations for episode in run.episode_set.episodes}
+        verdict = degenerate_verdict(prediction_distribution((relations[r["episode"]], r["pred"], r["gold"])
+                                                             for r in records))
+        per_seed.append({**verdict, "seed": run.episode_set.seed} if verdict else None)
+    return {"distribution": distribution, "accuracy_by_gold_position": accuracy_by_gold_position(distribution),
+            "degenerate_seeds": per_seed,
+            "negative_class": negative_class_stats(((r["pred"], r["gold"]) for records in records_per_seed
+                                                    for r in records), negative_label) if negative_label else None}
+
+
+def _first(verdicts: Sequence[dict[str, Any] | None]) -> dict[str, Any] | None:
+    return next((verdict for verdict in verdicts if verdict), None)
 
 
 def _relations_beside_records(episodes: Sequence[Any], records: Iterable[dict[str, Any]]) -> Iterator[tuple]:

@@ -50,6 +50,9 @@ class RunConfig:
     batch_size: int | None = None  # None: by device (fsre_bench.devices.default_batch_size)
     n_bootstrap: int = 1000
     allow_mixed_provenance: bool = False  # assemble seeds of different harness states, marked mixed
+    # Fit one model per (seed, setting) instead of one per seed shared by every setting (issue 29: 5-5 on the
+    # 5-1 encoders is one set of models, not a replication). Off: hashes and results exactly as before.
+    fit_per_setting: bool = False
     # A run whose share of queries with a failed LLM request is above this exits 2 (its result records them).
     max_failure_share: float = 0.2
     numerics: str = "portable"  # fsre_bench/numerics.py: portable CPU kernels, or the machine's native ones

@@ -151,6 +151,24 @@ def _mark_failed(todo: list, message: str) -> None:
 
 
 def _run_seed(name: str, seed: int, config: RunConfig, data: RunData, todo: list) -> None:
+    """Fit once for the seed and predict every setting with it, or (``fit_per_setting``) fit per setting."""
+    if not config.fit_per_setting:
+        _fit_and_predict(name, seed, config, data, todo)
+        return
+    by_setting: dict[str, list] = {}
+    for unit, episode_set in todo:
+        by_setting.setdefault(unit.setting, []).append((unit, episode_set))
+    for setting, group in by_setting.items():
+        _fit_and_predict(name, training_seed(seed, setting), config, data, group)
+
+
+def training_seed(seed: int, setting: str) -> int:
+    """The fit seed of one (seed, setting) under ``fit_per_setting``: a fit cache key that includes the setting
+    (methods key their fits on the seed), so each setting trains its own models; episodes keep ``seed``."""
+    return int(content_hash("fit-per-setting", seed, setting, length=8), 16)
+
+
+def _fit_and_predict(name: str, seed: int, config: RunConfig, data: RunData, todo: list) -> None:
     method = create_method(name, _method_config(config, seed))
     try:
         started = time.perf_counter()
@@ -334,7 +352,8 @@ def method_config_hash(name: str, config: RunConfig, data: RunData) -> str:
     # Portable kernels compute other bytes than native ones; native keeps the key results had before the mode existed.
     numerics = {"numerics": PORTABLE} if config.numerics == PORTABLE else None
     return content_hash(name, config.encoder, config.device, config.batch_size, options, train,
-                        *((recipe,) if recipe else ()), *((numerics,) if numerics else ()))
+                        *((recipe,) if recipe else ()), *((numerics,) if numerics else ()),
+                        *(("fit-per-setting",) if config.fit_per_setting else ()))
 
 
 def _semantic(value: Any) -> Any:
