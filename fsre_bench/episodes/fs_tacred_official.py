@@ -115,3 +115,41 @@ def official_ids_text(episodes: list[Episode], dataset: Dataset, positions: dict
     tacred_of = {f"{dataset.name}/{dataset.split}#{p}": tacred for tacred, p in positions.items()}
     data = [[[[tacred_of[i] for i in group] for group in e.support], [tacred_of[i] for i in e.queries]] for e in episodes]
     return json.dumps(data, indent=2)
+
+
+def convert_official(name: str, data_dir: Path, out_dir: Path) -> list[tuple[Path, str]]:
+    """Each official id file of ``name`` (one file or the group of five) -> an episode file under ``out_dir``.
+
+    An id file not yet fetched, or not the official one, is refused; every converted file is checked
+    to give the official bytes back before it is written.
+    """
+    from fsre_bench.data import load_dataset
+    from fsre_bench.data.fetch import checksum_problem
+    from fsre_bench.data.registry import GROUPS, REGISTRY, get_spec
+    from fsre_bench.episodes.files import write_episode_file
+
+    members = GROUPS.get(name, (name,))
+    if any(get_spec(member).format != "fs-tacred-ids" for member in members):
+        raise DataError(f"{name} is not an FS-TACRED official id file (fs-tacred/test-5-1, fs-tacred/test-5-5 or one seed's)")
+    dataset = load_dataset("fs-tacred/test", data_dir)
+    positions = tacred_positions(data_dir / REGISTRY["tacred/test"].relpath)
+    written = []
+    for member in members:
+        spec = get_spec(member)
+        path = data_dir / spec.relpath
+        if not path.is_file():
+            raise DataError(f"{member} is not at {path}: fetch it with `fsre-bench data fetch {name}` (or --mirror DIR)")
+        problem = checksum_problem(spec, path)
+        if problem is not None:
+            raise DataError(f"{path}: not the official {member} ({problem})")
+        k_shot, seed = int(member.split("-")[-2]), int(member.rsplit("s", 1)[1])
+        episodes = official_episodes(read_official_ids(path, k_shot), dataset, positions, seed, str(path))
+        if official_ids_text(episodes, dataset, positions).encode() != path.read_bytes():
+            raise DataError(f"{path}: the converted episodes do not give the official file back (a bug: report it)")
+        checksum = {"sha256": spec.sha256} if spec.sha256 else {"git_blob_sha1": spec.git_blob_sha1 or ""}
+        header = official_header(dataset, k_shot, seed, member, Path(spec.relpath).name, checksum)
+        target = Path(out_dir) / f"{member.replace('/', '_')}.episodes.jsonl"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_episode_file(target, header, episodes)
+        written.append((target, member))
+    return written
