@@ -39,6 +39,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     build.add_argument("--out", required=True, help="output JSONL path")
     build.set_defaults(handler=handle_build)
     _register_export(sub)
+    official = sub.add_parser("official", help="FS-TACRED's official test episodes (TACRED ids) -> episode files, "
+                              "labelled from your TACRED (fs-tacred/test-5-1, fs-tacred/test-5-5, or one seed's file)")
+    official.add_argument("name", help="fs-tacred/test-5-1 | fs-tacred/test-5-5 | fs-tacred/test-5-1-s160290 ...")
+    official.add_argument("--data-dir")
+    official.add_argument("--out", required=True, type=Path, help="output directory")
+    official.set_defaults(handler=handle_official)
 
 
 def _register_export(sub: argparse._SubParsersAction) -> None:
@@ -63,6 +69,7 @@ def _register_export(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--na-rate", type=float, default=0.0, help="share of NOTA queries (FewRel 2.0: 0.15, 0.5)")
     export.add_argument("--sampler", default="default", choices=SAMPLERS)
     export.add_argument("--data-dir")
+    export.add_argument("--episodes-file", help="export the episodes of this file (e.g. from `episodes official`)")
     export.add_argument("--out", required=True, type=Path, help="output directory")
     export.add_argument("--with-text", action="store_true",
                         help="also write <file>.text.jsonl (supports and queries as text with entity offsets, no gold) "
@@ -81,12 +88,23 @@ def handle_export(args: argparse.Namespace) -> int:
         methods=[EXPORT_METHOD], dataset=args.dataset, protocol=args.protocol,
         settings=[s.strip() for s in args.settings.split(",") if s.strip()], k_values=parse_ints(args.k_values, "--k"),
         episodes=args.episodes, seeds=parse_ints(args.seeds, "--seeds") if args.seeds else None, n_query=args.n_query,
-        na_rate=args.na_rate, sampler=args.sampler, data_dir=args.data_dir,
+        na_rate=args.na_rate, sampler=args.sampler, data_dir=args.data_dir, episodes_file=args.episodes_file,
     )  # fmt: skip
     for item in export_episodes(config, args.out, with_text=args.with_text, licensed_copy=args.licensed_copy):
         extra = f"; hand out {item.text.name}, keep {item.gold.name}" if item.text and item.gold else ""
         print(f"{item.setting} seed {item.seed}: {item.episodes} (sha256 {item.sha256[:12]}){extra}")
     print(f"wrote {args.out / 'manifest.json'}")
+    return 0
+
+
+def handle_official(args: argparse.Namespace) -> int:
+    from fsre_bench.data import resolve_data_dir
+    from fsre_bench.episodes.files import episode_file_sha256
+    from fsre_bench.episodes.fs_tacred_official import convert_official
+
+    for path, member in convert_official(args.name, resolve_data_dir(args.data_dir), args.out):
+        print(f"{member}: wrote {path} (sha256 {episode_file_sha256(path)[:12]}); run it with "
+              f"--dataset fs-tacred/test --protocol natural-nota --episodes-file {path}")
     return 0
 
 

@@ -214,7 +214,7 @@ def verify_datasets(data_dir: Path) -> list[VerifyRow]:
             rows.append(VerifyRow(spec.name, str(path), "unverified", "no published checksum", spec.license))
             continue
         problem = checksum_problem(spec, path)
-        checked = "sha256" if spec.sha256 else "md5 + git blob sha1"
+        checked = "sha256" if spec.sha256 else " + ".join(n for n, v in (("md5", spec.md5), ("git blob sha1", spec.git_blob_sha1)) if v)
         if problem is None:
             rows.append(VerifyRow(spec.name, str(path), "ok", f"{checked} match", spec.license))
         else:

@@ -84,6 +84,8 @@ def _load_derived(spec: DatasetSpec, data_dir: Path, **kw: Any) -> Dataset:
     base_path = data_dir / base.relpath
     if not base_path.is_file():
         raise DataError(f"{spec.name} is built from your TACRED: {missing_message(base, base_path)}")
+    if spec.relation_split is not None:
+        return _load_fs_tacred(spec, base_path, data_dir, **kw)
     patch_path = None
     if spec.patch is not None:
         patch_path = data_dir / REGISTRY[spec.patch].relpath
@@ -114,6 +116,26 @@ def _built(spec: DatasetSpec, data_dir: Path) -> Dataset:
     if key not in _CACHE:
         module, function = (spec.builder or "").split(":")
         _CACHE[key] = getattr(importlib.import_module(module), function)(spec, data_dir)
+    return _CACHE[key]
+
+
+def _load_fs_tacred(spec: DatasetSpec, base_path: Path, data_dir: Path, **kw: Any) -> Dataset:
+    """FS-TACRED: the user's TACRED split relabelled by the registered relation split on load."""
+    from fsre_bench.data.fs_tacred import load_relation_split, relabel_partition
+
+    split_spec = REGISTRY[spec.relation_split or ""]
+    split_path = data_dir / split_spec.relpath
+    if not split_path.is_file():
+        raise DataError(f"{spec.name} needs the relation split {split_spec.name} at {split_path}: fetch it with "
+                        f"`fsre-bench data fetch {spec.name}` (or --mirror DIR holding {split_spec.relpath})")
+    problem = checksum_problem(split_spec, split_path)
+    if problem is not None:
+        raise DataError(f"{split_path}: not the official FS-TACRED split ({problem})")
+    base = load_file(base_path, data_dir=data_dir, **{"name": spec.dataset_name, "split": spec.split, **kw})
+    keep = load_relation_split(split_path)[spec.split]
+    key = ("fs-tacred", base.source_sha256, spec.split)
+    if key not in _CACHE:
+        _CACHE[key] = relabel_partition(base, keep, file_digests(split_path)["sha256"])
     return _CACHE[key]
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from fsre_bench.data.fs_tacred_registry import FS_TACRED_GROUPS, fs_tacred_specs
 from fsre_bench.errors import ConfigError
 
 FEWREL_RAW = "https://raw.githubusercontent.com/thunlp/FewRel/master/data"
@@ -60,6 +61,7 @@ class DatasetSpec:
     patch: str | None = None  # derived: the registered patch applied to ``base`` (None = base unchanged)
     patch_unlisted: str = "keep"  # derived: "keep" (TACREV) or "drop" (Re-TACRED) records the patch omits
     builder: str | None = None  # derived: "module:function(spec, data_dir)" that builds it from ``requires``
+    relation_split: str | None = None  # derived (FS-TACRED): the registered split file relabelling ``base``
 
     @property
     def loadable(self) -> bool:
@@ -259,6 +261,7 @@ _SPECS = [
                  "instances absent from the map dropped", f"retacred/{split}_patch", "drop")
         for split in ("train", "dev", "test")
     ),
+    *fs_tacred_specs(DatasetSpec),
 ]  # fmt: skip
 
 REGISTRY: dict[str, DatasetSpec] = {spec.name: spec for spec in _SPECS}
@@ -267,7 +270,7 @@ REGISTRY: dict[str, DatasetSpec] = {spec.name: spec for spec in _SPECS}
 GROUPS: dict[str, tuple[str, ...]] = {
     family: (f"{family}/train", f"{family}/dev", f"{family}/test")
     for family in ("semeval2010", "tacred", "tacrev", "retacred")
-}
+} | FS_TACRED_GROUPS
 
 
 def known_names() -> list[str]:

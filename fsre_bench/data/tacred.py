@@ -96,6 +96,8 @@ def patch_summary(what: str, report: dict[str, Any]) -> str:
 
     A registered patch whose file is not the official one (``official`` False) says so.
     """
+    if "summary" in report:  # FS-TACRED's relabelling says itself what it did
+        return str(report["summary"])
     line = (
         f"{what}: {report['listed']} patch ids over {report['records']} TACRED records, "
         f"{report['relabelled']} relabelled, {report['unchanged']} unchanged, {report['dropped']} dropped, "
