@@ -1,6 +1,6 @@
 """What a leaderboard cell and its table's notes say: score format, flags beside it, harness state.
 
-K-shot cells are mean ± std over the splits (PROTOCOLS B), episodic cells mean ± CI half-width;
+Every cell is mean ± 95% CI half-width (K-shot too: its std over splits stays in the result files);
 flags (limited, mixed or dirty provenance, degenerate output, one training seed) are words beside
 the score, each explained under the table it appears in.
 """
@@ -33,9 +33,10 @@ DECLARED_MARK = "†"  # beside an external row's method facts
 
 
 def cell_convention(protocol: str) -> str:
-    """What a cell's ± is: PROTOCOLS asks K-shot RC for mean ± std over the 5 splits."""
+    """What a cell's ± is: one convention in every table (the K-shot std over splits stays in the files and the site)."""
     if protocol == "kshot":
-        return "Cells: mean ± std over the K-shot splits (one per seed), in %; the 95% CI is in the result files."
+        return ("Cells: mean ± half-width of the 95% CI, in % (CI over the K-shot splits, one per seed); "
+                "the std over splits is in the result files and the site.")
     return "Cells: mean ± half-width of the 95% CI, in % (trained methods: CI over training seeds)."
 
 
@@ -93,11 +94,8 @@ def format_training_data(names: Sequence[str]) -> str:
 
 
 def format_cell(summary: dict[str, Any], protocol: str) -> str:
-    """K-shot: mean ± std over splits (one split: the mean alone); otherwise mean ± CI half-width."""
-    if protocol != "kshot":
-        return format_mean_ci(summary["mean"], summary["ci95"])
-    std = summary["std_over_seeds"]
-    return f"{summary['mean'] * 100:.2f}" + (f" ± {std * 100:.2f}" if std is not None else " (1 split)")
+    """Mean ± 95% CI half-width in every protocol (``protocol`` kept for callers)."""
+    return format_mean_ci(summary["mean"], summary["ci95"])
 
 
 def cell_marks(run: RunRow) -> list[str]:
