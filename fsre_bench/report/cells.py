@@ -1,6 +1,6 @@
 """What a leaderboard cell and its table's notes say: score format, flags beside it, harness state.
 
-K-shot cells are mean ± std over the splits (PROTOCOLS B), episodic cells mean ± CI half-width;
+Every cell is mean ± 95% CI half-width (K-shot too: its std over splits stays in the result files);
 flags (limited, mixed or dirty provenance, degenerate output, one training seed) are words beside
 the score, each explained under the table it appears in.
 """

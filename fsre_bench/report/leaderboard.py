@@ -30,6 +30,7 @@ from fsre_bench.report.literature import (
 )
 from fsre_bench.report.numerics_rows import numerics_row_labels
 from fsre_bench.report.population_ci import population_cell
+from fsre_bench.report.ranking import rank_table, ranking_note
 from fsre_bench.report.training_groups import group_heading, group_note, training_group
 from fsre_bench.results import EXTERNAL
 from fsre_bench.results.flags import assembled_by, side_information, training_splits
@@ -54,10 +55,6 @@ class LeaderboardTable:
         if len(row) != len(self.settings) or len(self.settings) < 2:
             return None
         return sum(row[s].summary(self.metric)["mean"] for s in self.settings) / len(self.settings)
-
-    def sort_key(self, label: str) -> tuple[float, str]:
-        means = [run.summary(self.metric)["mean"] for run in self.cells[label].values()]
-        return (-sum(means) / len(means), label)
 
 
 def build_tables(rows: Sequence[RunRow], *, by_training_group: bool = True) -> list[LeaderboardTable]:
@@ -118,20 +115,23 @@ def render_leaderboard(
 
 def render_table(table: LeaderboardTable) -> str:
     metric = table.metric.replace("_", "-")
-    header = ["Method", "Type", "Backbone", "Params", "Training relations seen", "Knowledge", "Side information",
-              *table.settings]
+    header = ["Method", "Rank", "Type", "Backbone", "Params", "Training relations seen", "Knowledge",
+              "Side information", *table.settings]
     if len(table.settings) > 1:
         header.append("Avg")
-    align = ["---", "---", "---", "---:", "---", "---", "---"] + ["---:"] * (len(header) - 7)
+    align = ["---", "---:", "---", "---", "---:", "---", "---", "---"] + ["---:"] * (len(header) - 8)
     best = {s: _best_mean(table, s) for s in table.settings}
+    ranking = rank_table(table)
     group = group_heading(table.training_group) if table.training_group else ""
     lines = [f"### {table.dataset} · {table.protocol} · {metric} (%){group}", "", _md_row(header), _md_row(align)]
     if table.training_group:
         lines[1:1] = ["", group_note(table.training_group, table.dataset)]
-    for label in sorted(table.cells, key=table.sort_key):
-        lines.append(_md_row(_method_columns(label, table) + _score_columns(label, table, best)))
+    for label in ranking.order:
+        label_cell, *facts = _method_columns(label, table)
+        lines.append(_md_row([label_cell, ranking.rank_text(label), *facts, *_score_columns(label, table, best)]))
     runs = [run for row in table.cells.values() for run in row.values()]
-    lines.extend(["", cell_convention(table.protocol), "", _episodes_note(table), "", harness_note(runs)])
+    lines.extend(["", cell_convention(table.protocol), "", ranking_note(table, ranking), "", _episodes_note(table),
+                  "", harness_note(runs)])
     lines.extend(flag_legend(runs))
     return "\n".join(lines)
 
