@@ -12,7 +12,7 @@ from fsre_bench.llm import LLMConfig
 from fsre_bench.types import Relation, RelationInstance
 from tests.llm_servers import FaultServer
 from tkre.knowledge import generate_explanations, generate_synthetic
-from tkre.knowledge.scdg_filters import SampleFilter
+from tkre.knowledge.scdg_filters import SampleFilter, split_samples
 from tkre.knowledge.tokens import char_span_to_token_span, tokenize_with_offsets
 
 TYPES = ("PERSON", "ORGANIZATION", "LOCATION", "OTHER")
@@ -135,3 +135,10 @@ def test_edkg_drops_empty_replies_strips_preambles_and_locates_entities(tmp_path
     assert acme.tokens[acme.tail_span[0]:acme.tail_span[1]] == ("Jo", "Smith")
     museum = next(ex for ex in artifact.examples if ex.instance_id == "toy/train#3")
     assert museum.tokens[museum.tail_span[0]:museum.tail_span[1]] == ("Rome",)
+
+
+def test_a_reply_holding_no_sample_yields_none_instead_of_crashing() -> None:
+    """SmolLM2 answered FewRel relations with prose only; the split crashed on it (zip strict) and took TKRE down."""
+    assert split_samples("I'm sorry, I cannot help with that.") == []
+    assert split_samples("") == []
+    assert split_samples("Sure!\nRelation: r. Context: a b.") == ["Relation: r. Context: a b."]

@@ -37,6 +37,8 @@ _QUOTES = "\"'`“”‘’"
 def split_samples(reply: str) -> list[str]:
     """The candidate samples in a reply: each piece starting at a ``Relation:`` (preambles dropped)."""
     starts = [m.start() for m in _SAMPLE_START.finditer(reply)]
+    if not starts:  # a reply with no sample at all (SmolLM2 often answers so): nothing to filter
+        return []
     return [reply[a:b].strip() for a, b in zip(starts, [*starts[1:], len(reply)], strict=True)]
 
 
