@@ -31,7 +31,8 @@ def test_each_seed_records_harness_libraries_and_segments(tmp_path):
         assert provenance["fitted_models"] == [] and provenance["training_data_sha256"] is None
     assert result["provenance"]["mixed"] is False and len(result["provenance"]["states"]) == 1
     assert result["flags"] | {"degenerate": None} == {"limited": False, "mixed": False, "dirty": bool(here["git_dirty"]),
-                                                     "degenerate": None, "training_variance_measured": True}
+                                                     "degenerate": None, "training_variance_measured": True,
+                                                     "degenerate_seeds": [None] * len(result["per_seed"])}
 
 
 def test_a_seed_of_unknown_provenance_is_refused_in_one_line_then_marked_mixed(tmp_path, capsys):

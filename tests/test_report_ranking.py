@@ -73,7 +73,8 @@ def test_committed_fewrel_table_ranks_proto_desc_first_with_rank_intervals():
     assert all(rank != "" for _, rank in fewrel) and any("–" in rank for _, rank in fewrel)
     kshot = table_section(markdown, "### semeval2010/test · kshot")
     captions = [line for line in markdown.splitlines() if line.startswith("Cells: ")]
-    assert len(captions) == 2 and all(c.startswith("Cells: mean ± half-width of the 95% CI") for c in captions)
+    # val_wiki, its cross-domain table, SemEval K-shot
+    assert len(captions) == 3 and all(c.startswith("Cells: mean ± half-width of the 95% CI") for c in captions)
     assert "± std" not in markdown
     assert "| tkre [knowledge=schema] | 1–9 |" in kshot and "63.97 ± 3.19" in kshot  # K=16, CI not std (2.57)
 

@@ -119,7 +119,7 @@ def test_kshot_run_fine_tunes_on_the_kshot_train_set_and_selects_on_dev(tmp_path
 
 
 @pytest.mark.parametrize(("flags", "fragment"), [
-    ([], "give --train"),
+    (["--dataset", "fewrel/val_semeval"], "give --train"),  # val_wiki would use FewRel's own training relations
     (["--train", "semeval2010/train", "--option", "tkre_bogus=1"], "unknown TKRE option 'tkre_bogus'"),
     (["--train", "semeval2010/train", "--tkre-stage1-epochs", "-1"], "tkre_stage1_epochs=-1 must be an integer >= 0"),
     (["--train", "semeval2010/train", "--llm", "local"], "--llm* flags are only used with --knowledge llm"),
