@@ -1,5 +1,5 @@
 """Hostile inputs cost bounded memory and time: each case runs the real CLI in a child process whose
-peak RSS (``os.wait4``) and wall time are measured, under an address-space limit so a regression that
+peak RSS (``RUSAGE_CHILDREN`` of a small launcher) and wall time are measured, under an address-space limit so a regression that
 reads /dev/zero fails fast with MemoryError instead of swapping the machine.
 """
 
@@ -30,30 +30,33 @@ class ChildRun:
     wall_s: float
 
 
+# Linux carries the high-water RSS of the address space a process leaves at exec into its ru_maxrss, and a child
+# forked or vforked from pytest leaves pytest's (2.6 GB in the full suite, MiniLM and torch loaded). So the CLI is
+# started by this small launcher instead: its ~15 MB is all the CLI inherits, and it reports its child's peak RSS.
+_LAUNCHER = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[2:]); "
+             "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+             "sys.exit(code if code >= 0 else 128 - code)")
+
+
 def run_child(argv: list[str], tmp_path: Path, timeout_s: float = 60.0, limit: bool = True) -> ChildRun:
     """``fsre-bench argv`` in a child process: exit code, stderr, peak RSS and wall time."""
-    err_path = tmp_path / f"stderr-{time.monotonic_ns()}.txt"
+    stamp = time.monotonic_ns()
+    err_path, rss_path = tmp_path / f"stderr-{stamp}.txt", tmp_path / f"maxrss-{stamp}.txt"
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
+    limit_prefix = ["prlimit", f"--as={ADDRESS_SPACE_LIMIT}"] if limit else []
     started = time.perf_counter()
     with open(err_path, "w") as err:
-        # The limit comes from prlimit, not a preexec_fn: with one, Popen forks, and a forked child's peak RSS
-        # starts at the parent's (pytest holding MiniLM and torch: ~1.3 GB in the full suite); without, it vforks.
-        limit_prefix = ["prlimit", f"--as={ADDRESS_SPACE_LIMIT}"] if limit else []
-        child = subprocess.Popen([*limit_prefix, sys.executable, "-m", "fsre_bench.cli.main", *argv], cwd=REPO,
-                                 env=env, stdout=subprocess.DEVNULL, stderr=err)
-        deadline = time.monotonic() + timeout_s
-        while True:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                child.kill()
-                pid, status, usage = os.wait4(child.pid, 0)
-                break
-            time.sleep(0.02)
-    child.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
+        launcher = subprocess.Popen([sys.executable, "-c", _LAUNCHER, str(rss_path), *limit_prefix, sys.executable,
+                                     "-m", "fsre_bench.cli.main", *argv], cwd=REPO, env=env,
+                                    stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+        try:
+            code = launcher.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(launcher.pid, 9)  # the launcher and the CLI under it
+            launcher.wait()
+            pytest.fail(f"fsre-bench {' '.join(argv)} still running after {timeout_s:.0f} s")
     wall = time.perf_counter() - started
-    return ChildRun(child.returncode, err_path.read_text(), usage.ru_maxrss / 1024, wall)
+    return ChildRun(code, err_path.read_text(), int(rss_path.read_text()) / 1024, wall)
 
 
 @pytest.fixture(scope="module")
