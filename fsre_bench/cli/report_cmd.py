@@ -24,6 +24,7 @@ examples:
   fsre-bench leaderboard                                   # results/runs -> results/LEADERBOARD.md
   fsre-bench leaderboard --readme docs/results.md          # also that file's region between the marker lines
   fsre-bench leaderboard --results results/studies/proto-representation --out /tmp/study.md
+  fsre-bench leaderboard --site site/                      # a static site instead (any static host serves it)
 """
 
 REPORT_EXAMPLES = """\
@@ -65,6 +66,9 @@ def _register_leaderboard(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, help="markdown file (default <results>/LEADERBOARD.md)")
     parser.add_argument("--readme", type=Path, help="also regenerate this file's marked region (it must have the markers)")
     parser.add_argument("--plots-dir", type=Path, help="PNGs to link (default <results>/plots)")
+    parser.add_argument("--site", type=Path, metavar="DIR",
+                        help="write a static site (sortable, filterable tables and a page per result) to DIR "
+                             "instead of the markdown (give --out too for both)")
     parser.add_argument("--include-limited", action="store_true",
                         help="show --limit runs, marked (default: left out, counted in the footer)")
     parser.add_argument("--no-literature", action="store_true", help="leave out the published-numbers tables")
@@ -130,13 +134,26 @@ def handle_leaderboard(args: argparse.Namespace) -> int:
 
     if not args.trust_results:
         refuse_unverified(args.results)
-    out = args.out or args.results / "LEADERBOARD.md"
     literature = [] if args.no_literature else load_literature()
+    if args.site is not None:
+        _write_site(args, literature)
+        if args.out is None and args.readme is None:
+            return 0
+    out = args.out or args.results / "LEADERBOARD.md"
     changed = write_leaderboard(args.results, out, readme=args.readme, include_limited=args.include_limited,
                                 plots_dir=args.plots_dir, literature=literature)
     for target in [out, *([args.readme] if args.readme else [])]:
         print(f"{target}: {'regenerated' if target in changed else 'unchanged'}")
     return 0
+
+
+def _write_site(args: argparse.Namespace, literature: list) -> None:
+    from fsre_bench.report.site import build_site
+
+    if args.site.exists() and not args.site.is_dir():
+        raise ConfigError(f"--site {args.site}: exists and is not a directory")
+    pages = build_site(args.results, args.site, include_limited=args.include_limited, literature=literature)
+    print(f"{args.site}: {len(pages)} page(s) written; open {args.site / 'index.html'}")
 
 
 def refuse_unverified(results: Path) -> None:
