@@ -15,7 +15,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-DATASETS = Path("/work/shared/datasets")
+from shared_data import SHARED_DATA
+
+DATASETS = SHARED_DATA
 ID_FILE = DATASETS / "fs-tacred" / "ids_of_5_way_1_shots_10K_episodes_3q_seed_160290.json"
 SPLIT_FILE = DATASETS / "fs-tacred" / "categories_split.json"
 
@@ -66,10 +68,12 @@ def fixture_labels() -> dict[str, str]:
     return labels
 
 
-def fixture_record(tacred_id: str, label: str) -> dict[str, Any]:
+def fixture_record(tacred_id: str, label: str, tail: str | None = None) -> dict[str, Any]:
+    """A three-token sentence; ``tail`` adds a fourth (train/dev records: no sentence shared with test)."""
     subj, obj = _pick(tacred_id, ["Ann", "Bo", "Cy"]), _pick(tacred_id[::-1], ["Xa", "Yu"])
     verb = label.split(":")[-1].split("_")[0][:6]
-    return {"id": tacred_id, "relation": label, "token": [subj, verb, obj], "subj_start": 0, "subj_end": 0,
+    return {"id": tacred_id, "relation": label, "token": [subj, verb, obj, *([tail] if tail else [])],
+            "subj_start": 0, "subj_end": 0,
             "obj_start": 2, "obj_end": 2, "subj_type": "PERSON", "obj_type": "ORGANIZATION"}
 
 
@@ -82,9 +86,9 @@ def write_fs_tacred(data_dir: Path, labels: dict[str, str] | None = None) -> Pat
     (folder / "test.json").write_text(json.dumps(test), encoding="utf-8")
     split = split_relations()
     for part in ("train", "dev"):
-        records = [fixture_record(f"{part}{rel}{n}", rel) for rel in [*split["train"], *split["dev"], *split["test"]]
-                   for n in range(3)]
-        records += [fixture_record(f"{part}neg{n}", "no_relation") for n in range(5)]
+        records = [fixture_record(f"{part}{rel}{n}", rel, f"{part}{n}")
+                   for rel in [*split["train"], *split["dev"], *split["test"]] for n in range(3)]
+        records += [fixture_record(f"{part}neg{n}", "no_relation", f"{part}neg") for n in range(5)]
         (folder / f"{part}.json").write_text(json.dumps(records), encoding="utf-8")
     fs = Path(data_dir) / "fs-tacred"
     fs.mkdir(exist_ok=True)

@@ -182,4 +182,4 @@ def test_every_method_missing_training_relations_is_named_before_the_first_unit(
     assert not (out / "runs").exists()
     # NOTA calibration is a need too, unless a fixed threshold is given
     fails_with_one_line(capsys, ["run", "--methods", "random,proto", "--dataset", "fewrel/val_semeval", "--na-rate",
-                                 "0.5", "--episodes", "2", "--output-dir", str(out)], "proto need training relations")
+                                 "0.5", "--episodes", "2", "--output-dir", str(out)], "proto needs training relations")

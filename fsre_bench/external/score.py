@@ -20,6 +20,7 @@ from fsre_bench.data.registry import REGISTRY
 from fsre_bench.episodes import read_episode_file
 from fsre_bench.errors import ConfigError, DataError
 from fsre_bench.external.predictions import read_external_predictions
+from fsre_bench.protocols import SAMPLERS
 from fsre_bench.results import EXTERNAL, external_label, read_predictions_log, write_result
 from fsre_bench.runner.assemble import SeedRun, build_result, meta_dict
 from fsre_bench.runner.config import USER_OUTPUT_DIR, RunConfig
@@ -119,7 +120,10 @@ def _config(pairs: Sequence[ScorePair], submission: Submission, dataset: str | N
     protocol = header["protocol"]
     shape = ({"k_values": [header["k_shot"]]} if protocol == "kshot"
              else {"settings": [f"{header['n_way']}-{header['k_shot']}"], "n_query": header["n_query"],
-                   "na_rate": header["na_rate"] or 0.0, "sampler": header["sampler"], "episodes": header["n_episodes"]})
+                   "na_rate": header["na_rate"] or 0.0, "episodes": header["n_episodes"],
+                   # an official file's sampler (fs-tacred-official) is no sampling choice: the file is read, as in
+                   # `run --episodes-file`, whose config keeps the default; its header still names the sampler
+                   "sampler": header["sampler"] if header["sampler"] in SAMPLERS else "default"})
     return RunConfig(methods=[submission.name], dataset=dataset or name, protocol=protocol,
                      seeds=[int(h["seed"]) for h in headers],
                      episodes_file=str(pairs[0].episodes_file), train=submission.training_data, data_dir=data_dir,

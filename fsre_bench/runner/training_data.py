@@ -26,10 +26,17 @@ FEWREL_EVALUATION_SPLITS = ("fewrel/val_wiki", "fewrel/val_pubmed", "fewrel/val_
 FEWREL_TRAINING = ("fewrel/train_wiki", "fewrel/train_offline")  # preferred first
 
 
+# FS-TACRED's partitions train on its training partition (Sabo et al. 2021: 25 train relations + no_relation).
+OWN_TRAINING = {"fs-tacred/test": "fs-tacred/train", "fs-tacred/dev": "fs-tacred/train"}
+
+
 def default_training_dataset(dataset: str, data_dir: Path) -> str | None:
-    """FewRel's training relations for a FewRel evaluation split (the full file where present); else None."""
+    """The benchmark's own training relations for its evaluation split: FewRel's (the full file where
+    present) for a FewRel split, fs-tacred/train for FS-TACRED's test and dev; else None."""
     from fsre_bench.data.registry import get_spec
 
+    if dataset in OWN_TRAINING:
+        return OWN_TRAINING[dataset]
     if dataset not in FEWREL_EVALUATION_SPLITS:
         return None
     full = get_spec(FEWREL_TRAINING[0])
@@ -46,6 +53,9 @@ def fill_default_train(config: Any) -> str | None:
     if default is None:
         return None
     config.train = default
+    if default in OWN_TRAINING.values():
+        return f"training relations: {default} (the benchmark's own, the default for {config.dataset}) for " \
+               f"{', '.join(needing)}"
     return (f"training relations: {default} (FewRel's own, the default for {config.dataset}) for "
             f"{', '.join(needing)}; --train semeval2010/train for the cross-domain setting")
 
@@ -73,7 +83,8 @@ def check_training_requirement(config: Any) -> None:
     needing = needs_training_relations(config) if config.train is None else []
     if needing:
         raise ConfigError(
-            f"{', '.join(needing)} need training relations and {config.dataset} has no default: give --train "
+            f"{', '.join(needing)} need{'s' if len(needing) == 1 else ''} training relations and {config.dataset} "
+            "has no default: give --train "
             "DATASET disjoint from its relations (e.g. --train fewrel/train_offline or semeval2010/train), or a fixed "
             "--nota-threshold where NOTA calibration is the need")
 
