@@ -108,7 +108,8 @@ def test_unusable_directories_get_one_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="is not a directory"):
         import_directory(f"import:{tmp_path / 'missing'}")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ConfigError, match=r"holds neither explanations\.json nor synthetic\.jsonl"):
+    with pytest.raises(ConfigError, match=r"holds no knowledge file \(explanations: explanations\.json / "
+                                          r"llm_corpus_context\.json / llm_corpus\.json; synthetic: synthetic\.jsonl"):
         import_directory(f"import:{tmp_path / 'empty'}")
 
 
@@ -139,8 +140,9 @@ def test_the_import_subcommand_validates_ahead_and_the_run_reuses_its_artifacts(
     assert main(["tkre", "knowledge", "--import", str(directory), "--dataset", "semeval2010/train"]) == 0
     out = capsys.readouterr().out
     # every SemEval training relation counts here (Entity-Origin(e1,e2) too): 3 explanations kept, 1 sample
-    assert "explanations: 6 records, 3 kept, dropped {" in out and "synthetic: 8 records, 1 kept" in out
-    assert "'relation is not a training relation': 1" in out and "'subj offsets do not select the subj string': 1" in out
+    assert "explanations.json: read as explanations: 6 records, 3 kept, 3 dropped (" in out
+    assert "synthetic.jsonl: read as synthetic: 8 records, 1 kept, 7 dropped (" in out
+    assert "1 relation is not a training relation" in out and "1 subj offsets do not select the subj string" in out
     source = next(line.split()[2] for line in out.splitlines() if line.startswith("knowledge source import:"))
     assert len(source) == len("import:") + 12
     # the same conversion as a run's --knowledge import:DIR on that training split: reused, not rebuilt
@@ -153,4 +155,54 @@ def test_the_import_subcommand_needs_a_dataset_and_a_usable_directory(tmp_path: 
     assert "--import needs --dataset" in capsys.readouterr().err
     (tmp_path / "empty").mkdir()
     assert main(["tkre", "knowledge", "--import", str(tmp_path / "empty"), "--dataset", "semeval2010/train"]) == 2
-    assert "holds neither explanations.json nor synthetic.jsonl" in capsys.readouterr().err
+    assert "holds no knowledge file" in capsys.readouterr().err
+
+
+def _write_release(directory: Path, explanations: list, synthetic: list[str], ks: tuple[int, ...] = (8,),
+                   with_context: bool = True) -> Path:
+    """A directory laid out as the TKRE release ships it (UESTC-GQJ/TKRE datasets/synthetic_data/)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "llm_corpus.json").write_text(json.dumps([{k: v for k, v in e.items() if k != "context"}
+                                                           for e in explanations if isinstance(e, dict)]))
+    if with_context:
+        (directory / "llm_corpus_context.json").write_text(json.dumps(explanations))
+    for k in ks:  # JSON Lines despite the suffix, as released
+        (directory / f"llm_da_{k}.json").write_text("\n".join(synthetic[:k]) + "\n")
+    return directory
+
+
+def test_the_release_file_names_are_read_and_each_file_is_reported(tmp_path: Path, capsys) -> None:
+    directory = _write_release(tmp_path / "release", EXPLANATIONS, SYNTHETIC)
+    assert main(["tkre", "knowledge", "--import", str(directory), "--dataset", "semeval2010/train"]) == 0
+    out = capsys.readouterr().out
+    # the context file is preferred (it has every record, and the source sentences); the other is named, unread
+    assert "llm_corpus_context.json: read as explanations: 6 records, 3 kept, 3 dropped (" in out
+    assert "llm_corpus.json: not read (llm_corpus_context.json was read as the explanations)" in out
+    assert "llm_da_8.json: read as synthetic: 8 records, 1 kept, 7 dropped (1 duplicate context, " in out
+    imported = _import(directory)
+    assert imported.files == {"explanations": "llm_corpus_context.json", "synthetic": "llm_da_8.json"}
+    assert imported.explanations.examples[0].tokens[:3] == ("The", "smoke", "causes")
+    # the same records under our names convert to the same examples (only the source hash, of the names, differs)
+    ours = _import(_write(tmp_path / "ours"))
+    assert [e.tokens for e in ours.explanations.examples] == [e.tokens for e in imported.explanations.examples]
+    assert [i.tokens for i in ours.synthetic.instances] == [i.tokens for i in imported.synthetic.instances]
+    without_context = _import(_write_release(tmp_path / "plain", EXPLANATIONS, SYNTHETIC, with_context=False))
+    assert without_context.files["explanations"] == "llm_corpus.json"
+    assert without_context.explanations.stats["records"] == 5  # the release's file has no non-object record
+
+
+def test_several_llm_da_files_take_the_one_of_the_runs_k(tmp_path: Path) -> None:
+    directory = _write_release(tmp_path / "release", EXPLANATIONS, SYNTHETIC, ks=(2, 8))
+    relations = load_dataset("semeval2010/train").relations
+
+    def imported(dataset: str):
+        return import_knowledge(directory, relations, TRAINING, dataset=dataset, explanations_per_relation=6,
+                                synthetic_per_relation=8)
+
+    chosen = imported("kshot:kshot-k8-s13")
+    assert chosen.files["synthetic"] == "llm_da_8.json" and chosen.synthetic.stats["records"] == 8
+    assert ("llm_da_2.json", "llm_da_8.json matches kshot:kshot-k8-s13") in chosen.unread
+    assert imported("kshot:kshot-k2-s21").synthetic.stats["records"] == 2
+    with pytest.raises(ConfigError, match=r"holds llm_da_2\.json, llm_da_8\.json and semeval2010/train is not a "
+                                          r"K-shot split of one of those K"):
+        imported("semeval2010/train")

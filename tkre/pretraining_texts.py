@@ -11,6 +11,7 @@ changes.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,11 +22,12 @@ from fsre_bench.types import Relation, RelationInstance
 from tkre.knowledge import generate_explanations, generate_synthetic
 from tkre.knowledge.common import group_by_relation, seeded_rng, seeded_subset
 from tkre.knowledge.imported import (
-    EXPLANATIONS_FILE,
+    EXPLANATION_NAMES,
     SYNTHETIC_FILE,
     ImportedKnowledge,
     import_directory,
     import_knowledge,
+    import_report,
 )
 from tkre.marked_texts import labelled_sentences, mark_examples
 from tkre.settings import TKRESettings, Variant
@@ -135,18 +137,23 @@ def _corpus(knowledge: list[KnowledgeExample], instances: Sequence[RelationInsta
 def _imported(instances: Sequence[RelationInstance], relations: Mapping[str, Relation], settings: TKRESettings,
               dataset: str) -> ImportedKnowledge:
     directory = import_directory(settings.knowledge)
-    return import_knowledge(directory, relations, list(group_by_relation(instances)), dataset=dataset,
-                            explanations_per_relation=settings.explanations_per_relation,
-                            synthetic_per_relation=settings.synthetic_per_relation,
-                            real_contexts=[inst.text for inst in instances])
+    imported = import_knowledge(directory, relations, list(group_by_relation(instances)), dataset=dataset,
+                                explanations_per_relation=settings.explanations_per_relation,
+                                synthetic_per_relation=settings.synthetic_per_relation,
+                                real_contexts=[inst.text for inst in instances])
+    for line in import_report(imported):  # which file was read as what, kept and dropped: said once per import
+        print(f"tkre --knowledge {settings.knowledge}: {line}", file=sys.stderr)
+    return imported
 
 
 def _required(imported: ImportedKnowledge, kind: str, variant: Variant) -> Any:
     """The imported artifact this variant needs; one line when the directory lacks it or nothing survived."""
     artifact = getattr(imported, kind)
-    name = EXPLANATIONS_FILE if kind == "explanations" else SYNTHETIC_FILE
     if artifact is None:
-        raise ConfigError(f"{variant.name} needs {kind}, but the --knowledge {imported.source} directory has no {name}")
+        names = " / ".join(EXPLANATION_NAMES) if kind == "explanations" else f"{SYNTHETIC_FILE} / llm_da_<K>.json"
+        raise ConfigError(f"{variant.name} needs {kind}, but the --knowledge {imported.source} directory has no "
+                          f"{names}")
+    name = imported.files[kind]
     if not artifact.examples:
         raise DataError(f"{name}: none of its {artifact.stats.get('records', 0)} records is usable for the training "
                         f"relations (dropped: {artifact.stats.get('dropped')})")

@@ -8,7 +8,7 @@ dropped and counted by reason, and the artifacts land in the knowledge cache, so
 from __future__ import annotations
 
 from fsre_bench.errors import DataError
-from tkre.knowledge.imported import PREFIX, import_directory, import_knowledge
+from tkre.knowledge.imported import PREFIX, import_directory, import_knowledge, import_report
 
 
 def run_import(directory: str, dataset_name: str, data_dir: str | None, explanations_per_relation: int,
@@ -31,9 +31,7 @@ def run_import(directory: str, dataset_name: str, data_dir: str | None, explanat
                                 real_contexts=[inst.text for inst in instances])
     built = [a for a in (imported.explanations, imported.synthetic) if a is not None]
     print_built(built)
-    for artifact in built:
-        stats = artifact.stats
-        print(f"{artifact.kind}: {stats.get('records', 0)} records, {len(artifact.examples)} kept, "
-              f"dropped {dict(stats.get('dropped') or {})}")
+    for line in import_report(imported):
+        print(line)
     print(f"knowledge source {imported.source} (use --knowledge import:{directory})")
     return 0

@@ -1,11 +1,16 @@
 """Knowledge made elsewhere (a real LLM, the paper's release), imported as ordinary knowledge artifacts.
 
-``--knowledge import:DIR`` reads, from DIR, the reference release's formats:
+``--knowledge import:DIR`` reads, from DIR, the reference release's formats, under our names or the
+release's own (UESTC-GQJ/TKRE ``datasets/synthetic_data/``):
 
-* ``explanations.json``: a JSON list of ``{"relation", "subject", "object", "generated_text"}``, optionally
-  ``"context"`` (the source sentence);
-* ``synthetic.jsonl``: JSON Lines of ``{"text", "subj", "subj_start", "subj_end", "obj", "obj_start",
-  "obj_end", "subj_type", "obj_type", "relation"}``, character offsets, end-exclusive.
+* explanations, ``explanations.json``, or the release's ``llm_corpus_context.json`` (with each source
+  sentence) or ``llm_corpus.json`` (without): a JSON list of ``{"relation", "subject", "object",
+  "generated_text"}``, optionally ``"context"`` (the source sentence); one file is read, the first of
+  those names present, and any other is reported as not read;
+* synthetic data, ``synthetic.jsonl`` or the release's ``llm_da_<K>.json`` (JSON Lines despite the
+  suffix; with several K, the one matching the run's K-shot split): ``{"text", "subj", "subj_start",
+  "subj_end", "obj", "obj_start", "obj_end", "subj_type", "obj_type", "relation"}``, character offsets,
+  end-exclusive.
 
 Every record is validated: the relation must be one of the training relations (matched by id, else by
 name), offsets must select exactly the entity strings and fall on token boundaries, contexts must be
@@ -19,8 +24,9 @@ from __future__ import annotations
 import collections
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +48,10 @@ from tkre.knowledge.tokens import char_span_to_token_span, tokenize, tokenize_wi
 
 EXPLANATIONS_FILE = "explanations.json"
 SYNTHETIC_FILE = "synthetic.jsonl"
+# Every name a kind's file may have, in the order looked for: ours first, then the release's.
+EXPLANATION_NAMES = (EXPLANATIONS_FILE, "llm_corpus_context.json", "llm_corpus.json")
+RELEASE_SYNTHETIC = re.compile(r"llm_da_(\d+)\.json")
+_KSHOT_SPLIT = re.compile(r"kshot-k(\d+)-s\d+")
 PREFIX = "import:"
 SOURCE_HASH_LENGTH = 12
 _EXPLANATION_FIELDS = ("relation", "subject", "object", "generated_text")
@@ -51,42 +61,108 @@ _SYNTHETIC_INT_FIELDS = ("subj_start", "subj_end", "obj_start", "obj_end")
 
 @dataclass
 class ImportedKnowledge:
-    """The artifacts one import directory yields (None where its file is absent)."""
+    """The artifacts one import directory yields (None where its file is absent), and which file was which."""
 
     source: str  # "import:<sha256 prefix>"
     explanations: KnowledgeArtifact | None
     synthetic: KnowledgeArtifact | None
+    files: dict[str, str] = field(default_factory=dict)  # kind -> the file name read as it
+    unread: tuple[tuple[str, str], ...] = ()  # (file name, why it was not read)
+
+
+@dataclass(frozen=True)
+class ImportFiles:
+    """Which of DIR's files is read as which kind."""
+
+    explanations: Path | None
+    synthetic: Path | None
+    unread: tuple[tuple[str, str], ...]
 
 
 def import_directory(knowledge: str) -> Path:
-    """The DIR of ``import:DIR``; one line when it holds neither file."""
+    """The DIR of ``import:DIR``; one line when it holds no file of either kind."""
     directory = Path(knowledge[len(PREFIX):]).expanduser()
     if not directory.is_dir():
         raise ConfigError(f"--knowledge {knowledge}: {directory} is not a directory")
-    if not any((directory / name).is_file() for name in (EXPLANATIONS_FILE, SYNTHETIC_FILE)):
-        raise ConfigError(f"--knowledge {knowledge}: {directory} holds neither {EXPLANATIONS_FILE} nor {SYNTHETIC_FILE}")
+    present = [name for name in (*EXPLANATION_NAMES, SYNTHETIC_FILE) if (directory / name).is_file()]
+    if not present and not _release_synthetic(directory):
+        raise ConfigError(f"--knowledge {knowledge}: {directory} holds no knowledge file (explanations: "
+                          f"{' / '.join(EXPLANATION_NAMES)}; synthetic: {SYNTHETIC_FILE} / llm_da_<K>.json)")
     return directory
+
+
+def _release_synthetic(directory: Path) -> dict[int, Path]:
+    found = {}
+    for path in directory.iterdir():
+        match = RELEASE_SYNTHETIC.fullmatch(path.name)
+        if match and path.is_file():
+            found[int(match.group(1))] = path
+    return dict(sorted(found.items()))
+
+
+def find_import_files(directory: Path, dataset: str) -> ImportFiles:
+    """The file of each kind DIR holds: the first explanations name present, ``synthetic.jsonl`` or the release's
+    ``llm_da_<K>.json`` (the one matching ``dataset``'s K-shot split when there are several); the rest unread."""
+    unread: list[tuple[str, str]] = []
+    explanations = [directory / name for name in EXPLANATION_NAMES if (directory / name).is_file()]
+    unread += [(other.name, f"{explanations[0].name} was read as the explanations") for other in explanations[1:]]
+    release = _release_synthetic(directory)
+    synthetic = directory / SYNTHETIC_FILE if (directory / SYNTHETIC_FILE).is_file() else None
+    if synthetic is not None:
+        unread += [(path.name, f"{SYNTHETIC_FILE} was read as the synthetic data") for path in release.values()]
+    elif len(release) == 1:
+        synthetic = next(iter(release.values()))
+    elif release:
+        match = _KSHOT_SPLIT.fullmatch(dataset.rsplit(":", 1)[-1].rsplit("/", 1)[-1])
+        k_shot = int(match.group(1)) if match else None
+        if k_shot not in release:
+            raise ConfigError(f"{directory}: holds {', '.join(p.name for p in release.values())} and {dataset} is "
+                              f"not a K-shot split of one of those K: keep one llm_da_<K>.json in the directory")
+        synthetic = release[k_shot]
+        unread += [(path.name, f"{synthetic.name} matches {dataset}") for k, path in release.items() if k != k_shot]
+    return ImportFiles(explanations[0] if explanations else None, synthetic, tuple(unread))
 
 
 def import_knowledge(directory: Path, relations: Mapping[str, Relation], training: Sequence[str], *, dataset: str,
                      explanations_per_relation: int, synthetic_per_relation: int,
                      real_contexts: Sequence[str] = ()) -> ImportedKnowledge:
     """Validate and convert DIR's files for the ``training`` relations; reuse the artifacts if already made."""
-    files = {name: directory / name for name in (EXPLANATIONS_FILE, SYNTHETIC_FILE) if (directory / name).is_file()}
-    digests = {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in files.items()}
+    found = find_import_files(directory, dataset)
+    files = {kind: path for kind, path in (("explanations", found.explanations), ("synthetic", found.synthetic))
+             if path is not None}
+    # keyed by file name: a directory under our names keeps the source hash it always had
+    digests = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in files.values()}
     source = PREFIX + hashlib.sha256(json.dumps(digests, sort_keys=True).encode()).hexdigest()[:SOURCE_HASH_LENGTH]
     resolve = _relation_resolver(relations, training)
     common = {"dataset": dataset, "source": source, "files": digests, "training": list(training)}
     explained = synthetic = None
-    if EXPLANATIONS_FILE in files:
+    if "explanations" in files:
         header = _header("explanations", common, {"per_relation": explanations_per_relation})
         explained = _load_or_convert(header, lambda: _explanation_records(
-            files[EXPLANATIONS_FILE], resolve, explanations_per_relation))
-    if SYNTHETIC_FILE in files:
+            files["explanations"], resolve, explanations_per_relation))
+    if "synthetic" in files:
         header = _header("synthetic", common, {"per_relation": synthetic_per_relation})
         synthetic = _load_or_convert(header, lambda: _synthetic_records(
-            files[SYNTHETIC_FILE], resolve, synthetic_per_relation, header["key"], real_contexts))
-    return ImportedKnowledge(source, explained, synthetic)
+            files["synthetic"], resolve, synthetic_per_relation, header["key"], real_contexts))
+    return ImportedKnowledge(source, explained, synthetic, {kind: path.name for kind, path in files.items()},
+                             found.unread)
+
+
+def import_report(imported: ImportedKnowledge) -> list[str]:
+    """One line per file of the directory: what it was read as, records kept and dropped by reason; or why not read."""
+    lines = []
+    for kind in ("explanations", "synthetic"):
+        artifact = getattr(imported, kind)
+        if artifact is None:
+            continue
+        stats = artifact.stats
+        dropped = stats.get("dropped") or {}
+        reasons = ", ".join(f"{count} {reason}" for reason, count in dropped.items())
+        lines.append(f"{imported.files[kind]}: read as {kind}: {stats.get('records', 0)} records, "
+                     f"{len(artifact.examples)} kept, {sum(dropped.values())} dropped" + (f" ({reasons})" if reasons
+                                                                                          else ""))
+    lines.extend(f"{name}: not read ({why})" for name, why in imported.unread)
+    return lines
 
 
 def _header(kind: str, common: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
