@@ -138,3 +138,12 @@ def test_site_alone_leaves_the_markdown_untouched_and_a_file_in_the_way_is_one_l
     blocker = tmp_path / "blocker"
     blocker.write_text("x")
     fails_with_one_line(capsys, ["leaderboard", "--results", str(results), "--site", str(blocker)], "not a directory")
+
+
+def test_kshot_cells_keep_the_std_over_splits_beside_the_generalising_interval(site):
+    (table,) = [t for t in build_tables(collect_rows(RESULTS)) if t.protocol == "kshot"]
+    run = table.cells["proto"]["K=8"]
+    std = run.summary(table.metric)["std_over_seeds"]
+    page = parse(site / dataset_page_name(table.dataset, table.protocol))
+    titles = [attrs.get("title", "") for tag, attrs in page.tags if tag == "td" and "score" in attrs.get("class", "")]
+    assert any(f"std over splits {std * 100:.2f}" in title for title in titles)

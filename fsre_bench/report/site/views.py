@@ -37,6 +37,7 @@ class ScoreView:
     high: float | None
     marks: tuple[str, ...]
     result_page: str
+    detail: str  # the cell's tooltip: the result file's own spread (K-shot: std over splits) and CI method
 
 
 @dataclass(frozen=True)
@@ -140,8 +141,13 @@ def _score(table: LeaderboardTable, label: str, setting: str, results_dir: Path)
         return None
     summary = {**run.summary(table.metric), **population_cell(run, table.metric)}
     interval = summary["population_ci95"]
+    std = summary.get("std_over_seeds")
+    spread = (f"std over {'splits' if table.protocol == 'kshot' else 'seeds'} {std * 100:.2f}; " if std is not None
+              else "")
+    detail = f"{spread}result file's CI: {summary['ci_method']}; cell: {summary['population_ci_method']}"
     return ScoreView(format_cell(summary, table.protocol), summary["mean"], interval[0] if interval else None,
-                     interval[1] if interval else None, tuple(cell_marks(run)), result_page_name(run, results_dir))
+                     interval[1] if interval else None, tuple(cell_marks(run)), result_page_name(run, results_dir),
+                     detail)
 
 
 def literature_views(entries: list[LiteratureEntry]) -> list[LiteratureView]:
