@@ -15,7 +15,7 @@ from fsre_bench.errors import ConfigError, DataError
 
 if TYPE_CHECKING:  # the report modules load only when a report command runs
     from fsre_bench.report.ablation import AblationTable
-    from fsre_bench.report.collect import RunRow
+    from fsre_bench.results import ResultFile
 
 PLOT_KINDS = ("accuracy-vs-k", "ablation", "per-relation", "llm-cost", "all")
 
@@ -187,7 +187,7 @@ def ablation_paths(args: argparse.Namespace) -> list[Path]:
     return [pick_best(by_variant[label]).path for label in sorted(by_variant)]
 
 
-def _in_family(row: RunRow, reference: str) -> bool:
+def _in_family(row: ResultFile, reference: str) -> bool:
     """The reference method (any of its option variants) and its ablations (as its result files record them).
 
     Other methods on the task (icl on fewer episodes, a baseline) are not ablations; ``--methods``
@@ -197,7 +197,7 @@ def _in_family(row: RunRow, reference: str) -> bool:
     return family in (row.method_name, row.ablation_of)
 
 
-def _matches(row: RunRow, args: argparse.Namespace) -> bool:
+def _matches(row: ResultFile, args: argparse.Namespace) -> bool:
     dataset_ok = args.dataset in (row.dataset, row.result["dataset"]["name"], row.dataset.replace("/", "_"))
     setting_ok = args.setting in (row.setting, row.result["setting"]["name"])
     return dataset_ok and setting_ok and (args.protocol is None or row.protocol == args.protocol)

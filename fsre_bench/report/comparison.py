@@ -15,8 +15,9 @@ from typing import Any
 from fsre_bench.errors import ConfigError, DataError
 from fsre_bench.metrics.multiplicity import HOLM, holm_adjust
 from fsre_bench.report.ablation import ALPHA, AblationRow, build_ablation_table
-from fsre_bench.report.collect import RunRow, pick_best
+from fsre_bench.report.collect import pick_best
 from fsre_bench.report.shared_models import independent_models
+from fsre_bench.results import ResultFile
 
 
 @dataclass(frozen=True)
@@ -38,15 +39,15 @@ def parse_pairs(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def _find(rows: Sequence[RunRow], name: str, setting: str) -> RunRow:
+def _find(rows: Sequence[ResultFile], name: str, setting: str) -> ResultFile:
     matches = [r for r in rows if r.setting == setting and name in (r.method_label, r.method_name)]
     if not matches:
         raise DataError(f"no result for {name} at setting {setting}")
     return pick_best(matches)
 
 
-def build_comparisons(rows: Sequence[RunRow], pairs: Sequence[tuple[str, str]], settings: Sequence[str],
-                      n_bootstrap: int, context: Sequence[RunRow]) -> list[Comparison]:
+def build_comparisons(rows: Sequence[ResultFile], pairs: Sequence[tuple[str, str]], settings: Sequence[str],
+                      n_bootstrap: int, context: Sequence[ResultFile]) -> list[Comparison]:
     """Every (pair, setting) test, Holm-adjusted over the whole block."""
     out = []
     for setting in settings:

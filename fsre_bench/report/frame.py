@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fsre_bench.report.collect import RunRow, find_result_files, load_rows
+from fsre_bench.report.collect import find_result_files, load_rows
+from fsre_bench.results import ResultFile
 from fsre_bench.results.flags import (
     assembled_by,
     degenerate,
@@ -36,7 +37,7 @@ def load_results(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def result_rows(run: RunRow) -> list[dict[str, Any]]:
+def result_rows(run: ResultFile) -> list[dict[str, Any]]:
     """The result's shared columns repeated on each of its seeds' rows."""
     result = run.result
     summary = run.summary()

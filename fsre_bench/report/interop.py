@@ -20,7 +20,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from fsre_bench.report.collect import RunRow, setting_order
+from fsre_bench.report.collect import setting_order
+from fsre_bench.results import ResultFile
 from fsre_bench.results.flags import harness_state
 
 TASK_TYPE = "text-classification"  # the hub's task list has no relation extraction; RC is classification
@@ -29,23 +30,23 @@ SOURCE_NAME = "fsre-bench"
 LM_EVAL_VERSION = 1  # our task definitions' version in lm-eval's "versions" section
 
 
-def _metrics(run: RunRow) -> list[tuple[str, dict[str, Any]]]:
+def _metrics(run: ResultFile) -> list[tuple[str, dict[str, Any]]]:
     """The result's metrics, primary first."""
     blocks = {name: block for name, block in run.result["metrics"].items() if isinstance(block, dict)}
     return sorted(blocks.items(), key=lambda kv: (kv[0] != run.primary_metric, kv[0]))
 
 
 # ----------------------------------------------------------------------------- model-index
-def hf_model_index(rows: Sequence[RunRow]) -> dict[str, Any]:
+def hf_model_index(rows: Sequence[ResultFile]) -> dict[str, Any]:
     """``{"model-index": [...]}``: one model per method label, its results in dataset, protocol, setting order."""
-    by_label: dict[str, list[RunRow]] = {}
+    by_label: dict[str, list[ResultFile]] = {}
     for run in sorted(rows, key=lambda r: (r.method_label, r.dataset, r.protocol, setting_order(r.setting), str(r.path))):
         by_label.setdefault(run.method_label, []).append(run)
     return {"model-index": [{"name": label, "results": [_hf_result(run) for run in runs]}
                             for label, runs in by_label.items()]}
 
 
-def _hf_result(run: RunRow) -> dict[str, Any]:
+def _hf_result(run: ResultFile) -> dict[str, Any]:
     name, split = run.result["dataset"]["name"], run.result["dataset"]["split"]
     seeds = run.result["seeds"]
     metrics = [{"type": metric, "value": block["mean"] * 100,
@@ -76,7 +77,7 @@ def read_hf_model_index(data: dict[str, Any]) -> dict[tuple[str, str, str, str],
 
 
 # ----------------------------------------------------------------------------- lm-eval
-def lm_eval_task(run: RunRow) -> str:
+def lm_eval_task(run: ResultFile) -> str:
     text = f"fsre_{run.dataset}_{run.protocol}_{run.setting}"
     return re.sub(r"[^A-Za-z0-9_]+", "_", text.replace("=", "").replace("%", "pct")).strip("_").lower()
 
@@ -90,7 +91,7 @@ def _stderr(block: dict[str, Any], n_seeds: int) -> tuple[float, str]:
     return (high - low) / 2 / 1.96, "95% CI half-width / 1.96"
 
 
-def lm_eval_results(run: RunRow) -> dict[str, Any]:
+def lm_eval_results(run: ResultFile) -> dict[str, Any]:
     task = lm_eval_task(run)
     seeds = run.result["seeds"]
     metrics: dict[str, Any] = {"alias": task}

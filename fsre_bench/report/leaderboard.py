@@ -21,7 +21,7 @@ from fsre_bench.report.cells import (
     format_training_data,
     harness_note,
 )
-from fsre_bench.report.collect import RunRow, pick_best, setting_order
+from fsre_bench.report.collect import pick_best, setting_order
 from fsre_bench.report.literature import (
     LiteratureEntry,
     measured_counterpart,
@@ -32,7 +32,7 @@ from fsre_bench.report.numerics_rows import numerics_row_labels
 from fsre_bench.report.population_ci import population_cell
 from fsre_bench.report.ranking import rank_table, ranking_note
 from fsre_bench.report.training_groups import group_heading, group_note, training_group
-from fsre_bench.results import EXTERNAL
+from fsre_bench.results import EXTERNAL, ResultFile
 from fsre_bench.results.flags import assembled_by, side_information, training_splits
 
 PROTOCOL_ORDER = ("episodic", "natural-nota", "kshot")
@@ -46,7 +46,7 @@ class LeaderboardTable:
     dataset: str
     metric: str
     settings: list[str]
-    cells: dict[str, dict[str, RunRow]] = field(default_factory=dict)
+    cells: dict[str, dict[str, ResultFile]] = field(default_factory=dict)
     training_group: str = ""  # report.training_groups: "" or the foreign training data of a cross-domain table
 
     def average(self, label: str) -> float | None:
@@ -57,13 +57,13 @@ class LeaderboardTable:
         return sum(row[s].summary(self.metric)["mean"] for s in self.settings) / len(self.settings)
 
 
-def build_tables(rows: Sequence[RunRow], *, by_training_group: bool = True) -> list[LeaderboardTable]:
+def build_tables(rows: Sequence[ResultFile], *, by_training_group: bool = True) -> list[LeaderboardTable]:
     """Group runs into tables; several files for one cell resolve to the best (unlimited, largest, newest).
 
     ``by_training_group``: rows trained on another dataset's relations get a table of their own (rankings
     never mix them); plots, which rank nothing, draw one figure per (protocol, dataset).
     """
-    grouped: dict[tuple[str, str, str], dict[str, dict[str, list[RunRow]]]] = defaultdict(lambda: defaultdict(dict))
+    grouped: dict[tuple[str, str, str], dict[str, dict[str, list[ResultFile]]]] = defaultdict(lambda: defaultdict(dict))
     labels = numerics_row_labels(rows)  # portable and native results never share a row
     for row in rows:
         key = (row.protocol, row.dataset, training_group(row.result) if by_training_group else "")
@@ -83,9 +83,9 @@ def _protocol_rank(protocol: str) -> int:
 
 
 def render_leaderboard(
-    rows: Sequence[RunRow],
+    rows: Sequence[ResultFile],
     *,
-    skipped_limited: Sequence[RunRow] = (),
+    skipped_limited: Sequence[ResultFile] = (),
     plots: Sequence[Path] = (),
     link_base: Path | None = None,
     literature: Sequence[LiteratureEntry] = (),
@@ -207,7 +207,7 @@ def _episodes_note(table: LeaderboardTable) -> str:
     return "Episodes — " + " · ".join(notes) + ". CI: " + "; ".join(ci_methods) + "."
 
 
-def _units_text(run: RunRow) -> str:
+def _units_text(run: ResultFile) -> str:
     """What one seed evaluated: N episodes, or (K-shot, one split per seed) the test queries."""
     if run.protocol == "kshot":
         return f"{run.result['per_seed'][0]['n_queries']} test queries"
@@ -222,7 +222,7 @@ def render_plot_links(plots: Sequence[Path], link_base: Path | None) -> str:
     return "\n".join(lines).rstrip()
 
 
-def render_footer(rows: Sequence[RunRow], skipped_limited: Sequence[RunRow]) -> str:
+def render_footer(rows: Sequence[ResultFile], skipped_limited: Sequence[ResultFile]) -> str:
     assembled = sorted({assembled_by(row.result) for row in rows})
     newest = max((row.created_utc for row in rows), default=None)
     lines = [

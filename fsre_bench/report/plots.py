@@ -16,8 +16,9 @@ from typing import Any
 
 from fsre_bench.errors import ConfigError
 from fsre_bench.report.ablation import AblationTable
-from fsre_bench.report.collect import RunRow, predictions_records
+from fsre_bench.report.collect import predictions_records
 from fsre_bench.report.leaderboard import LeaderboardTable, build_tables
+from fsre_bench.results import ResultFile
 
 DPI = 100
 _PNG_METADATA = {"Software": None}  # no version string or date: same inputs, same bytes
@@ -74,7 +75,7 @@ def _shot_groups(table: LeaderboardTable) -> dict[str, list[tuple[int, str]]]:
     return dict(groups)
 
 
-def plot_accuracy_vs_k(rows: Sequence[RunRow], out_dir: Path) -> list[Path]:
+def plot_accuracy_vs_k(rows: Sequence[ResultFile], out_dir: Path) -> list[Path]:
     """One PNG per (protocol, dataset): the metric vs shots per relation, a line per method, 95% CI bars."""
     return [_save(accuracy_vs_k_figure(table), out_dir / f"accuracy-vs-k_{slug(table.dataset)}_{table.protocol}.png")
             for table in build_tables(rows, by_training_group=False)]
@@ -194,7 +195,7 @@ def _delta_limits(intervals: Sequence[Sequence[float]]) -> tuple[float, float]:
 
 
 # ----------------------------------------------------------------------------- per relation
-def per_relation_accuracy(run: RunRow) -> dict[str, tuple[int, int]]:
+def per_relation_accuracy(run: ResultFile) -> dict[str, tuple[int, int]]:
     """Gold relation -> (correct, total), pooled over seeds, from the predictions logs."""
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for _sha, records in predictions_records(run):
@@ -215,7 +216,7 @@ def wilson_interval(correct: int, total: int) -> tuple[float, float]:
     return (centre - half, centre + half)
 
 
-def relation_names(run: RunRow) -> dict[str, str]:
+def relation_names(run: ResultFile) -> dict[str, str]:
     """Human names of the relation ids when the dataset is at hand (and unchanged); else {} and ids are shown."""
     from fsre_bench.errors import FsreError
 
@@ -230,7 +231,7 @@ def relation_names(run: RunRow) -> dict[str, str]:
     return {rid: relation.name for rid, relation in dataset.relations.items() if relation.name}
 
 
-def plot_per_relation(run: RunRow, path: Path, names: dict[str, str] | None = None) -> Path:
+def plot_per_relation(run: ResultFile, path: Path, names: dict[str, str] | None = None) -> Path:
     """Accuracy per gold relation for one run, sorted, with Wilson 95% intervals and the overall accuracy."""
     plt = pyplot()
     tally = per_relation_accuracy(run)
@@ -259,7 +260,7 @@ def plot_per_relation(run: RunRow, path: Path, names: dict[str, str] | None = No
 
 
 # ----------------------------------------------------------------------------- LLM cost
-def llm_cost_points(rows: Sequence[RunRow]) -> list[dict[str, Any]]:
+def llm_cost_points(rows: Sequence[ResultFile]) -> list[dict[str, Any]]:
     """ICL runs with LLM usage: metric, tokens per query and LLM wall time per query."""
     points = []
     for run in rows:
@@ -276,7 +277,7 @@ def llm_cost_points(rows: Sequence[RunRow]) -> list[dict[str, Any]]:
     return sorted(points, key=lambda p: p["label"])
 
 
-def plot_llm_cost(rows: Sequence[RunRow], path: Path) -> Path | None:
+def plot_llm_cost(rows: Sequence[ResultFile], path: Path) -> Path | None:
     """Two panels, score vs LLM tokens per query and vs LLM wall time per query; None without ICL runs."""
     points = llm_cost_points(rows)
     if not points:

@@ -21,12 +21,12 @@ from fsre_bench.results import negative_labels, unit_counts
 from fsre_bench.results.flags import degenerate
 
 if TYPE_CHECKING:
-    from fsre_bench.results import ResultFile as RunRow
+    from fsre_bench.results import ResultFile
 
 _cache: dict[tuple[str, str], dict[str, Any]] = {}
 
 
-def population_summary(run: RunRow, metric: str) -> dict[str, Any]:
+def population_summary(run: ResultFile, metric: str) -> dict[str, Any]:
     """``{"ci95": (lo, hi) | None, "ci_method": str, "why_no_ci": str | None}`` for the leaderboard cell."""
     key = (str(run.path), metric)
     if key not in _cache:
@@ -34,7 +34,7 @@ def population_summary(run: RunRow, metric: str) -> dict[str, Any]:
     return _cache[key]
 
 
-def _compute(run: RunRow, metric: str) -> dict[str, Any]:
+def _compute(run: ResultFile, metric: str) -> dict[str, Any]:
     method = CI_OVER_SENTENCES if run.protocol == "kshot" else CI_OVER_RELATIONS
     try:
         records = run.predictions_records()
@@ -53,7 +53,7 @@ def _compute(run: RunRow, metric: str) -> dict[str, Any]:
     return {"ci95": population_interval(metric, counts, clusters), "ci_method": method, "why_no_ci": None}
 
 
-def _no_interval_reason(run: RunRow, records: list[tuple[str, list[dict[str, Any]]]]) -> str | None:
+def _no_interval_reason(run: ResultFile, records: list[tuple[str, list[dict[str, Any]]]]) -> str | None:
     if degenerate(run.result):
         return "degenerate output"
     for seed, (_, seed_records) in zip(run.result["seeds"], records, strict=True):
@@ -68,14 +68,14 @@ def _no_interval_reason(run: RunRow, records: list[tuple[str, list[dict[str, Any
     return None
 
 
-def _check_shared_test_set(run: RunRow, records: list[tuple[str, list[dict[str, Any]]]]) -> None:
+def _check_shared_test_set(run: ResultFile, records: list[tuple[str, list[dict[str, Any]]]]) -> None:
     """K-shot splits must score the same test sentences in the same order for sentence clusters to pair."""
     golds = [[g for r in seed_records for g in r["gold"]] for _, seed_records in records]
     if any(gold != golds[0] for gold in golds[1:]):
         raise DataError(f"{run.path}: the K-shot splits' predictions logs do not list one shared test set in one order")
 
 
-def negative_class(run: RunRow) -> dict[str, Any] | None:
+def negative_class(run: ResultFile) -> dict[str, Any] | None:
     """Pooled and per-seed precision/recall of the dataset's negative label (K-shot's Other), or None."""
     label = run.result["dataset"].get("negative_label")
     if not label:
@@ -87,7 +87,7 @@ def negative_class(run: RunRow) -> dict[str, Any] | None:
     return {**pooled, "per_seed": per_seed}
 
 
-def population_cell(run: RunRow, metric: str) -> dict[str, Any]:
+def population_cell(run: ResultFile, metric: str) -> dict[str, Any]:
     """The keys a leaderboard cell reads: ``population_ci95`` (None: print no ±) and why."""
     summary = population_summary(run, metric)
     return {"population_ci95": summary["ci95"], "population_ci_method": summary["ci_method"],

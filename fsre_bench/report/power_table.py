@@ -14,7 +14,8 @@ from fsre_bench.metrics.power import (
     units_needed,
 )
 from fsre_bench.report.ablation import aligned_counts, unit_counts_by_key
-from fsre_bench.report.collect import RunRow, collect_rows, pick_best
+from fsre_bench.report.collect import collect_rows, pick_best
+from fsre_bench.results import ResultFile
 
 
 @dataclass(frozen=True)
@@ -28,14 +29,14 @@ class PowerRow:
     units: int | None  # units per seed needed at today's seeds (None: more units cannot reach the target)
 
 
-def _task_rows(results: str, dataset: str, setting: str, protocol: str | None) -> list[RunRow]:
+def _task_rows(results: str, dataset: str, setting: str, protocol: str | None) -> list[ResultFile]:
     rows = [row for row in collect_rows(Path(results))
             if dataset in (row.dataset, row.result["dataset"]["name"], row.dataset.replace("/", "_"))
             and setting in (row.setting, row.result["setting"]["name"])
             and (protocol is None or row.protocol == protocol)]
     if not rows:
         raise DataError(f"{results}: no result files for dataset {dataset} setting {setting}")
-    by_label: dict[str, list[RunRow]] = {}
+    by_label: dict[str, list[ResultFile]] = {}
     for row in rows:
         by_label.setdefault(row.method_label, []).append(row)
     return [pick_best(by_label[label]) for label in sorted(by_label)]
@@ -59,7 +60,7 @@ def power_rows(results: str, dataset: str, setting: str, protocol: str | None, r
     return out
 
 
-def _power_row(run: RunRow, ref: RunRow | None, metric: str, delta: float) -> PowerRow:
+def _power_row(run: ResultFile, ref: ResultFile | None, metric: str, delta: float) -> PowerRow:
     per_query = run.protocol == "kshot"
     if ref is None:
         _, counts = unit_counts_by_key(run, per_query)

@@ -21,7 +21,7 @@ import numpy as np
 from scipy import stats
 
 from fsre_bench.metrics import paired_bootstrap
-from fsre_bench.report.collect import RunRow
+from fsre_bench.results import ResultFile
 
 
 class LeaderboardTable(Protocol):
@@ -30,7 +30,7 @@ class LeaderboardTable(Protocol):
     protocol: str
     metric: str
     settings: list[str]
-    cells: dict[str, dict[str, RunRow]]
+    cells: dict[str, dict[str, ResultFile]]
 
     def average(self, label: str) -> float | None: ...
 
@@ -143,7 +143,7 @@ def _compare(table: LeaderboardTable, column: str, a: str, b: str) -> PairCompar
     return PairComparison(a, b, difference, p_value, method)
 
 
-def compare_runs(run_a: RunRow, run_b: RunRow, metric: str) -> tuple[float, float, str]:
+def compare_runs(run_a: ResultFile, run_b: ResultFile, metric: str) -> tuple[float, float, str]:
     """(Δ, two-sided p, how): the ablation table's paired test where both ran the same episodes."""
     from fsre_bench.report.ablation import difference_interval
 
@@ -161,11 +161,11 @@ def compare_runs(run_a: RunRow, run_b: RunRow, metric: str) -> tuple[float, floa
     return difference, paired.p_value, PAIRED_EPISODES
 
 
-def _per_seed_files(run: RunRow) -> tuple[tuple[int, str], ...]:
+def _per_seed_files(run: ResultFile) -> tuple[tuple[int, str], ...]:
     return tuple((row["seed"], row["episode_file_sha256"]) for row in run.result["per_seed"])
 
 
-def _seed_deltas(run_a: RunRow, run_b: RunRow, metric: str) -> list[float] | None:
+def _seed_deltas(run_a: ResultFile, run_b: ResultFile, metric: str) -> list[float] | None:
     """Per-seed score differences from the result files, when both rows ran the same episode file per seed."""
     if _per_seed_files(run_a) != _per_seed_files(run_b):
         return None
@@ -173,7 +173,7 @@ def _seed_deltas(run_a: RunRow, run_b: RunRow, metric: str) -> list[float] | Non
             for a, b in zip(run_a.result["per_seed"], run_b.result["per_seed"], strict=True)]
 
 
-def _aligned_episode_counts(run_a: RunRow, run_b: RunRow) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def _aligned_episode_counts(run_a: ResultFile, run_b: ResultFile) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Per-episode count rows of both runs, b's reordered to a's episodes (same episode files, checked above)."""
     from fsre_bench.report.ablation import unit_counts_by_key
 
@@ -198,7 +198,7 @@ def t_test_p(deltas: np.ndarray) -> float:
     return float(2 * stats.t.sf(abs(statistic), len(deltas) - 1))
 
 
-def unpaired_p(run_a: RunRow, run_b: RunRow, metric: str) -> float:
+def unpaired_p(run_a: ResultFile, run_b: ResultFile, metric: str) -> float:
     """Rows on different episodes: a normal test of Δ with each standard error read back from its 95% CI."""
     se_a, se_b = _standard_error(run_a, metric), _standard_error(run_b, metric)
     difference = run_a.summary(metric)["mean"] - run_b.summary(metric)["mean"]
@@ -208,7 +208,7 @@ def unpaired_p(run_a: RunRow, run_b: RunRow, metric: str) -> float:
     return float(2 * stats.norm.sf(abs(difference) / spread))
 
 
-def _standard_error(run: RunRow, metric: str) -> float:
+def _standard_error(run: ResultFile, metric: str) -> float:
     """Half-width / quantile: Student-t (n − 1 df) for intervals over seeds, normal for bootstrap ones."""
     summary = run.summary(metric)
     half = (summary["ci95"][1] - summary["ci95"][0]) / 2

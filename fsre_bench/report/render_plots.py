@@ -8,8 +8,9 @@ from pathlib import Path
 
 from fsre_bench.errors import ConfigError
 from fsre_bench.report.ablation import AblationTable
-from fsre_bench.report.collect import RunRow, collect_rows, load_rows
+from fsre_bench.report.collect import collect_rows, load_rows
 from fsre_bench.report.plots import plot_ablation, plot_accuracy_vs_k, plot_llm_cost, plot_per_relation, slug
+from fsre_bench.results import ResultFile
 
 
 def make_plots(kind: str, args: argparse.Namespace, out_dir: Path,
@@ -41,7 +42,7 @@ def make_plots(kind: str, args: argparse.Namespace, out_dir: Path,
     return written
 
 
-def ablation_tasks(rows: list[RunRow]) -> list[tuple[str, str, str, str]]:
+def ablation_tasks(rows: list[ResultFile]) -> list[tuple[str, str, str, str]]:
     """(dataset, protocol, setting, reference) of every task where an ablation ran beside the method it
     ablates, as the result files record it (``method.ablation_of``): what ``plot all`` draws ablations for."""
     methods = {(row.dataset, row.protocol, row.setting, row.method_name) for row in rows}

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from fsre_bench.results import ResultFile as RunRow
+    from fsre_bench.results import ResultFile
 
 
-def fitted_model_keys(run: RunRow) -> tuple[frozenset[str], ...]:
+def fitted_model_keys(run: ResultFile) -> tuple[frozenset[str], ...]:
     """Per seed: the cache keys of the fitted models its predictions came from (empty for frozen methods)."""
     keys = []
     for seed_row in run.result["per_seed"]:
@@ -23,7 +23,7 @@ def fitted_model_keys(run: RunRow) -> tuple[frozenset[str], ...]:
     return tuple(keys)
 
 
-def independent_models(run: RunRow) -> int:
+def independent_models(run: ResultFile) -> int:
     """Distinct fitted models behind a result: its seeds unless two seeds share a fitted model."""
     per_seed = fitted_model_keys(run)
     if not any(per_seed):
@@ -35,7 +35,7 @@ def independent_models(run: RunRow) -> int:
     return len(distinct)
 
 
-def shares_models_with(run: RunRow, others: Sequence[RunRow]) -> list[RunRow]:
+def shares_models_with(run: ResultFile, others: Sequence[ResultFile]) -> list[ResultFile]:
     """The other results any of whose seeds used a fitted model one of ``run``'s seeds used."""
     mine = frozenset().union(*fitted_model_keys(run))
     if not mine:
@@ -44,6 +44,6 @@ def shares_models_with(run: RunRow, others: Sequence[RunRow]) -> list[RunRow]:
             and mine & frozenset().union(*fitted_model_keys(other))]
 
 
-def shared_label(run: RunRow) -> str:
+def shared_label(run: ResultFile) -> str:
     """``tkre-desc 5-1``: a result named by what a reader can find in the tables."""
     return f"{run.method_label} {run.setting}"

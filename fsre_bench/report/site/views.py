@@ -14,14 +14,13 @@ from typing import Any
 
 from fsre_bench.errors import DataError
 from fsre_bench.report.cells import cell_convention, cell_marks, format_cell, format_training_data
-from fsre_bench.report.collect import RunRow
 from fsre_bench.report.leaderboard import LeaderboardTable, format_parameters
 from fsre_bench.report.literature import LiteratureEntry
 from fsre_bench.report.plots import per_relation_accuracy, slug, wilson_interval
 from fsre_bench.report.population_ci import population_cell
 from fsre_bench.report.ranking import rank_table, ranking_note
 from fsre_bench.report.training_groups import group_heading, group_note
-from fsre_bench.results import EXTERNAL
+from fsre_bench.results import EXTERNAL, ResultFile
 from fsre_bench.results.flags import side_information, training_splits
 
 NONE = "–"
@@ -86,7 +85,7 @@ FACT_COLUMNS = ("Type", "Backbone", "Params", "Training data", "Knowledge", "Sid
 FILTER_COLUMNS = ("Type", "Training data", "Knowledge", "Side information")
 
 
-def result_page_name(run: RunRow, results_dir: Path) -> str:
+def result_page_name(run: ResultFile, results_dir: Path) -> str:
     """``runs/<path under results, '/' as '__'>.html``: unique per result file and stable across rebuilds."""
     relative = run.path.resolve().relative_to(Path(results_dir).resolve())
     return "runs/" + "__".join(relative.with_suffix("").parts) + ".html"
@@ -195,7 +194,7 @@ class ResultView:
     why_no_relations: str = ""
 
 
-def result_view(run: RunRow, results_dir: Path, names: dict[str, str]) -> ResultView:
+def result_view(run: ResultFile, results_dir: Path, names: dict[str, str]) -> ResultView:
     result = run.result
     metrics = [{"name": name, "mean": block["mean"], "ci95": block["ci95"], "ci_method": block["ci_method"],
                 "std": block.get("std_over_seeds"), "per_seed": block.get("per_seed") or [],
@@ -228,7 +227,7 @@ def result_view(run: RunRow, results_dir: Path, names: dict[str, str]) -> Result
                       _pretty(provenance), _pretty(machine), tuple(cell_marks(run)), why)
 
 
-def _relations(run: RunRow, names: dict[str, str]) -> tuple[list[RelationView], float | None, str]:
+def _relations(run: ResultFile, names: dict[str, str]) -> tuple[list[RelationView], float | None, str]:
     try:
         tally = per_relation_accuracy(run)
     except (DataError, OSError) as error:  # a page without logs still shows the result file, and says why
