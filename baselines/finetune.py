@@ -17,7 +17,7 @@ from typing import Any
 
 from fsre_bench.encoders import DEFAULT_ENCODER
 from fsre_bench.errors import ConfigError
-from fsre_bench.methods.protocol import MethodConfig
+from fsre_bench.methods.interface import MethodConfig
 from fsre_bench.training.budget import spent
 from fsre_bench.types import Dataset, Episode, EpisodeData, EpisodePrediction, MethodMeta, RelationInstance
 

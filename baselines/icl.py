@@ -31,7 +31,7 @@ from baselines.icl_prompts import (
 )
 from fsre_bench.errors import ConfigError
 from fsre_bench.llm.config import LOCAL_MODEL_ALIAS, LLMConfig, llm_config_from_options
-from fsre_bench.methods.protocol import MethodConfig
+from fsre_bench.methods.interface import MethodConfig
 from fsre_bench.types import (
     NOTA,
     UNPARSED,  # failed requests also count in ``EpisodePrediction.failures``

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from baselines.nota_calibration import NotaThreshold
 from baselines.prototype_head import PrototypeHead
 from fsre_bench.encoders import load_encoder
-from fsre_bench.methods.protocol import MethodConfig
+from fsre_bench.methods.interface import MethodConfig
 from fsre_bench.types import Dataset, Episode, EpisodeData, EpisodePrediction, MethodMeta
 
 # Chosen on the development split fewrel/val_semeval 5-1, never on val_wiki (benchmarks/README.md,

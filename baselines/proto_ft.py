@@ -30,7 +30,7 @@ from fsre_bench.cache import content_hash
 from fsre_bench.encoders import Encoder, load_encoder
 from fsre_bench.encoders.identity import resolve_encoder_path
 from fsre_bench.errors import ConfigError
-from fsre_bench.methods.protocol import MethodConfig
+from fsre_bench.methods.interface import MethodConfig
 from fsre_bench.training.budget import spent
 from fsre_bench.types import Dataset, Episode, EpisodeData, EpisodePrediction, MethodMeta
 

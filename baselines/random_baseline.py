@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator, Sequence
 
-from fsre_bench.methods.protocol import MethodConfig
+from fsre_bench.methods.interface import MethodConfig
 from fsre_bench.types import NOTA, Dataset, Episode, EpisodeData, EpisodePrediction, MethodMeta
 
 

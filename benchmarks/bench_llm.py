@@ -22,7 +22,7 @@ from baselines.icl import ICLMethod
 from fsre_bench.data import load_dataset
 from fsre_bench.episodes import build_episodes, parse_setting
 from fsre_bench.llm import ChatRequest, LLMConfig, open_llm, stop_local_servers
-from fsre_bench.methods.protocol import MethodConfig
+from fsre_bench.methods.interface import MethodConfig
 from fsre_bench.types import EpisodeData
 from tests.llm_servers import FaultPlan, FaultServer
 

@@ -18,7 +18,7 @@ import time
 from baselines.dev_selection import DEV_SPLITS, dev_data, dev_episodes, episode_accuracy, split_dev_relations
 from baselines.proto import ProtoMethod
 from fsre_bench.data import load_dataset
-from fsre_bench.methods.protocol import MethodConfig
+from fsre_bench.methods.interface import MethodConfig
 from tkre.pretrain import PretrainConfig, pretrain_encoder
 from tkre.pretraining_texts import build_pretraining_texts, knowledge_instances
 from tkre.settings import VARIANTS, TKRESettings

@@ -7,8 +7,8 @@ import argparse
 from baselines.icl import ICLMethod
 from fsre_bench.cli.method_flags import add_method_flags, method_options_from_args
 from fsre_bench.llm import LLMConfig
-from fsre_bench.llm.cli import llm_options_from_args
-from fsre_bench.methods.protocol import MethodConfig
+from fsre_bench.llm.run_flags import llm_options_from_args
+from fsre_bench.methods.interface import MethodConfig
 
 
 def parse(argv: list[str]) -> argparse.Namespace:

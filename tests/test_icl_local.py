@@ -10,7 +10,7 @@ from baselines.icl import UNPARSED, ICLMethod
 from fsre_bench.data import load_dataset
 from fsre_bench.episodes import sample_kshot_split
 from fsre_bench.llm import LLMConfig, stop_local_servers
-from fsre_bench.methods.protocol import MethodConfig
+from fsre_bench.methods.interface import MethodConfig
 from fsre_bench.types import Episode, EpisodeData
 from tests.icl_fixtures import DATA_DIR, make_episodes
 from tests.llm_servers import FaultServer

@@ -12,7 +12,7 @@ from baselines.icl import UNPARSED, ICLMethod
 from fsre_bench.errors import ConfigError, LLMError
 from fsre_bench.llm import LLMConfig
 from fsre_bench.llm.local_server import free_loopback_port
-from fsre_bench.methods.protocol import Method, MethodConfig
+from fsre_bench.methods.interface import Method, MethodConfig
 from fsre_bench.types import NOTA
 from tests.icl_fixtures import Oracle, gold_by_query, make_episodes
 from tests.llm_servers import FaultPlan, FaultServer

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from fsre_bench.cache import cache_root
-from fsre_bench.methods.protocol import MethodConfig
+from fsre_bench.methods.interface import MethodConfig
 
 
 def test_method_config_cache_dir_honours_fsre_bench_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from fsre_bench.encoders.markers import marked_words
+from fsre_bench.encoders.entity_markers import marked_words
 from fsre_bench.types import RelationInstance
 from tkre.marked_texts import LABELLED_SOURCE, labelled_sentences, mark_example, mark_examples
 from tkre.pretrain import PretrainConfig

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from fsre_bench.encoders.markers import mark_spans
+from fsre_bench.encoders.entity_markers import mark_spans
 from fsre_bench.types import RelationInstance
 from tkre.knowledge.common import group_by_relation, seeded_rng, seeded_subset
 from tkre.types import KnowledgeExample

@@ -30,7 +30,7 @@ from baselines.prototype_head import PrototypeHead, head_factory
 from fsre_bench.encoders import DEFAULT_ENCODER, Encoder
 from fsre_bench.encoders.identity import resolve_encoder_path
 from fsre_bench.errors import ConfigError
-from fsre_bench.methods.protocol import MethodConfig
+from fsre_bench.methods.interface import MethodConfig
 from fsre_bench.training.budget import spent
 from fsre_bench.types import Dataset, Episode, EpisodeData, EpisodePrediction, MethodMeta, RelationInstance
 from tkre.pretraining_texts import PretrainingTexts, build_pretraining_texts, knowledge_instances

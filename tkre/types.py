@@ -13,7 +13,7 @@ class KnowledgeExample:
     first); it is empty when they touch or overlap, or when one mention is missing.
 
     A marked text (``head_marker`` set) carries the entity markers inference reads
-    (fsre_bench/encoders/markers.py): the spans then cover the entity words inside the markers, and
+    (fsre_bench/encoders/entity_markers.py): the spans then cover the entity words inside the markers, and
     ``marker_words`` lists every marker word (opening, type and closing), which is never masked,
     never an "irrelevant" span and never part of the relation span.
     """

@@ -71,7 +71,7 @@ def method_options_from_args(args: argparse.Namespace) -> dict[str, Any]:
         for option in spec.options:
             if getattr(args, option.name, None) is not None:
                 options[option.name] = getattr(args, option.name)
-    from fsre_bench.llm.cli import llm_options_from_args
+    from fsre_bench.llm.run_flags import llm_options_from_args
 
     options.update(llm_options_from_args(args))
     return options

@@ -214,7 +214,7 @@ def _ablation_table(args: argparse.Namespace) -> AblationTable:
 
 def handle_report_ablation(args: argparse.Namespace) -> int:
     from fsre_bench.report.ablation import print_ablation_table, render_ablation_markdown
-    from fsre_bench.report.markers import ABLATION_END, ABLATION_START, write_region
+    from fsre_bench.report.marked_region import ABLATION_END, ABLATION_START, write_region
 
     table = _ablation_table(args)
     print_ablation_table(table)

@@ -1,8 +1,8 @@
 """Frozen text encoders with entity-aware representations and content-addressed caches."""
 
 from fsre_bench.encoders.encoder import REPRESENTATIONS, Encoder, EncoderStats, load_encoder
+from fsre_bench.encoders.entity_markers import MarkedWords, marked_words, plain_words, subword_spans
 from fsre_bench.encoders.identity import DEFAULT_ENCODER, encoder_identity, resolve_encoder_path
-from fsre_bench.encoders.markers import MarkedWords, marked_words, plain_words, subword_spans
 
 __all__ = [
     "DEFAULT_ENCODER",

@@ -15,14 +15,14 @@ from typing import Any
 import numpy as np
 
 from fsre_bench.cache import cache_dir, content_hash
-from fsre_bench.encoders.identity import DEFAULT_ENCODER, encoder_identity, resolve_encoder_path
-from fsre_bench.encoders.markers import (
+from fsre_bench.encoders.entity_markers import (
     MarkedWords,
     marked_words,
     plain_words,
     subword_spans,
     word_span_to_subwords,
 )
+from fsre_bench.encoders.identity import DEFAULT_ENCODER, encoder_identity, resolve_encoder_path
 from fsre_bench.encoders.store import EmbeddingStore
 from fsre_bench.numerics import PORTABLE, active_mode
 from fsre_bench.precision import autocast, resolve_precision

@@ -13,7 +13,7 @@ import importlib
 from importlib.metadata import EntryPoint, entry_points
 
 from fsre_bench.errors import ConfigError
-from fsre_bench.methods.protocol import Method, MethodConfig
+from fsre_bench.methods.interface import Method, MethodConfig
 from fsre_bench.methods.spec import MethodSpec
 
 ENTRY_POINT_GROUP = "fsre_bench.methods"

@@ -251,7 +251,7 @@ def write_leaderboard(
 ) -> list[Path]:
     """Regenerate the marker region of ``out`` (and ``readme``) from the results; returns the files changed."""
     from fsre_bench.report.collect import collect_rows
-    from fsre_bench.report.markers import write_region
+    from fsre_bench.report.marked_region import write_region
 
     rows = collect_rows(results_dir)
     shown = [row for row in rows if include_limited or not row.limited]

@@ -18,8 +18,8 @@ from typing import Any
 from fsre_bench.atomic import atomic_write_json
 from fsre_bench.cache import cache_root, content_hash
 from fsre_bench.errors import FsreError
+from fsre_bench.methods.interface import Method, MethodConfig
 from fsre_bench.methods.option_check import check_method_options
-from fsre_bench.methods.protocol import Method, MethodConfig
 from fsre_bench.methods.registry import check_method_names, create_method, method_spec
 from fsre_bench.numerics import PORTABLE, apply_numerics
 from fsre_bench.output_paths import DISK_ERRNOS, check_output_dir, output_error, writing

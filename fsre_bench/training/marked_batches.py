@@ -1,7 +1,7 @@
 """Entity-marked instances as tensors for a trainable encoder, and the start-marker representation.
 
 The same markers and pooling as the frozen ``marker-start`` representation
-(fsre_bench/encoders/markers.py), so an encoder trained here and then frozen for prototypes sees
+(fsre_bench/encoders/entity_markers.py), so an encoder trained here and then frozen for prototypes sees
 exactly what it was trained on.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from fsre_bench.encoders.markers import marked_words, subword_spans
+from fsre_bench.encoders.entity_markers import marked_words, subword_spans
 from fsre_bench.types import RelationInstance
 
 
