@@ -24,7 +24,7 @@ from fsre_bench.episodes import build_episodes, parse_setting
 from fsre_bench.llm import ChatRequest, LLMConfig, open_llm, stop_local_servers
 from fsre_bench.methods.interface import MethodConfig
 from fsre_bench.types import EpisodeData
-from tests.llm_servers import FaultPlan, FaultServer
+from tests.support.llm_servers import FaultPlan, FaultServer
 
 SHARED = Path(os.environ.get("FSRE_BENCH_DATA_DIR") or Path(__file__).resolve().parents[2] / "shared" / "datasets")
 SLEEP_S = 0.1

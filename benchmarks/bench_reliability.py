@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.llm_servers import FaultPlan, FaultServer
+from tests.support.llm_servers import FaultPlan, FaultServer
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fsre_bench.numerics import portable_env
-from tests.shared_data import SHARED_DATA, missing_shared_files
+from tests.support.shared_data import SHARED_DATA, missing_shared_files
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -40,8 +40,8 @@ def shared_data_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def tacred_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh cache and a data directory holding the TACRED-format fixture splits (tests/tacred_fixtures.py)."""
-    from tests.tacred_fixtures import write_tacred
+    """A fresh cache and a data directory holding the TACRED-format fixture splits (tests/support/tacred_fixtures.py)."""
+    from tests.support.tacred_fixtures import write_tacred
 
     monkeypatch.setenv("FSRE_BENCH_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("FSRE_BENCH_DATA_DIR", str(tmp_path / "data"))

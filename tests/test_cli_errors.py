@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fsre_bench.cli.main import main
-from tests.cli_helpers import fails_with_one_line as _fails_with_one_line
+from tests.support.cli_helpers import fails_with_one_line as _fails_with_one_line
 
 
 def _run(*args: str, out: Path) -> list[str]:

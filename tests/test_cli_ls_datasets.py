@@ -8,7 +8,7 @@ import pytest
 
 from fsre_bench.cli.main import main
 from fsre_bench.data import REGISTRY
-from tests.tacred_fixtures import write_tacred
+from tests.support.tacred_fixtures import write_tacred
 
 
 @pytest.mark.parametrize("columns", ["60", "200"])

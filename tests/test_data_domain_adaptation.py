@@ -18,7 +18,7 @@ import pytest
 
 from fsre_bench.cli.main import main
 from fsre_bench.data import REGISTRY, clear_cache, expand_names, fetch_dataset, load_dataset
-from tests.shared_data import SHARED_DATA as SHARED
+from tests.support.shared_data import SHARED_DATA as SHARED
 
 FIXTURE = Path(__file__).parent / "fixtures" / "data" / "val_pubmed_sample.json"
 OFFICIAL_PUBMED_SHA256 = "fc0f13b534f6664fe0d8aec231d7590313bc6510d00dbc1b6746147f6a2b46e6"

@@ -16,7 +16,7 @@ import pytest
 
 from fsre_bench.data import REGISTRY, fetch_dataset, fetch_spec, file_digests, load_dataset, verify_datasets
 from fsre_bench.errors import DataError
-from tests.shared_data import SHARED_DATA as SHARED
+from tests.support.shared_data import SHARED_DATA as SHARED
 
 
 @pytest.fixture(autouse=True)

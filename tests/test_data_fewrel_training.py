@@ -16,8 +16,8 @@ from fsre_bench.cli.main import main
 from fsre_bench.data import REGISTRY, clear_cache, fetch_dataset, load_dataset
 from fsre_bench.errors import ConfigError
 from fsre_bench.runner.training_data import check_leakage
-from tests.cli_helpers import fails_with_one_line
-from tests.shared_data import SHARED_DATA as SHARED
+from tests.support.cli_helpers import fails_with_one_line
+from tests.support.shared_data import SHARED_DATA as SHARED
 from tests.test_tkre_method import TINY_FLAGS
 
 WIKI80_FILES = ("wiki80/dev.txt", "wiki80/train_0.1.txt")

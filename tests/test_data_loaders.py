@@ -17,7 +17,7 @@ from fsre_bench.data import (
     resolve_data_dir,
 )
 from fsre_bench.errors import ConfigError, DataError
-from tests.shared_data import SHARED_DATA as SHARED
+from tests.support.shared_data import SHARED_DATA as SHARED
 
 pytestmark = pytest.mark.usefixtures("shared_data_env")
 

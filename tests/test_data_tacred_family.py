@@ -16,8 +16,8 @@ import pytest
 from fsre_bench.cli.main import main
 from fsre_bench.data import REGISTRY, clear_cache, fetch_dataset, file_digests, load_dataset, verify_datasets
 from fsre_bench.errors import DataError
-from tests.shared_data import SHARED_DATA as SHARED
-from tests.tacred_fixtures import REAL_TEST_IDS, fill_record, tacred_records, write_tacred
+from tests.support.shared_data import SHARED_DATA as SHARED
+from tests.support.tacred_fixtures import REAL_TEST_IDS, fill_record, tacred_records, write_tacred
 
 
 @pytest.fixture(autouse=True)

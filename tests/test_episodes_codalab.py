@@ -18,7 +18,7 @@ from fsre_bench.data import load_dataset
 from fsre_bench.episodes import CODALAB_SEED, build_episodes, parse_setting
 from fsre_bench.errors import ConfigError, DataError
 from fsre_bench.types import NOTA
-from tests.shared_data import SHARED_DATA as SHARED
+from tests.support.shared_data import SHARED_DATA as SHARED
 
 VAL_WIKI = SHARED / "fewrel" / "val_wiki.json"
 

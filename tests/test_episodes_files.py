@@ -22,7 +22,7 @@ from fsre_bench.episodes import (
 )
 from fsre_bench.errors import DataError
 from fsre_bench.types import Dataset
-from tests.shared_data import SHARED_DATA as SHARED
+from tests.support.shared_data import SHARED_DATA as SHARED
 
 pytestmark = pytest.mark.usefixtures("shared_data_env")
 

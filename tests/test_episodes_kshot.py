@@ -11,7 +11,7 @@ from fsre_bench.data import load_dataset
 from fsre_bench.episodes import KSHOT_SEEDS, sample_kshot_split
 from fsre_bench.errors import ConfigError, DataError
 from fsre_bench.types import Dataset
-from tests.shared_data import SHARED_DATA as SHARED
+from tests.support.shared_data import SHARED_DATA as SHARED
 
 pytestmark = pytest.mark.usefixtures("shared_data_env")
 

@@ -21,7 +21,7 @@ from fsre_bench.episodes import (
 )
 from fsre_bench.errors import ConfigError, DataError
 from fsre_bench.types import NOTA, Dataset
-from tests.shared_data import SHARED_DATA as SHARED
+from tests.support.shared_data import SHARED_DATA as SHARED
 
 FIXTURES = Path(__file__).parent / "fixtures" / "data"
 

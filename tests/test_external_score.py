@@ -1,6 +1,6 @@
 """Systems outside the harness: export episodes with text, answer them in another process, score the answers.
 
-The answers come from real separate processes (tests/external_answerers.py) that read only the exported
+The answers come from real separate processes (tests/support/external_answerers.py) that read only the exported
 text file; the proto run is a real harness run (MiniLM), and scoring its copied predictions must give
 exactly the numbers the harness computed for them.
 """
@@ -16,9 +16,9 @@ import pytest
 
 from fsre_bench.cli.main import main
 from fsre_bench.results import ResultFile
-from tests.report_fixtures import result_file, table_section
+from tests.support.report_fixtures import result_file, table_section
 
-ANSWERERS = Path(__file__).parent / "external_answerers.py"
+ANSWERERS = Path(__file__).parent / "support" / "external_answerers.py"
 TASK = ["--dataset", "fewrel/val_wiki", "--settings", "5-1", "--episodes", "6", "--seeds", "0,1", "--n-query", "2"]
 STEM = "fewrel_val_wiki-episodic-5-1-s{seed}"
 

@@ -10,7 +10,7 @@ import pytest
 
 import fsre_bench
 from fsre_bench.cli.main import main
-from tests.report_fixtures import FEWREL_5_1, FIXTURE_RESULTS, result_file
+from tests.support.report_fixtures import FEWREL_5_1, FIXTURE_RESULTS, result_file
 
 
 def _result_files(root):

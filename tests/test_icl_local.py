@@ -12,8 +12,8 @@ from fsre_bench.episodes import sample_kshot_split
 from fsre_bench.llm import LLMConfig, stop_local_servers
 from fsre_bench.methods.interface import MethodConfig
 from fsre_bench.types import Episode, EpisodeData
-from tests.icl_fixtures import DATA_DIR, make_episodes
-from tests.llm_servers import FaultServer
+from tests.support.icl_fixtures import DATA_DIR, make_episodes
+from tests.support.llm_servers import FaultServer
 
 
 def local_icl(tmp_path: Path, **options: object) -> ICLMethod:

@@ -14,8 +14,8 @@ from fsre_bench.llm import LLMConfig
 from fsre_bench.llm.local_server import free_loopback_port
 from fsre_bench.methods.interface import Method, MethodConfig
 from fsre_bench.types import NOTA
-from tests.icl_fixtures import Oracle, gold_by_query, make_episodes
-from tests.llm_servers import FaultPlan, FaultServer
+from tests.support.icl_fixtures import Oracle, gold_by_query, make_episodes
+from tests.support.llm_servers import FaultPlan, FaultServer
 
 
 def icl(srv_url: str, tmp_path: Path, seed: int = 0, **options: object) -> ICLMethod:

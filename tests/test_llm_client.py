@@ -9,7 +9,7 @@ import pytest
 
 from fsre_bench.llm import ChatRequest, LLMConfig, open_llm
 from fsre_bench.llm.client import LLMClient
-from tests.llm_servers import FaultPlan, FaultServer
+from tests.support.llm_servers import FaultPlan, FaultServer
 
 
 @pytest.fixture

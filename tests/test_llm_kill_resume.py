@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from fsre_bench.llm.response_cache import ResponseCache
-from tests.llm_servers import FaultPlan, FaultServer
+from tests.support.llm_servers import FaultPlan, FaultServer
 
 REPO = Path(__file__).resolve().parents[1]
 N_REQUESTS = 30

@@ -9,7 +9,7 @@ import pytest
 from fsre_bench.errors import LLMError
 from fsre_bench.llm import LLMConfig, open_llm
 from fsre_bench.llm.local_server import free_loopback_port
-from tests.llm_servers import FaultPlan, FaultServer
+from tests.support.llm_servers import FaultPlan, FaultServer
 
 
 def remote(tmp_path: Path, **settings: object) -> LLMConfig:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from fsre_bench.llm.response_cache import ResponseCache
-from tests.shared_data import SHARED_DATA
+from tests.support.shared_data import SHARED_DATA
 
 REPO = Path(__file__).resolve().parents[1]
 EPISODES = 4  # 5 queries each; the kill comes after the first episode

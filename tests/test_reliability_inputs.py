@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from fsre_bench.cli.main import main
-from tests.cli_helpers import fails_with_one_line, output_snapshot, valid_run_argv
-from tests.llm_servers import FaultServer
+from tests.support.cli_helpers import fails_with_one_line, output_snapshot, valid_run_argv
+from tests.support.llm_servers import FaultServer
 
 
 @pytest.fixture

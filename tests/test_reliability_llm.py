@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from fsre_bench.cli.main import main
-from tests.cli_helpers import fails_with_one_line
-from tests.llm_servers import FaultPlan, FaultServer
+from tests.support.cli_helpers import fails_with_one_line
+from tests.support.llm_servers import FaultPlan, FaultServer
 
 REPO = Path(__file__).resolve().parents[1]
 EPISODES = 10  # 5-way, 1 query per relation: 50 queries, one request each
@@ -128,7 +128,7 @@ def test_two_runs_on_the_same_output_directory_both_end_complete_without_duplica
 
 
 def test_a_lock_left_by_a_killed_run_is_reported_stale_and_taken_over(capsys, tmp_path):
-    from tests.cli_helpers import valid_run_argv
+    from tests.support.cli_helpers import valid_run_argv
 
     assert main(valid_run_argv(tmp_path)) == 0
     (lock,) = tmp_path.rglob(".lock")

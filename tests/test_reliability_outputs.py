@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from fsre_bench.cli.main import main
-from tests.cli_helpers import fails_with_one_line, output_snapshot, valid_run_argv
+from tests.support.cli_helpers import fails_with_one_line, output_snapshot, valid_run_argv
 
 ROOT = os.geteuid() == 0
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from fsre_bench.cli.main import main
-from tests.cli_helpers import fails_with_one_line, valid_run_argv
-from tests.report_fixtures import FEWREL_5_1, FIXTURE_RESULTS, copy_results, result_file
+from tests.support.cli_helpers import fails_with_one_line, valid_run_argv
+from tests.support.report_fixtures import FEWREL_5_1, FIXTURE_RESULTS, copy_results, result_file
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -13,7 +13,7 @@ from fsre_bench.errors import ConfigError, DataError
 from fsre_bench.metrics import count_units, paired_bootstrap
 from fsre_bench.report.ablation import build_ablation_table, render_ablation_markdown
 from fsre_bench.types import NOTA
-from tests.report_fixtures import FEWREL_5_1, FIXTURE_RESULTS, SEMEVAL_K8, result_file, run_random
+from tests.support.report_fixtures import FEWREL_5_1, FIXTURE_RESULTS, SEMEVAL_K8, result_file, run_random
 
 
 def _counts_from_logs(result_path, per_query: bool) -> list[np.ndarray]:

@@ -81,6 +81,6 @@ def test_lm_eval_stderr_is_the_seed_standard_error_where_there_are_seeds(tmp_pat
 
 
 def test_lm_eval_needs_a_directory(tmp_path, capsys):
-    from cli_helpers import fails_with_one_line
+    from tests.support.cli_helpers import fails_with_one_line
 
     fails_with_one_line(capsys, ["export", "--results", str(RESULTS), "--format", "lm-eval"], "--out DIRECTORY")

@@ -11,7 +11,7 @@ from fsre_bench.report.collect import collect_rows, predictions_records
 from fsre_bench.report.leaderboard import render_leaderboard
 from fsre_bench.report.literature import LiteratureEntry, load_literature
 from fsre_bench.report.marked_region import LEADERBOARD_END, LEADERBOARD_START
-from tests.report_fixtures import (
+from tests.support.report_fixtures import (
     FEWREL_5_1,
     FIXTURE_RESULTS,
     copy_results,

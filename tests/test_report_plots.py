@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from fsre_bench.cli.main import main
-from tests.report_fixtures import FEWREL_5_1, FIXTURE_RESULTS, copy_results, result_file
+from tests.support.report_fixtures import FEWREL_5_1, FIXTURE_RESULTS, copy_results, result_file
 
 
 def _png_size(path: Path) -> tuple[int, int]:

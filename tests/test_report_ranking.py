@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from report_fixtures import FIXTURE_RESULTS, copy_results, table_section
-
 from fsre_bench.cli.main import main
 from fsre_bench.report.collect import collect_rows
 from fsre_bench.report.leaderboard import build_tables
 from fsre_bench.report.ranking import PairComparison, holm, rank_intervals, rank_table
+from tests.support.report_fixtures import FIXTURE_RESULTS, copy_results, table_section
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 

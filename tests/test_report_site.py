@@ -126,7 +126,7 @@ def test_literature_rows_stand_apart_on_their_splits_page(site):
 
 
 def test_site_alone_leaves_the_markdown_untouched_and_a_file_in_the_way_is_one_line(tmp_path, capsys):
-    from cli_helpers import fails_with_one_line
+    from tests.support.cli_helpers import fails_with_one_line
 
     results = tmp_path / "results"
     import shutil

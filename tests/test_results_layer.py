@@ -9,7 +9,7 @@ import pytest
 
 from fsre_bench.errors import DataError
 from fsre_bench.results import RESULT_SCHEMA_VERSION, ResultFile, read_predictions_log, validate_result
-from tests.report_fixtures import result_file, run_random
+from tests.support.report_fixtures import result_file, run_random
 
 # The committed results as schema v1 wrote them (they are v2 since issue 11 re-assembled them)
 V1_LABELS = Path(__file__).resolve().parent / "fixtures" / "results" / "v1-labels"

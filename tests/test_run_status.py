@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.shared_data import SHARED_DATA
+from tests.support.shared_data import SHARED_DATA
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,7 +1,7 @@
 """TKRE knowledge: SCDG filters and their counts, bounded rounds, EDKG clean-up, char offsets -> token spans.
 
 The LLM side goes through the real LLM client against a real loopback HTTP server whose replies
-are chosen per prompt (tests/llm_servers.py), so every reply kind is hit on purpose.
+are chosen per prompt (tests/support/llm_servers.py), so every reply kind is hit on purpose.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fsre_bench.llm import LLMConfig
 from fsre_bench.types import Relation, RelationInstance
-from tests.llm_servers import FaultServer
+from tests.support.llm_servers import FaultServer
 from tkre.knowledge import generate_explanations, generate_synthetic
 from tkre.knowledge.scdg_filters import SampleFilter, split_samples
 from tkre.knowledge.tokens import char_span_to_token_span, tokenize_with_offsets

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from tests.tkre_pretrain_fixtures import offline_cache, tiny_pretrain_set  # noqa: F401
+from tests.support.tkre_pretrain_fixtures import offline_cache, tiny_pretrain_set  # noqa: F401
 from tkre.pretrain import PretrainConfig, pretrain_encoder
 from tkre.pretrain.batching import CollateSpec, collate
 from tkre.pretrain.encoding import encode_examples

@@ -16,7 +16,7 @@ import pytest
 from safetensors.torch import load_file
 
 from fsre_bench.cache import file_sha256
-from tests.tkre_pretrain_fixtures import TINY_CONFIG, offline_cache, tiny_pretrain_set  # noqa: F401
+from tests.support.tkre_pretrain_fixtures import TINY_CONFIG, offline_cache, tiny_pretrain_set  # noqa: F401
 from tkre.pretrain import CorruptCheckpointWarning, PretrainConfig, pretrain_encoder
 from tkre.pretrain.model import default_base_model, weights_digest
 
@@ -171,7 +171,7 @@ _CHILD = """
 import sys, time
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from tests.tkre_pretrain_fixtures import TINY_CONFIG, tiny_pretrain_set
+from tests.support.tkre_pretrain_fixtures import TINY_CONFIG, tiny_pretrain_set
 from tkre.pretrain import pretrain_encoder
 def report(stage, epoch, step, losses):
     print(stage, epoch, step, flush=True)

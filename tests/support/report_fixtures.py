@@ -9,7 +9,7 @@ from fsre_bench.cli.main import main
 
 # Real harness output (random, proto, icl on FewRel val_wiki 5-1/5-5; random, proto K-shot on SemEval),
 # kept so result schema v1 keeps loading; tests/fixtures/results/README.md says how they were made.
-FIXTURE_RESULTS = Path(__file__).parent / "fixtures" / "results" / "v1"
+FIXTURE_RESULTS = Path(__file__).parents[1] / "fixtures" / "results" / "v1"
 FEWREL_5_1 = FIXTURE_RESULTS / "runs" / "fewrel_val_wiki" / "episodic" / "5-1"
 SEMEVAL_K8 = FIXTURE_RESULTS / "runs" / "semeval2010_test" / "kshot" / "K8"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.shared_data import SHARED_DATA
+from tests.support.shared_data import SHARED_DATA
 from tkre.pretrain import PretrainConfig
 from tkre.types import KnowledgeExample
 

@@ -235,7 +235,7 @@ class FaultServer:
 
 
 def serve_forever_main() -> None:
-    """``python tests/llm_servers.py SLEEP_S``: a standalone server (prints its base URL)."""
+    """``python tests/support/llm_servers.py SLEEP_S``: a standalone server (prints its base URL)."""
     import sys
 
     server = FaultServer(FaultPlan(sleep_s=float(sys.argv[1]) if len(sys.argv) > 1 else 0.0)).start()

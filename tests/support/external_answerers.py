@@ -1,8 +1,8 @@
 """Stand-ins for systems outside the harness, run as separate processes: they read only an exported text file
 (and, for ``copy``, a predictions log of a method the harness ran) and write a predictions JSONL.
 
-    python tests/external_answerers.py first TEXT OUT [--per-query]
-    python tests/external_answerers.py copy TEXT LOG OUT
+    python tests/support/external_answerers.py first TEXT OUT [--per-query]
+    python tests/support/external_answerers.py copy TEXT LOG OUT
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 SHARED_DATA = Path(
-    os.environ.get("FSRE_BENCH_DATA_DIR") or Path(__file__).resolve().parents[2] / "shared" / "datasets"
+    os.environ.get("FSRE_BENCH_DATA_DIR") or Path(__file__).resolve().parents[3] / "shared" / "datasets"
 ).resolve()
 # One file of each source the suite reads; any missing means the data directory is wrong.
 REQUIRED_FILES = ("fewrel/val_wiki.json", "fewrel/val_semeval.json", "fewrel/pid2name.json", "fewrel/val_pubmed.json",

@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from shared_data import SHARED_DATA
+from tests.support.shared_data import SHARED_DATA
 
 DATASETS = SHARED_DATA
 ID_FILE = DATASETS / "fs-tacred" / "ids_of_5_way_1_shots_10K_episodes_3q_seed_160290.json"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import random
 import re
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from fsre_bench.data import load_dataset
 from fsre_bench.types import NOTA, Dataset, Episode, EpisodeData, RelationInstance
+from tests.support.shared_data import SHARED_DATA
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+DATA_DIR = SHARED_DATA  # $FSRE_BENCH_DATA_DIR, else ../shared/datasets beside the repository
 
 
 @cache
