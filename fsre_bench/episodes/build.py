@@ -1,4 +1,10 @@
-"""``build_episodes``: the one entry point the runner and the CLI call for protocols A and FS-TACRED."""
+"""N-way episodes (protocols ``episodic`` and ``natural-nota``), one (seed, index) at a time.
+
+``iter_episodes`` is what the runner and ``episodes build`` stream to an episode file; ``build_episodes``
+is the same list built whole. K-shot splits, and a whole (setting, seed) with its file header, are
+``build_episode_set`` (episode_set.py), which calls this module for N-way settings: every episode of any
+protocol comes from these two modules, and an N-way episode only from ``iter_episodes``.
+"""
 
 from __future__ import annotations
 

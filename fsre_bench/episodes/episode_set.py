@@ -1,7 +1,8 @@
-"""``build_episode_set``: the episodes of one (setting, seed) and their file header, for the runner and the CLI.
+"""``build_episode_set``: the episodes of one (setting, seed) built whole, with their file header.
 
-One function so ``fsre-bench run`` and ``fsre-bench episodes build`` can never disagree on what a
-setting and seed mean (the K-shot split rule included).
+K-shot splits come only from here (the runner, ``episodes build`` and ``verify``'s rebuild call it), so
+they never disagree on what a K and seed mean; N-way settings go through ``build.iter_episodes``, which
+the runner streams directly for long runs.
 """
 
 from __future__ import annotations
