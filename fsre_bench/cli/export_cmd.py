@@ -64,13 +64,13 @@ def _export_interop(args: argparse.Namespace) -> int:
     import yaml
 
     from fsre_bench.atomic import atomic_write_text
-    from fsre_bench.report.collect import find_result_files, load_rows
+    from fsre_bench.report.collect import load_rows, result_paths
     from fsre_bench.report.interop import hf_model_index, lm_eval_results, lm_eval_task
     from fsre_bench.report.plots import slug
 
     if args.format == "lm-eval" and (args.out is None or (args.out.exists() and not args.out.is_dir())):
         raise ConfigError("--format lm-eval writes one JSON per result: give --out DIRECTORY")
-    rows = load_rows([args.results] if args.results.is_file() else find_result_files(args.results))
+    rows = load_rows(result_paths(args.results))
     if args.format == "hf-model-index":
         text = yaml.safe_dump(hf_model_index(rows), sort_keys=False, allow_unicode=True, width=120)
         if args.out is None:

@@ -35,6 +35,12 @@ def find_result_files(results_dir: Path) -> list[Path]:
                   if path.is_file() and not path.is_relative_to(studies))
 
 
+def result_paths(path: Path) -> list[Path]:
+    """The result files ``path`` names: itself when it is one result file, else those under it (find_result_files)."""
+    path = Path(path)
+    return [path] if path.is_file() else find_result_files(path)
+
+
 def load_rows(paths: Iterable[Path]) -> list[ResultFile]:
     """Load and validate each file; an unreadable or unknown-version file is a one-line DataError."""
     return [ResultFile.load(Path(path)) for path in paths]

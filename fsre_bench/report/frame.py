@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fsre_bench.report.collect import find_result_files, load_rows
+from fsre_bench.report.collect import load_rows, result_paths
 from fsre_bench.results import ResultFile
 from fsre_bench.results.flags import (
     assembled_by,
@@ -29,9 +29,7 @@ def load_results(path: str | Path) -> pd.DataFrame:
     """One row per result x seed; ``path`` is a results directory (as for the leaderboard) or one result file."""
     import pandas as pd
 
-    path = Path(path)
-    paths = [path] if path.is_file() else find_result_files(path)
-    rows = [seed_row for run in load_rows(paths) for seed_row in result_rows(run)]
+    rows = [seed_row for run in load_rows(result_paths(Path(path))) for seed_row in result_rows(run)]
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["parameters"] = frame["parameters"].astype("Int64")  # a count; floors have none (not NaN floats)
     return frame

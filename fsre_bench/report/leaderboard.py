@@ -136,7 +136,13 @@ def render_table(table: LeaderboardTable) -> str:
     return "\n".join(lines)
 
 
-def _method_columns(label: str, table: LeaderboardTable) -> list[str]:
+# The method-fact columns of every table (the markdown's and the site's), in this order.
+FACT_COLUMNS = ("Type", "Backbone", "Params", "Training data", "Knowledge", "Side information")
+
+
+def method_facts(label: str, table: LeaderboardTable) -> tuple[list[str], bool]:
+    """The row's facts in FACT_COLUMNS order, and whether they are declared (an external row: the harness saw
+    predictions only, so everything about the method is a claim)."""
     row = table.cells[label]
     run = next(iter(row.values()))
     result = run.result
@@ -149,9 +155,12 @@ def _method_columns(label: str, table: LeaderboardTable) -> list[str]:
     facts = ["ICL" if meta["type"] == "icl" else meta["type"], meta["backbone"] or "–",
              format_parameters(meta["parameters"]), training, meta["knowledge_source"] or "–",
              side_information(result) or "not recorded"]
-    if run.provenance == EXTERNAL:  # the harness saw predictions only: everything about the method is a claim
-        facts = [f"{fact} {DECLARED_MARK}" for fact in facts]
-    return [label, *facts]
+    return facts, run.provenance == EXTERNAL
+
+
+def _method_columns(label: str, table: LeaderboardTable) -> list[str]:
+    facts, declared = method_facts(label, table)
+    return [label, *([f"{fact} {DECLARED_MARK}" for fact in facts] if declared else facts)]
 
 
 def _score_columns(label: str, table: LeaderboardTable, best: dict[str, float | None]) -> list[str]:
@@ -222,13 +231,18 @@ def render_plot_links(plots: Sequence[Path], link_base: Path | None) -> str:
     return "\n".join(lines).rstrip()
 
 
-def render_footer(rows: Sequence[ResultFile], skipped_limited: Sequence[ResultFile]) -> str:
+def assembled_and_newest(rows: Sequence[ResultFile]) -> tuple[str, str]:
+    """Which fsre-bench states computed the rows' statistics, and the newest result's date (never "now")."""
     assembled = sorted({assembled_by(row.result) for row in rows})
     newest = max((row.created_utc for row in rows), default=None)
+    return ", ".join(assembled) or "–", newest[:10] if newest else "–"
+
+
+def render_footer(rows: Sequence[ResultFile], skipped_limited: Sequence[ResultFile]) -> str:
+    assembled, newest = assembled_and_newest(rows)
     lines = [
         f"Best of each column in bold; Avg only for rows with every setting. {len(rows)} result file(s).",
-        f"Statistics computed by fsre-bench {', '.join(assembled) or '–'}. "
-        f"Newest result: {newest[:10] if newest else '–'}.",
+        f"Statistics computed by fsre-bench {assembled}. Newest result: {newest}.",
     ]
     if skipped_limited:
         lines.append(f"Not shown: {len(skipped_limited)} limited run(s) (`--limit`, not for reporting); "

@@ -95,24 +95,36 @@ def _millions(parameters: int | None) -> str:
     return f"{parameters / 1e6:.1f}M parameters" if parameters else "size not recorded"
 
 
-def render_literature_tables(entries: Sequence[LiteratureEntry], intro: str | None = INTRO) -> str:
-    """One table per (split, dataset, protocol, metric), after the measured tables.
+@dataclass(frozen=True)
+class LiteratureTable:
+    """The published rows of one (split, dataset, protocol, metric): the markdown's and the site's table."""
 
-    Columns are the settings in the order the file first lists them (a paper's own order, e.g.
-    NOTA 0% / 15% / 30% / 50%); rows keep the file's order.
-    """
+    title: str
+    settings: list[str]  # in the order the file first lists them (a paper's own, e.g. NOTA 0% / 15% / 30% / 50%)
+    entries: list[LiteratureEntry]  # in the file's order
+
+    def scores(self, entry: LiteratureEntry) -> list[str]:
+        return [f"{entry.scores[s]:.2f}" if s in entry.scores else "–" for s in self.settings]
+
+
+def literature_tables(entries: Sequence[LiteratureEntry]) -> list[LiteratureTable]:
     grouped: dict[tuple[str, str, str, str], list[LiteratureEntry]] = defaultdict(list)
     for entry in entries:
         grouped[(entry.split, entry.dataset, entry.protocol, entry.metric)].append(entry)
+    return [LiteratureTable(f"Reported in the literature, not run here: {split} · {dataset} · {protocol} · "
+                            f"{metric} (%)", list(dict.fromkeys(s for e in group for s in e.scores)), group)
+            for (split, dataset, protocol, metric), group in grouped.items()]
+
+
+def render_literature_tables(entries: Sequence[LiteratureEntry], intro: str | None = INTRO) -> str:
+    """One table per (split, dataset, protocol, metric), after the measured tables."""
     parts = [intro] if intro else []
-    for (split, dataset, protocol, metric), group in grouped.items():
-        settings = list(dict.fromkeys(s for e in group for s in e.scores))
-        lines = [f"### Reported in the literature, not run here: {split} · {dataset} · {protocol} · {metric} (%)", "",
-                 _row(["Method", "Backbone", "Training data", *settings, "Source"]),
-                 _row(["---", "---", "---", *["---:"] * len(settings), "---"])]
-        for entry in group:
-            scores = [f"{entry.scores[s]:.2f}" if s in entry.scores else "–" for s in settings]
-            lines.append(_row([entry.method, entry.backbone, entry.training_data, *scores, entry.source]))
+    for table in literature_tables(entries):
+        lines = [f"### {table.title}", "",
+                 _row(["Method", "Backbone", "Training data", *table.settings, "Source"]),
+                 _row(["---", "---", "---", *["---:"] * len(table.settings), "---"])]
+        for entry in table.entries:
+            lines.append(_row([entry.method, entry.backbone, entry.training_data, *table.scores(entry), entry.source]))
         parts.append("\n".join(lines))
     return "\n\n".join(parts)
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from fsre_bench.errors import DataError
 from fsre_bench.report.cells import cell_convention, cell_marks, format_cell, format_training_data
-from fsre_bench.report.leaderboard import LeaderboardTable, format_parameters
-from fsre_bench.report.literature import LiteratureEntry
+from fsre_bench.report.leaderboard import FACT_COLUMNS, LeaderboardTable, format_parameters, method_facts
+from fsre_bench.report.literature import LiteratureTable
 from fsre_bench.report.plots import per_relation_accuracy, slug, wilson_interval
 from fsre_bench.report.population_ci import population_cell
 from fsre_bench.report.ranking import rank_table, ranking_note
@@ -62,13 +62,6 @@ class TableView:
     filters: dict[str, list[str]]  # column -> its distinct values, for the filter menus
 
 
-@dataclass(frozen=True)
-class LiteratureView:
-    title: str
-    settings: list[str]
-    rows: list[dict[str, Any]]
-
-
 @dataclass
 class DatasetView:
     """One page: a dataset under one protocol, its tables (one per training group) and the literature."""
@@ -76,12 +69,11 @@ class DatasetView:
     dataset: str
     protocol: str
     tables: list[TableView] = field(default_factory=list)
-    literature: list[LiteratureView] = field(default_factory=list)
+    literature: list[LiteratureTable] = field(default_factory=list)
     literature_note: str = ""
 
 
-# The filterable fact columns, in display order (the issue's: method type, training data, knowledge, side information).
-FACT_COLUMNS = ("Type", "Backbone", "Params", "Training data", "Knowledge", "Side information")
+# The fact columns a table can be filtered by (method type, training data, knowledge, side information).
 FILTER_COLUMNS = ("Type", "Training data", "Knowledge", "Side information")
 
 
@@ -118,20 +110,8 @@ def table_view(table: LeaderboardTable, results_dir: Path) -> TableView:
 
 
 def _facts(label: str, table: LeaderboardTable) -> dict[str, str]:
-    row = table.cells[label]
-    run = next(iter(row.values()))
-    meta = run.result["method"]
-    splits = dict.fromkeys(name for setting in table.settings if setting in row
-                           for name in training_splits(row[setting].result))
-    training = "none" if not meta["training_relations"] else \
-        f"{len(meta['training_relations'])} ({format_training_data(list(splits))})"
-    facts = {"Type": "ICL" if meta["type"] == "icl" else meta["type"], "Backbone": meta["backbone"] or NONE,
-             "Params": format_parameters(meta["parameters"]), "Training data": training,
-             "Knowledge": meta["knowledge_source"] or NONE,
-             "Side information": side_information(run.result) or "not recorded"}
-    if run.provenance == EXTERNAL:
-        facts = {column: f"{text} (declared)" for column, text in facts.items()}
-    return facts
+    facts, declared = method_facts(label, table)
+    return {column: f"{text} (declared)" if declared else text for column, text in zip(FACT_COLUMNS, facts, strict=True)}
 
 
 def _score(table: LeaderboardTable, label: str, setting: str, results_dir: Path) -> ScoreView | None:
@@ -147,21 +127,6 @@ def _score(table: LeaderboardTable, label: str, setting: str, results_dir: Path)
     return ScoreView(format_cell(summary, table.protocol), summary["mean"], interval[0] if interval else None,
                      interval[1] if interval else None, tuple(cell_marks(run)), result_page_name(run, results_dir),
                      detail)
-
-
-def literature_views(entries: list[LiteratureEntry]) -> list[LiteratureView]:
-    """Published rows by (split, dataset, protocol, metric), settings in the file's own order."""
-    grouped: dict[tuple[str, str, str, str], list[LiteratureEntry]] = {}
-    for entry in entries:
-        grouped.setdefault((entry.split, entry.dataset, entry.protocol, entry.metric), []).append(entry)
-    views = []
-    for (split, dataset, protocol, metric), group in grouped.items():
-        settings = list(dict.fromkeys(s for e in group for s in e.scores))
-        rows = [{"method": e.method, "backbone": e.backbone, "training": e.training_data, "source": e.source,
-                 "scores": [f"{e.scores[s]:.2f}" if s in e.scores else NONE for s in settings]} for e in group]
-        views.append(LiteratureView(f"Reported in the literature, not run here: {split} · {dataset} · {protocol} · "
-                                    f"{metric} (%)", settings, rows))
-    return views
 
 
 # ----------------------------------------------------------------------------- result pages
