@@ -116,7 +116,7 @@ def test_unusable_directories_get_one_line(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_cli_run_records_the_import_source_and_refuses_a_missing_part(tmp_path: Path, capsys) -> None:
     tiny = ["--tkre-max-relations", "2", "--tkre-stage1-epochs", "1", "--tkre-stage2-epochs", "1",
-            "--tkre-pretrain-max-steps", "2", "--tkre-finetune-epochs", "1"]
+            "--tkre-pretrain-max-steps", "2", "--tkre-finetune-epochs", "1", "--tkre-mlm-head-corpus", "none"]
     # K-shot on SemEval at K=2: the first two K-shot train relations get knowledge; import for all SemEval labels.
     explanations = [{"relation": label, "subject": "a", "object": "b", "generated_text": f"a has {label} with b ."}
                     for label in load_dataset("semeval2010/train").positive_relations]

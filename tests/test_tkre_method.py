@@ -14,7 +14,7 @@ from fsre_bench.data import load_dataset
 # 2 MLM warm-up steps; episodic: 3 meta-training episodes with checkpoints at steps 1 and 3 on 4 dev relations.
 TINY_FLAGS = ["--tkre-max-relations", "3", "--tkre-explanations-per-relation", "2", "--tkre-synthetic-per-relation", "2",
               "--tkre-stage1-epochs", "1", "--tkre-stage2-epochs", "1", "--tkre-pretrain-max-steps", "2",
-              "--tkre-mlm-warmup-steps", "2", "--tkre-corpus-sentences-per-relation", "4",
+              "--tkre-mlm-warmup-steps", "2", "--tkre-mlm-head-corpus", "none", "--tkre-corpus-sentences-per-relation", "4",
               "--proto-ft-steps", "3", "--select-dev-episodes", "4", "--option", "select_checkpoints=[0.34, 1.0]"]
 
 
@@ -58,7 +58,7 @@ def test_episodic_run_through_the_cli_records_knowledge_source_and_training_rela
     stages = extra["pretrain"]["stages"]
     assert stages["stage1"]["objectives"] == ["mslm"] and stages["stage2"]["objectives"] == ["mslm", "scl"]
     assert stages["mlm_warmup"]["encoder_frozen"] is True and stages["mlm_warmup"]["steps"] == 2
-    assert stages["stage2"]["scl_marker_rows"] > 0  # the start-marker positive ran
+    assert stages["stage2"]["scl_marker_rows"] == 0 and stages["stage2"]["scl_rows"] > 0  # the paper's SCL: no pair positive
     assert extra["knowledge"]["corpus"]["by_source"]["labelled"] == 3 * 4
     # model selection: checkpoints 1 and 3 of the meta-training scored on dev-relation episodes, the best kept
     assert [h["steps"] for h in selection["history"]] == [1, 3]

@@ -109,13 +109,15 @@ def test_scl_has_a_start_marker_positive_next_to_the_relation_span(tokenizer):
     base = load_base(None, seed=3)
     base.model.add_scl_head(2, 16, seed=3)
     hidden = base.model.hidden_states(batch.input_ids, batch.attention_mask)
-    with_pair = PretrainConfig(marker_positive=True)
+    # the supervised variant of earlier rounds (in-batch anchor negatives), where the pair positive is an option
+    with_pair = PretrainConfig(marker_positive=True, in_batch_negatives=True)
     loss, rows, counts = scl_term(base.model, hidden, batch, with_pair)
     # texts 0 and 1 have a relation span and markers (2 rows each); text 2's entities touch: its pair row only
     assert (rows, counts["scl_marker_rows"], counts["scl_skipped_no_relation_span"]) == (5, 3, 0)
     loss.backward()
     assert base.model.pair_projection[0].weight.grad.abs().sum() > 0
-    _, rows_off, counts_off = scl_term(base.model, hidden.detach(), batch, PretrainConfig(marker_positive=False))
+    _, rows_off, counts_off = scl_term(base.model, hidden.detach(), batch,
+                                           PretrainConfig(marker_positive=False, in_batch_negatives=True))
     assert (rows_off, counts_off["scl_skipped_no_relation_span"]) == (2, 1)
     # the pair positive is the start-marker states, the representation inference reads
     assert base.model.pair_projection[0].in_features == 2 * hidden.shape[-1]

@@ -101,6 +101,20 @@ def test_stage2_starts_from_the_stage1_weights(reference, tmp_path: Path):
     assert only_stage1.info["stages"]["stage2"]["ran"] is False
 
 
+def test_a_variant_with_the_same_stage1_reuses_its_weights_instead_of_training_it_again(reference):
+    result, _ = reference
+    root = result.encoder_dir.parent.parent
+    no_scl = _run(root, replace(TINY_CONFIG, stage2_scl=False, tau=0.5))  # tkre-no-scl: stage 1 is the same
+    assert no_scl.info["cache_key"] != result.info["cache_key"]
+    first, again = result.info["stages"], no_scl.info["stages"]
+    assert again["stage1"]["reused"] and "reused" not in first["stage1"]
+    assert again["stage2"]["start_weights_sha256"] == first["stage1"]["end_weights_sha256"]
+    assert again["stage2"]["objectives"] == ["mslm"]
+    # a setting stage 1 reads is a different stage 1
+    other = _run(root, replace(TINY_CONFIG, stage2_scl=False, mask_prob_ordinary=0.3))
+    assert "reused" not in other.info["stages"]["stage1"]
+
+
 def test_same_seed_same_bytes_other_seed_other_bytes(reference, tmp_path: Path):
     _, sha = reference
     again = _run(tmp_path / "again")
@@ -140,7 +154,7 @@ def test_interrupted_mid_stage_resumes_from_the_epoch_checkpoint(reference, tmp_
 
     with pytest.raises(Interrupted):
         _run(tmp_path, on_step=stop_in_second_epoch)
-    (entry,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    (entry,) = [p for p in tmp_path.iterdir() if p.is_dir() and p.name != "stage1"]  # stage1/: shared weights
     assert not (entry / "complete.json").exists()
     checkpoints = sorted(p.name for p in (entry / "work").glob("*.safetensors"))
     # the completed MLM warm-up (2 epochs of the tiny set) and stage 1's first epoch
@@ -159,7 +173,7 @@ def test_corrupted_epoch_checkpoint_is_discarded_and_the_stage_restarts(referenc
 
     with pytest.raises(Interrupted):
         _run(tmp_path, on_step=stop_in_stage2)
-    (entry,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    (entry,) = [p for p in tmp_path.iterdir() if p.is_dir() and p.name != "stage1"]  # stage1/: shared weights
     _flip_bytes(entry / "work" / "stage2-epoch000.safetensors")
     with pytest.warns(CorruptCheckpointWarning, match="stage2-epoch000"):
         resumed = _run(tmp_path)

@@ -80,7 +80,7 @@ class TKREMethod:
             description=_describe(self.variant),
             extra={"variant": asdict(self.variant), "settings": self.settings.to_dict(),
                    "knowledge": trained.get("knowledge"), "pretrain": trained.get("pretrain"),
-                   "finetune": trained.get("finetune"), "nota_threshold": self.nota.value,
+                   "finetune": trained.get("finetune"), "mlm_head": trained.get("mlm_head"), "nota_threshold": self.nota.value,
                    "representation": self.representation, "step_timing_s": dict(self._timing),
                    "torch_threads": _torch_threads(), "spent": spent(**trained.get("spent", {})),
                    "meta_train": trained.get("meta_train"), "model_selection": trained.get("model_selection"),
@@ -182,19 +182,58 @@ class TKREMethod:
         config = PretrainConfig(
             stage1_mslm=self.variant.stage1_mslm, stage2_scl=self.variant.stage2_scl,
             stage2_mslm=self.variant.stage2_mslm, stage1_sources=texts.stage1_sources,
+            stage2_sources=texts.stage2_sources,
             stage1_epochs=self.settings.stage1_epochs, stage2_epochs=self.settings.stage2_epochs,
             batch_size=self.settings.pretrain_batch_size, max_steps=self.settings.pretrain_max_steps,
             mlm_warmup_steps=self.settings.mlm_warmup_steps,
             max_length=self.settings.max_length, seed=self.config.seed, device=self.config.device,
+            **self.settings.scl_config(),
         )
         started = time.perf_counter()
-        result = pretrain_encoder(texts.examples, texts.relations, config,
-                                  base_model=resolve_encoder_path(self.config.encoder), progress=False)
+        base = self._mslm_base(config)
+        self._timing["mlm_head_s"] = round(time.perf_counter() - started, 2)
+        result = pretrain_encoder(texts.examples, texts.relations, config, base_model=base, progress=False)
         self._timing["pretrain_s"] = round(time.perf_counter() - started, 2)
         self._trained.update(training_data=training_data, pretrain=_pretrain_summary(result.info))
         self._trained["spent"] = {name: _stage_spent(stage) for name, stage in result.info.get("stages", {}).items()
                                   if stage.get("ran")}
         return result.encoder_dir
+
+    def _mslm_base(self, config: Any) -> str | None:
+        """The encoder pre-training starts from: for MSLM on the default MiniLM (which ships no MLM head), the
+        cached encoder + head that passed its held-out test (tkre/pretrain/mlm_head.py); refused when it fails."""
+        from tkre.pretrain.mlm_head import HeadRecipe, trained_head
+
+        base = resolve_encoder_path(self.config.encoder)
+        uses_mslm = config.stage1_mslm or config.stage2_mslm
+        other_encoder = base != resolve_encoder_path(None)
+        if not uses_mslm or other_encoder or self.settings.mlm_head_corpus == "none":
+            self._trained["mlm_head"] = {"trained": False, "reason": "no MSLM stage" if not uses_mslm else
+                                         "--encoder given (its own head is used)" if other_encoder else
+                                         "tkre_mlm_head_corpus none: the fresh head's warm-up only"}
+            return base
+        recipe = HeadRecipe(frozen_steps=self.settings.mlm_head_frozen_steps,
+                            joint_steps=self.settings.mlm_head_joint_steps)
+        head = trained_head(base, self._head_corpus(), recipe)
+        self._trained["mlm_head"] = {"trained": True, **{k: v for k, v in head.info.items() if k != "recipe"}}
+        if not head.passed:
+            raise ConfigError(head.refusal())
+        return str(head.directory)
+
+    def _head_corpus(self) -> Any:
+        from fsre_bench.data.loader import load_dataset
+        from tkre.pretrain.mlm_head import HeadCorpus
+
+        name = self.settings.mlm_head_corpus
+        if name == "auto":
+            # Episodic: the --train data's sentences, unlabelled (the dev relations' too: they are training
+            # relations, and one head then serves selection and refit). K-shot: FewRel's training relations.
+            train = self.nota.train if self.config.option("protocol") != "kshot" else None
+            dataset = train if train is not None else load_dataset("fewrel/train_offline")
+        else:
+            dataset = load_dataset(name)
+        return HeadCorpus(f"{dataset.name}/{dataset.split}", dataset.source_sha256,
+                          tuple(" ".join(inst.tokens) for inst in dataset.all_instances()))
 
     def _meta_train(self, train: Dataset, encoder_dir: Any, refit_base: Any = None) -> Any:
         """proto-ft's meta-training (same episodes, steps, lr, selection, refit) from the pre-trained encoder."""

@@ -1,7 +1,7 @@
 """The texts a TKRE variant pre-trains on, built from labelled instances of the training relations.
 
-Full TKRE: the corpus of both stages is every labelled training sentence (or a seeded
-``corpus_sentences_per_relation`` of each relation) plus the EDKG explanations plus the SCDG
+Full TKRE, as the paper stages it: stage 1 reads every labelled training sentence (or a seeded
+``corpus_sentences_per_relation`` of each relation) plus the EDKG explanations, stage 2 the SCDG
 synthetic sentences (which also join the K-shot classifier's training set), all carrying the
 entity markers inference reads (tkre/marked_texts.py). ``tkre-no-synth`` drops the synthetic data
 everywhere; ``tkre-no-knowledge`` replaces each explanation by the raw sentence it would have
@@ -29,7 +29,7 @@ from tkre.knowledge.imported import (
     import_knowledge,
     import_report,
 )
-from tkre.marked_texts import labelled_sentences, mark_examples
+from tkre.marked_texts import LABELLED_SOURCE, labelled_sentences, mark_examples
 from tkre.settings import TKRESettings, Variant
 from tkre.types import KnowledgeExample
 
@@ -42,7 +42,10 @@ class PretrainingTexts:
     relations: list[str]  # the relations knowledge was built for (anchor rows, in order)
     synthetic: list[RelationInstance]  # SCDG instances (empty for tkre-no-synth)
     source: str  # "llm:<model id>" | "schema" | "import:<sha256 prefix>": what generated the knowledge
-    stage1_sources: tuple[str, ...] | None  # None: stage 1 reads the whole corpus, as stage 2 does
+    # The paper's corpora per stage: stage 1 (MSLM) on the explanations and the labelled training sentences,
+    # stage 2 (SCL + MSLM) on the synthetic data; None = the whole corpus (stage 2 of tkre-no-synth).
+    stage1_sources: tuple[str, ...] | None
+    stage2_sources: tuple[str, ...] | None = None
     info: dict[str, Any] = field(default_factory=dict)
 
 
@@ -90,7 +93,12 @@ def build_pretraining_texts(
     examples, info["corpus"] = _corpus(examples, instances, synthetic, settings, seed)
     used = list(group_by_relation(instances))
     source = sources[0] if sources else ("schema" if settings.knowledge == "schema" else "none")
-    return PretrainingTexts(examples, used, synthetic, source, None, info)
+    knowledge = sum(n for kind, n in info["corpus"]["by_source"].items() if kind in ("explanation", "synthetic"))
+    info["corpus"]["knowledge_texts"] = knowledge
+    info["corpus"]["knowledge_share"] = round(knowledge / max(1, len(examples)), 4)
+    stage1 = (LABELLED_SOURCE, "explanation", "sentence")
+    stage2 = ("synthetic",) if synthetic else None
+    return PretrainingTexts(examples, used, synthetic, source, stage1, stage2, info)
 
 
 def synthetic_instances(

@@ -13,6 +13,7 @@ from fsre_bench.errors import ConfigError
 from fsre_bench.training.classifier import ClassifierBudget
 
 KNOWLEDGE_SOURCES = ("llm", "schema")
+SCL_ANCHOR_NEGATIVES = ("none", "batch", "all")
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,31 @@ class TKRESettings:
     # (None = all, 0 = none, the knowledge texts alone), marked as inference marks them.
     corpus_sentences_per_relation: int | None = None
     mark_entities: bool = True
+    # Budgets in epochs of each stage's own corpus (the paper: 5 epochs a stage on GPU). Stage 1 reads the
+    # labelled sentences + explanations (FewRel's 64 training relations: ~8k texts, 2 epochs ~1,000 steps),
+    # stage 2 only the synthetic data (8 a relation), so it gets more epochs for about a sixth of the steps.
     stage1_epochs: int = 2
-    stage2_epochs: int = 2
-    # optimiser steps per stage, a cap on top of the epochs: with every labelled training sentence in the
-    # corpus (SemEval train: ~3.7k texts), 100 steps a stage keeps a FewRel run near 10 min a seed on 2 cores
-    pretrain_max_steps: int | None = 100
+    stage2_epochs: int = 5
+    # optional cap on optimiser steps per stage (tiny test budgets); None: every epoch is run
+    pretrain_max_steps: int | None = None
     pretrain_batch_size: int = 16
     mlm_warmup_steps: int = 100  # fresh MLM head warmed up with the encoder frozen (MiniLM ships no head)
+    # The MLM head MSLM reads (tkre/pretrain/mlm_head.py): trained and measured against the unigram baseline
+    # before any MSLM step, where the base (MiniLM) ships none. "auto": episodic runs use the --train sentences
+    # (unlabelled), K-shot runs FewRel's training-relation sentences (fewrel/train_offline: never SemEval's own);
+    # a dataset name picks another corpus; "none" keeps the fresh head's short warm-up (and is marked so).
+    mlm_head_corpus: str = "auto"
+    mlm_head_frozen_steps: int = 200
+    mlm_head_joint_steps: int = 400
+    # SCL: the paper's by default (tkre/pretrain/config.py says which release line each follows); the
+    # supervised variant of earlier rounds is scl_anchor_negatives=batch, scl_marker_positive,
+    # scl_entity_blank_rate=0.7, scl_unmasked_pass, scl_irrelevant_spans=2, scl_direct_anchors.
+    scl_irrelevant_spans: int = 1  # negatives: irrelevant spans of the same text
+    scl_anchor_negatives: str = "none"  # none | batch | all: other relations' anchors as negatives too
+    scl_marker_positive: bool = False  # the start-marker pair (inference's representation) as a second positive
+    scl_entity_blank_rate: float = 0.0  # each mention of the SCL input blanked with this probability
+    scl_unmasked_pass: bool = False  # SCL on a second, unmasked forward pass instead of the MSLM's masked one
+    scl_direct_anchors: bool = False  # anchors learned in the projection's output space, not projected
     # K-shot classifier (defaults shared with the finetune baseline: fsre_bench/training/classifier.py)
     finetune_epochs: int = ClassifierBudget.epochs  # over the K-shot train set (+ synthetic)
     finetune_max_steps: int | None = ClassifierBudget.max_steps  # cap on classifier optimiser steps
@@ -80,13 +99,20 @@ class TKRESettings:
         for name in ("explanations_per_relation", "synthetic_per_relation", "synthetic_rounds", "pretrain_batch_size",
                      "finetune_batch_size", "eval_batch_size"):
             _at_least(name, getattr(self, name), 1)
-        for name in ("stage1_epochs", "stage2_epochs", "finetune_epochs", "mlm_warmup_steps"):
+        for name in ("stage1_epochs", "stage2_epochs", "finetune_epochs", "mlm_warmup_steps", "mlm_head_frozen_steps",
+                     "mlm_head_joint_steps"):
             _at_least(name, getattr(self, name), 0)
         if self.corpus_sentences_per_relation is not None:
             _at_least("corpus_sentences_per_relation", self.corpus_sentences_per_relation, 0)
         for name in ("pretrain_max_steps", "finetune_max_steps", "max_relations"):
             if getattr(self, name) is not None:
                 _at_least(name, getattr(self, name), 1)
+        _at_least("scl_irrelevant_spans", self.scl_irrelevant_spans, 0)
+        if self.scl_anchor_negatives not in SCL_ANCHOR_NEGATIVES:
+            raise ConfigError(f"tkre_scl_anchor_negatives {self.scl_anchor_negatives!r}: use "
+                              f"{', '.join(SCL_ANCHOR_NEGATIVES)}")
+        if not 0.0 <= self.scl_entity_blank_rate <= 1.0:
+            raise ConfigError(f"tkre_scl_entity_blank_rate={self.scl_entity_blank_rate!r} must be in [0, 1]")
         if self.representation not in ("marker-start", "entity-pool", "marker-mean"):
             raise ConfigError(f"tkre_representation {self.representation!r}: use marker-start, entity-pool or marker-mean")
         if not 0.0 <= self.dropout < 1.0 or self.finetune_lr <= 0 or self.finetune_head_lr <= 0:
@@ -113,6 +139,14 @@ class TKRESettings:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def scl_config(self) -> dict[str, Any]:
+        """The SCL settings as PretrainConfig fields."""
+        return {"irrelevant_spans_per_text": self.scl_irrelevant_spans,
+                "in_batch_negatives": self.scl_anchor_negatives != "none",
+                "all_anchor_negatives": self.scl_anchor_negatives == "all",
+                "marker_positive": self.scl_marker_positive, "entity_blank_rate": self.scl_entity_blank_rate,
+                "scl_shared_forward": not self.scl_unmasked_pass, "anchor_projected": not self.scl_direct_anchors}
 
     def classifier_budget(self) -> ClassifierBudget:
         """The K-shot classifier's budget from the ``finetune_*`` settings."""

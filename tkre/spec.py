@@ -21,17 +21,42 @@ _BUDGETS = (
     MethodOption("tkre_synthetic_rounds", int, 3, "SCDG requests per relation at most", metavar="N"),
     MethodOption("tkre_max_relations", int, None, "knowledge for the first N training relations only (tiny budgets)",
                  metavar="N"),
-    MethodOption("tkre_stage1_epochs", int, 2, "stage-1 MSLM epochs", metavar="N"),
-    MethodOption("tkre_stage2_epochs", int, 2, "stage-2 SCL+MSLM epochs", metavar="N"),
-    MethodOption("tkre_pretrain_max_steps", int, 100, "cap on optimiser steps per pre-training stage", metavar="N"),
+    MethodOption("tkre_stage1_epochs", int, 2, "stage-1 MSLM epochs (over labelled sentences + explanations)",
+                 metavar="N"),
+    MethodOption("tkre_stage2_epochs", int, 5, "stage-2 SCL+MSLM epochs (over the synthetic data)", metavar="N"),
+    MethodOption("tkre_pretrain_max_steps", int, None, "cap on optimiser steps per pre-training stage (default none)",
+                 metavar="N"),
     MethodOption("tkre_mlm_warmup_steps", int, 100, "steps warming up a fresh MLM head, encoder frozen (0 = none)",
                  metavar="N"),
+    MethodOption("tkre_mlm_head_corpus", str, "auto", "unlabelled sentences the MLM head learns from before MSLM "
+                 "(auto: the --train data, K-shot fewrel/train_offline; a dataset name; none: fresh head)",
+                 metavar="auto|DATASET|none"),
+    MethodOption("tkre_mlm_head_frozen_steps", int, 200, "MLM head steps with the encoder frozen", metavar="N"),
+    MethodOption("tkre_mlm_head_joint_steps", int, 400, "MLM head steps trained with the encoder", metavar="N"),
     MethodOption("tkre_finetune_epochs", int, 10, "K-shot classifier epochs", metavar="N"),
     MethodOption("tkre_finetune_max_steps", int, None, "cap on K-shot classifier optimiser steps", metavar="N"),
     MethodOption("tkre_corpus_sentences_per_relation", int, None,
                  "labelled training sentences per relation in the pre-training corpus (default all; 0 = none)",
                  metavar="N"),
 )
+
+# SCL: the paper's by default; the supervised variant of earlier rounds is these options together
+# (--tkre-scl-anchor-negatives batch --tkre-scl-marker-positive --tkre-scl-entity-blank-rate 0.7
+#  --tkre-scl-unmasked-pass --tkre-scl-irrelevant-spans 2 --tkre-scl-direct-anchors).
+_SCL = (
+    MethodOption("tkre_scl_irrelevant_spans", int, 1, "SCL negatives: irrelevant spans drawn from the same text",
+                 metavar="N"),
+    MethodOption("tkre_scl_anchor_negatives", str, "none", "SCL: other relations' anchors as negatives too "
+                 "(the paper: none)", choices=("none", "batch", "all")),
+    MethodOption("tkre_scl_marker_positive", bool, False, "SCL: the start-marker pair as a second positive"),
+    MethodOption("tkre_scl_entity_blank_rate", float, 0.0, "SCL: blank each entity mention with this probability",
+                 metavar="P"),
+    MethodOption("tkre_scl_unmasked_pass", bool, False, "SCL on a second, unmasked forward pass "
+                 "(the paper: the masked MSLM pass)"),
+    MethodOption("tkre_scl_direct_anchors", bool, False, "SCL anchors learned in the projection's output space "
+                 "(the paper: projected with the spans)"),
+)
+
 
 def _side_information(spec: MethodSpec, options: Mapping[str, Any], protocol: str) -> str:
     """Episodic: the knowledge is about the training relations, so none about the evaluation ones unless
@@ -58,6 +83,7 @@ TKRE = MethodSpec(
                      "import:DIR: explanations.json / synthetic.jsonl made elsewhere (the reference release's formats)",
                      metavar="llm|schema|import:DIR"),
         *_BUDGETS,
+        *_SCL,
         MethodOption("tkre_fuse_description", bool, False,
                      "episodic: fuse prototypes with the relation name/description view"),
         MethodOption("nota_threshold", float, None, "fixed NOTA threshold instead of calibration on --train",
@@ -70,7 +96,9 @@ TKRE = MethodSpec(
     side_information=_side_information,
     trains_weights=True,
     requires_train=True,  # episodic: pre-training knowledge and meta-training are about training relations
-    recipe=SELECTION_RECIPE,  # its meta-training and selection are proto-ft's
+    # its meta-training and selection are proto-ft's; "paper/1": the paper's SCL, a trained MLM head and the
+    # paper's corpora per stage became the defaults (issue 31), so results of the earlier recipe are not reused
+    recipe=f"{SELECTION_RECIPE}+paper/1",
     ablations=(
         Ablation("tkre-no-mslm", "TKRE ablation: no MSLM (SCL only)", {"variant": "tkre-no-mslm"}),
         Ablation("tkre-no-scl", "TKRE ablation: no SCL (MSLM only)", {"variant": "tkre-no-scl"}),

@@ -10,6 +10,14 @@ from fsre_bench.errors import ConfigError
 # Fields that change how a run is executed or reported but never the weights it produces,
 # so they stay out of the cache key (a checkpoint made with 1 thread is reused with 2).
 _NOT_IN_CACHE_KEY = frozenset({"num_threads", "keep_checkpoints"})
+# Fields stage 1 (and the MLM warm-up before it) never reads: two configs that differ only here train
+# bit-identical stage-1 weights (tkre and tkre-no-scl do), so stage 1 is trained once and reused.
+_STAGE2_ONLY = frozenset({
+    "stage2_scl", "stage2_mslm", "stage2_sources", "stage2_epochs", "tau", "lambda_mslm", "lambda_scl",
+    "projection_dim", "irrelevant_spans_per_text", "irrelevant_span_max_len", "anchor_projected",
+    "in_batch_negatives", "all_anchor_negatives", "entity_positive", "marker_positive", "entity_blank_rate",
+    "scl_shared_forward",
+})
 
 
 @dataclass(frozen=True)
@@ -46,27 +54,36 @@ class PretrainConfig:
     mask_prob_ordinary: float = 0.2
     mask_prob_entity: float = 0.5
     mask_prob_relation: float = 0.8
-    # SCL
+    # SCL. The defaults are the paper's (Section 3.3, Eq. 6-7) as the release computes it (codes/traditional_re/
+    # cl_model.py, TKREModel.forward): each text's relation anchor against its relation span (the positive) and
+    # irrelevant spans of the SAME text (the negatives, the release draws one of 1-3 ordinary tokens), anchor and
+    # spans all through ONE projection head, a softmax over them, on the masked MSLM pass. Nothing else: no other
+    # relations' anchors, no marker-pair positive, no entity blanking. The release's SCL code hard-codes four TACRED
+    # relations (train_tkre_stage2); we follow the paper there and give every training relation an anchor.
     tau: float = 0.1
     lambda_mslm: float = 1.0
     lambda_scl: float = 1.0
     projection_dim: int = 128
-    irrelevant_spans_per_text: int = 2
+    irrelevant_spans_per_text: int = 1
     irrelevant_span_max_len: int = 3
-    in_batch_negatives: bool = True  # other relations' anchors (those in the batch) as negatives
+    # Anchors are embeddings of the hidden size passed through the span projection (the release's
+    # relation_embeddings -> scl_head); False learns them directly in the projection's output space.
+    anchor_projected: bool = True
+    # The variant of earlier rounds (a supervised contrastive loss over the source relations), kept as options:
+    in_batch_negatives: bool = False  # other relations' anchors (those in the batch) as negatives
     all_anchor_negatives: bool = False  # use every other relation's anchor, not only the batch's
     entity_positive: bool = False  # the entity spans as a second positive (the paper's figure)
-    # The representation inference uses (start-marker pair, through its projection head) as a
+    # The representation inference uses (start-marker pair, through its own projection head) as a
     # positive next to the relation span, for texts whose markers survived tokenisation.
-    marker_positive: bool = True
+    marker_positive: bool = False
     # CP-style (Peng et al. 2020: 0.7): each mention of the SCL input becomes [MASK]s at this rate.
-    entity_blank_rate: float = 0.7
+    entity_blank_rate: float = 0.0
     # A fresh MLM head is warmed up for this many steps with the encoder frozen before stage 1
     # (on the stage-1 texts, at head_lr), so MSLM's first gradients into the encoder are not noise.
     mlm_warmup_steps: int = 100
-    # SCL on a second, unmasked forward pass (what inference sees); True shares the masked pass
-    # of the MSLM term (about half the stage-2 cost, but the relation span is then 80% [MASK]).
-    scl_shared_forward: bool = False
+    # SCL on the masked pass of the MSLM term (the paper's one forward pass); False adds a second, unmasked
+    # pass (what inference sees) at about twice the stage-2 cost. Without an MSLM term SCL reads an unmasked pass.
+    scl_shared_forward: bool = True
     # batching
     length_grouped: bool = True
     length_group_batches: int = 8  # a shuffled chunk of this many batches is sorted by length
@@ -90,6 +107,10 @@ class PretrainConfig:
     def cache_fields(self) -> dict[str, Any]:
         """The settings that determine the trained weights (the cache key's share of the config)."""
         return {k: v for k, v in asdict(self).items() if k not in _NOT_IN_CACHE_KEY}
+
+    def stage1_cache_fields(self) -> dict[str, Any]:
+        """The settings that determine the weights after stage 1 (the shared stage-1 key's share)."""
+        return {k: v for k, v in self.cache_fields().items() if k not in _STAGE2_ONLY}
 
     @property
     def any_stage(self) -> bool:

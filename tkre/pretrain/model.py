@@ -62,25 +62,38 @@ class PretrainModel(nn.Module):
         self.anchors: nn.Parameter | None = None
         self.projection: nn.Sequential | None = None
         self.pair_projection: nn.Sequential | None = None
+        self.anchor_projected = False
 
-    def add_scl_head(self, n_relations: int, projection_dim: int, seed: int) -> None:
-        """Relation anchors [R, P], a shared Linear-ReLU-Linear projection of pooled spans (H -> P) and
-        one of the start-marker pair inference reads (2H -> H -> P), seeded."""
+    def add_scl_head(self, n_relations: int, projection_dim: int, seed: int, anchor_projected: bool = True) -> None:
+        """Relation anchors, a shared Linear-ReLU-Linear projection of pooled spans (H -> P) and one of the
+        start-marker pair inference reads (2H -> H -> P), seeded.
+
+        ``anchor_projected`` (the paper's): anchors are [R, H] embeddings that go through the same projection
+        as the spans (the release's relation_embeddings -> scl_head), so anchor, positive and negatives live in
+        one space; otherwise they are [R, P] vectors learned directly in the projection's output space.
+        """
         hidden = self.encoder.config.hidden_size
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(derived_seed(seed, "scl-head-init"))
             self.projection = nn.Sequential(
                 nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, projection_dim)
             )
+            width = hidden if anchor_projected else projection_dim
             # unit-norm-ish anchors: after L2 normalisation the scale only sets the gradient size
-            self.anchors = nn.Parameter(torch.randn(n_relations, projection_dim) / projection_dim**0.5)
+            self.anchors = nn.Parameter(torch.randn(n_relations, width) / width**0.5)
             self.pair_projection = nn.Sequential(
                 nn.Linear(2 * hidden, hidden), nn.ReLU(), nn.Linear(hidden, projection_dim)
             )
+        self.anchor_projected = anchor_projected
         device = next(self.encoder.parameters()).device
         self.projection.to(device)
         self.pair_projection.to(device)
         self.anchors.data = self.anchors.data.to(device)
+
+    def anchor_vectors(self) -> torch.Tensor:
+        """The relation anchors in the projection's output space [R, P]."""
+        assert self.anchors is not None and self.projection is not None
+        return self.projection(self.anchors) if self.anchor_projected else self.anchors
 
     def hidden_states(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         return self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
@@ -119,13 +132,27 @@ def load_base(name_or_path: str | None, seed: int, device: str = "cpu") -> Loade
                 f"base model {name!r} cannot be loaded offline ({type(exc).__name__}); pass a local path or a cached HF name"
             ) from None
     encoder = encoder.float()
+    trained_here = fresh and _head_file(name) is not None
     if fresh:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(derived_seed(seed, "mlm-head-init"))
             head = TiedMLMHead(encoder.config, encoder.get_input_embeddings())
-    identity["mlm_head"] = "fresh-tied" if fresh else "pretrained"
+        if trained_here:  # a head trained by tkre/pretrain/mlm_head.py lies beside this encoder
+            from safetensors.torch import load_file
+
+            missing, unexpected = head.load_state_dict(load_file(str(_head_file(name))), strict=False)
+            if unexpected or set(missing) != {"decoder.weight"}:
+                raise ConfigError(f"{_head_file(name)}: not a tied MLM head of this encoder")
+            fresh = False
+    identity["mlm_head"] = "trained-here" if trained_here else "fresh-tied" if fresh else "pretrained"
     model = PretrainModel(encoder, head, fresh_head=fresh).to(device)
     return LoadedBase(model=model, tokenizer=tokenizer, identity=identity)
+
+
+def _head_file(name: str) -> Path | None:
+    """The MLM head trained here (tkre/pretrain/mlm_head.py) beside a local encoder folder, if any."""
+    path = Path(name) / "mlm_head.safetensors"
+    return path if os.path.isdir(name) and path.is_file() else None
 
 
 def _trained_mlm_head(auto_mlm: Any, name: str) -> tuple[nn.Module | None, nn.Module | None]:
@@ -155,7 +182,7 @@ def model_identity(name_or_path: str) -> dict[str, Any]:
 
 
 def _is_weight_file(name: str) -> bool:
-    return name in _WEIGHT_FILES or (name.endswith((".safetensors", ".bin")) and name.startswith(("model-", "pytorch_model-")))
+    return name in _WEIGHT_FILES or name == "mlm_head.safetensors" or (name.endswith((".safetensors", ".bin")) and name.startswith(("model-", "pytorch_model-")))
 
 
 def _local_model_dir(name_or_path: str) -> Path | None:

@@ -56,6 +56,9 @@ def scl_term(
 ) -> tuple[torch.Tensor | None, int, dict[str, int]]:
     """Mean SCL over the batch's usable rows, the row count and the skip counts.
 
+    The defaults are the paper's: the positive is the relation span, the negatives the irrelevant spans
+    of the same text, everything through ``projection``; with one irrelevant span that is the release's
+    two-way softmax (cl_model.py, TKREModel.forward). The other terms are options of earlier rounds.
     Positives of a text: its relation span (pooled, through ``projection``), its entity spans when
     ``entity_positive``, and the start-marker pair inference reads (through ``pair_projection``)
     when ``marker_positive`` and the text is marked. A text with no positive (no relation span,
@@ -111,7 +114,7 @@ def scl_term(
         positive_relations=torch.tensor([row[2] for row in rows], device=device),
         irrelevant=vectors[irr_index.to(device)],
         irrelevant_valid=irr_valid.to(device),
-        anchors=model.anchors,
+        anchors=model.anchor_vectors(),
         negative_anchor_mask=anchor_mask.to(device),
         tau=config.tau,
     )

@@ -30,7 +30,7 @@ from tkre.pretrain.trainer import StagePlan, StepCallback
 from tkre.types import KnowledgeExample
 
 # Bump when the training code changes what a given key produces, so old entries are not reused.
-PRETRAIN_FORMAT = 2  # 2: marked texts, marker-pair SCL positive, entity blanking, MLM warm-up
+PRETRAIN_FORMAT = 3  # 3: the paper's SCL (projected anchors); 2: marked texts, marker-pair positive, blanking, warm-up
 COMPLETE_MARKER = "complete.json"
 ENCODER_SUBDIR = "encoder"
 
@@ -111,7 +111,8 @@ def _build(
     if not encoded:
         raise DataError(f"pretrain_encoder: none of the {len(examples)} knowledge examples survived tokenisation")
     plans = _stage_plans(encoded, [ex.source for ex in examples], config, base.model.fresh_head)
-    runner = StageRunner(base.model, base.tokenizer, config, len(relations), entry / "work", notes)
+    shared = _shared_stage1(entry.parent, plans, examples, relations, config, base.identity)
+    runner = StageRunner(base.model, base.tokenizer, config, len(relations), entry / "work", notes, shared)
     stage_infos, resumed = runner.run(plans, on_step, progress)
     _export_encoder(base.model.encoder, base.tokenizer, entry)
     return {
@@ -126,6 +127,19 @@ def _build(
         "versions": _versions(),
         "harness": _harness(),  # who produced these weights, for the provenance of every later reuse
     }
+
+
+def _shared_stage1(root: Path, plans: list[StagePlan], examples: list[KnowledgeExample], relations: list[str],
+                   config: PretrainConfig, identity: dict[str, Any]) -> Path | None:
+    """Where the weights after stage 1 lie for every config with the same stage 1 (None: no stage 1)."""
+    stage1 = next((plan for plan in plans if plan.name == "stage1"), None)
+    if stage1 is None:
+        return None
+    texts = [dataclasses.asdict(examples[item.source_index]) for item in stage1.examples]
+    base = {"name": identity["name"], "weights_sha256": identity["weights_sha256"]}
+    key = content_hash("tkre-stage1", PRETRAIN_FORMAT, texts, list(relations), config.stage1_cache_fields(), base,
+                       length=24)
+    return root / "stage1" / key / "stage1.safetensors"
 
 
 def _harness() -> dict[str, Any]:

@@ -36,7 +36,7 @@ class StageRunner:
 
     def __init__(
         self, model: PretrainModel, tokenizer: Any, config: PretrainConfig, n_relations: int,
-        work_dir: Path, notes: list[str],
+        work_dir: Path, notes: list[str], shared_stage1: Path | None = None,
     ) -> None:
         self.model = model
         self.tokenizer = tokenizer
@@ -44,6 +44,8 @@ class StageRunner:
         self.n_relations = n_relations
         self.work_dir = work_dir
         self.notes = notes
+        # where the weights after stage 1 are kept for every config that trains the same stage 1
+        self.shared_stage1 = shared_stage1
         self.infos: dict[str, dict[str, Any]] = {
             "mlm_warmup": {"ran": False, "reason": _warmup_skip_reason(config, model)},
             "stage1": {"ran": False, "reason": _skip_reason(config, "stage1")},
@@ -58,10 +60,13 @@ class StageRunner:
             meta = loaded[1]
             self.infos.update(meta["previous_stages"])
             resumed = {"stage": meta["stage"], "epoch": meta["epoch"], "stage_complete": meta["stage_complete"]}
+        elif self._reuse_stage1(plans):
+            start = next(i for i, plan in enumerate(plans) if plan.name == "stage1") + 1
         for index in range(start, len(plans)):
             plan = plans[index]
             if plan.use_scl and self.model.anchors is None:
-                self.model.add_scl_head(self.n_relations, self.config.projection_dim, self.config.seed)
+                self.model.add_scl_head(self.n_relations, self.config.projection_dim, self.config.seed,
+                                        self.config.anchor_projected)
             self.model.encoder.requires_grad_(not plan.freeze_encoder)  # before the optimizer picks its parameters
             optimizer = build_optimizer(self.model, self.config)
             if loaded is not None and index == start:
@@ -75,7 +80,23 @@ class StageRunner:
                 plan, self.model, self.tokenizer, self.config, state, optimizer,
                 self._save_epoch, on_step, progress,
             )
+            if plan.name == "stage1" and self.shared_stage1 is not None:
+                stages = {name: self.infos[name] for name in ("mlm_warmup", "stage1")}
+                save_checkpoint(self.shared_stage1, training_state(self.model, None), {"stages": stages})
         return self.infos, resumed
+
+    def _reuse_stage1(self, plans: list[StagePlan]) -> bool:
+        """Start from the shared weights after stage 1 (and its warm-up) when another config trained them."""
+        if self.shared_stage1 is None or not self.shared_stage1.exists() or not any(p.name == "stage1" for p in plans):
+            return False
+        loaded = read_verified(self.shared_stage1, self.notes)
+        if loaded is None:
+            return False
+        tensors, meta = loaded
+        restore_model(self.model, tensors)
+        for name, info in meta["stages"].items():
+            self.infos[name] = {**info, "reused": self.shared_stage1.parent.name}
+        return True
 
     def _resume_point(self, plans: list[StagePlan]) -> tuple[int, Loaded | None]:
         """Index of the furthest stage with a verified checkpoint and that checkpoint (0, None if none)."""
