@@ -84,17 +84,14 @@ def test_a_method_missing_training_relations_stops_the_run_before_any_unit(capsy
     assert output_snapshot(tmp_path) == {}
 
 
-def test_an_llm_method_without_its_api_key_stops_the_run_before_any_unit(capsys, tmp_path, monkeypatch):
+@pytest.mark.parametrize(("methods", "fragments"), [
+    ("random,icl", ("icl needs an LLM", "OPENAI_API_KEY is not set")),
+    ("random,proto-ft,icl", ("proto-ft needs training relations", "icl needs an LLM")),  # every unmet need, one line
+])
+def test_an_llm_method_without_its_api_key_stops_the_run_before_any_unit(capsys, tmp_path, monkeypatch, methods,
+                                                                         fragments):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    argv = _run_argv(tmp_path, "random,icl", "--llm", "remote", "--llm-base-url", "https://llm.invalid/v1")
-    err = fails_with_one_line(capsys, argv, "icl needs an LLM", "OPENAI_API_KEY is not set")
-    assert len(err.splitlines()) == 1
-    assert output_snapshot(tmp_path) == {}
-
-
-def test_every_unmet_requirement_is_named_in_the_one_line(capsys, tmp_path, monkeypatch):
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    argv = _run_argv(tmp_path, "random,proto-ft,icl", "--llm", "remote", "--llm-base-url", "https://llm.invalid/v1")
-    err = fails_with_one_line(capsys, argv, "proto-ft needs training relations", "icl needs an LLM")
+    argv = _run_argv(tmp_path, methods, "--llm", "remote", "--llm-base-url", "https://llm.invalid/v1")
+    err = fails_with_one_line(capsys, argv, *fragments)
     assert len(err.splitlines()) == 1
     assert output_snapshot(tmp_path) == {}
