@@ -54,6 +54,8 @@ def test_a_resolved_method_holds_what_the_run_asks_of_it_and_is_immutable():
     assert resolve_method(spec, protocol="kshot", device="cpu", **common).requires_train is False
     assert resolve_method(spec, protocol="episodic", device="cuda:1", **common).needs_gpu is True
     assert resolve_method(registry.method_spec("proto"), protocol="episodic", device="cuda", **common).needs_gpu is False
+    variant = resolve_method(registry.method_spec("tkre-no-scl"), protocol="episodic", device="cpu", **common)
+    assert (variant.family, episodic.family) == ("tkre", None)  # a result's ablation_of
     with pytest.raises(dataclasses.FrozenInstanceError):
         episodic.requires_train = False  # type: ignore[misc]
 
