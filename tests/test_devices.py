@@ -28,14 +28,15 @@ def _config(**settings) -> RunConfig:
 
 
 def test_auto_is_the_cpu_on_a_machine_without_cuda_and_hashes_as_cpu():
-    from fsre_bench.runner.plan import load_run_data
+    from fsre_bench.runner.plan import load_run_data, resolve_methods
     from fsre_bench.runner.runner import method_config_hash
 
     auto, explicit = _config(), _config(device="cpu", batch_size=64)
     assert (auto.device, auto.batch_size) == ("cpu", 64) == (explicit.device, default_batch_size("cpu"))
     assert auto.to_dict() == explicit.to_dict()
     data = load_run_data(auto)
-    assert method_config_hash("proto", auto, data) == method_config_hash("proto", explicit, data)
+    assert (method_config_hash(resolve_methods(auto)[0], auto, data)
+            == method_config_hash(resolve_methods(explicit)[0], explicit, data))
 
 
 def test_cpu_encoder_keeps_float32_and_its_cache_keys(monkeypatch):

@@ -7,6 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from fsre_bench.runner import RunConfig, run
+from fsre_bench.runner.plan import resolve_methods
 from fsre_bench.runner.runner import method_config_hash, training_seed
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
@@ -26,8 +27,12 @@ def test_off_the_method_hash_is_the_committed_one_and_on_it_differs():
     options = dict(methods=["proto-ft"], dataset="fewrel/val_wiki", train="semeval2010/train", device="cpu",
                    batch_size=64, method_options=result["config"]["method_options"],
                    numerics="native")  # the committed results predate portable numerics
-    assert method_config_hash("proto-ft", RunConfig(**options), data) == committed
-    assert method_config_hash("proto-ft", RunConfig(**options, fit_per_setting=True), data) != committed
+    assert _hash(RunConfig(**options), data) == committed
+    assert _hash(RunConfig(**options, fit_per_setting=True), data) != committed
+
+
+def _hash(config: RunConfig, data: SimpleNamespace) -> str:
+    return method_config_hash(resolve_methods(config)[0], config, data)
 
 
 def test_training_seed_differs_per_setting_and_is_stable():

@@ -70,13 +70,14 @@ def test_options_of_other_methods_do_not_make_a_method_recompute(tmp_path):
 def test_a_method_is_rehashed_by_the_options_it_reads_and_only_those():
     from types import SimpleNamespace
 
+    from fsre_bench.runner.plan import resolve_methods
     from fsre_bench.runner.runner import method_config_hash
 
     data = SimpleNamespace(train=None)
 
     def key(name: str, **options) -> str:
         config = RunConfig(methods=[name], dataset="fewrel/val_wiki", method_options=options)
-        return method_config_hash(name, config, data)
+        return method_config_hash(resolve_methods(config)[0], config, data)
 
     assert key("proto", knowledge="schema", icl_max_demos=3) == key("proto")
     assert key("proto", proto_representation="marker-mean") != key("proto")
@@ -85,22 +86,22 @@ def test_a_method_is_rehashed_by_the_options_it_reads_and_only_those():
     assert key("icl", icl_batch_queries=True) != key("icl") == key("icl", proto_representation="marker-mean")
 
 
-def test_a_new_recipe_of_a_method_is_rehashed_so_old_results_are_not_reused(monkeypatch):
+def test_a_new_recipe_of_a_method_is_rehashed_so_old_results_are_not_reused():
     """proto-ft/TKRE now refit after selection: results made by the old recipe under the same options are stale."""
     from dataclasses import replace
     from types import SimpleNamespace
 
     from fsre_bench.methods import registry
-    from fsre_bench.runner import runner
+    from fsre_bench.runner.plan import resolve_methods
     from fsre_bench.runner.runner import method_config_hash
 
     config = RunConfig(methods=["proto-ft"], dataset="fewrel/val_wiki")
     data = SimpleNamespace(train=None)
     assert registry.method_spec("proto-ft").recipe == registry.method_spec("tkre").recipe == "refit/1"
-    now = method_config_hash("proto-ft", config, data)
-    older = replace(registry.method_spec("proto-ft"), recipe="")
-    monkeypatch.setattr(runner, "method_spec", lambda name: older)
-    assert method_config_hash("proto-ft", config, data) != now
+    resolved = resolve_methods(config)[0]
+    now = method_config_hash(resolved, config, data)
+    older = replace(resolved, spec=replace(resolved.spec, recipe=""))
+    assert method_config_hash(older, config, data) != now
 
 
 def test_limit_takes_a_prefix_and_marks_the_result(tmp_path, capsys):

@@ -45,17 +45,24 @@ def resolve_remote_endpoint(config: LLMConfig) -> Endpoint:
     """Check the key, that the endpoint answers, and that it serves the model (or pick its only one)."""
     base_url = (config.effective_base_url or "").rstrip("/")
     shown = redact_url(base_url)
-    api_key = read_api_key(config)
-    if api_key is None:
-        if config.api_key_env_explicit or not is_loopback_url(base_url):
-            raise LLMError(
-                f"no API key for {shown}: environment variable {config.api_key_env} is not set; "
-                f"export it, or name another variable with --llm-api-key-env"
-            )
-        api_key = "no-key"  # loopback servers (llama.cpp, vLLM, Ollama) usually run without one
+    missing = missing_api_key(config)
+    if missing:
+        raise LLMError(missing)
+    api_key = read_api_key(config) or "no-key"  # loopback servers (llama.cpp, vLLM, Ollama) usually run without one
     served = list_served_models(base_url, api_key, config)
     model = pick_model(config.model, served, shown)
     return Endpoint(base_url, model, api_key, identity=shown or base_url)
+
+
+def missing_api_key(config: LLMConfig) -> str | None:
+    """One line when the endpoint needs a key its variable does not hold (knowable before any connection)."""
+    base_url = (config.effective_base_url or "").rstrip("/")
+    if read_api_key(config) is not None:
+        return None
+    if config.api_key_env_explicit or not is_loopback_url(base_url):
+        return (f"no API key for {redact_url(base_url)}: environment variable {config.api_key_env} is not set; "
+                f"export it, or name another variable with --llm-api-key-env")
+    return None
 
 
 def list_served_models(base_url: str, api_key: str, config: LLMConfig) -> list[str] | None:

@@ -22,11 +22,15 @@ from fsre_bench.methods.spec import MethodSpec
 _TYPO_RATIO = 0.9
 
 
-def check_method_options(chosen: Iterable[str], options: dict[str, Any]) -> list[str]:
-    """Raise for an option no method reads (or a near-miss of a declared one); one note per option only others read."""
-    from fsre_bench.methods.registry import method_spec, method_specs
+def check_method_options(chosen_specs: Iterable[MethodSpec], options: dict[str, Any]) -> list[str]:
+    """Raise for an option no method reads (or a near-miss of a declared one); one note per option only others read.
 
-    chosen = list(dict.fromkeys(chosen))
+    ``chosen_specs``: the run's methods, as the run resolved them (the registry is asked only for the others).
+    """
+    from fsre_bench.methods.registry import method_specs
+
+    by_name = {spec.name: spec for spec in chosen_specs}
+    chosen = list(by_name)
     everyone = method_specs()
     declared = sorted({name for spec in everyone.values() for name in _exact_keys(spec)})
     notes = []
@@ -34,7 +38,7 @@ def check_method_options(chosen: Iterable[str], options: dict[str, Any]) -> list
         typo = _near_miss(key, declared)
         if typo is not None:
             raise ConfigError(f"unknown method option {key!r}. Did you mean {typo!r}?")
-        if any(_reads(method_spec(name), key) for name in chosen):
+        if any(_reads(spec, key) for spec in by_name.values()):
             continue
         readers = [name for name, spec in everyone.items() if spec.reads is not None and _reads(spec, key)]
         if not readers:

@@ -66,26 +66,29 @@ def method_spec(name: str) -> MethodSpec:
     raise ConfigError(f"unknown method {name!r}.{hint} (`fsre-bench ls methods` lists them)")
 
 
-def check_method_names(names: list[str]) -> None:
-    for name in names:
-        method_spec(name)
-
-
 def resolve_method_class(name: str) -> type:
-    target = method_spec(name).target
-    module_name, _, attr = target.partition(":")
+    return method_class(method_spec(name))
+
+
+def method_class(spec: MethodSpec) -> type:
+    """The class ``spec.target`` names, importing its module (the first import of torch-heavy code)."""
+    module_name, _, attr = spec.target.partition(":")
     module = importlib.import_module(module_name)
     try:
         return getattr(module, attr)
     except AttributeError as exc:
-        raise ConfigError(f"method {name!r}: {module_name} has no attribute {attr!r}") from exc
+        raise ConfigError(f"method {spec.name!r}: {module_name} has no attribute {attr!r}") from exc
 
 
 def create_method(name: str, config: MethodConfig) -> Method:
-    spec = method_spec(name)
-    method = resolve_method_class(name)(config, **spec.arguments)
+    return build_method(method_spec(name), config)
+
+
+def build_method(spec: MethodSpec, config: MethodConfig) -> Method:
+    """``spec``'s class built with ``config`` and the entry's arguments (a run builds from its resolved entry)."""
+    method = method_class(spec)(config, **spec.arguments)
     if not isinstance(method, Method):
-        raise ConfigError(f"method {name!r} does not implement the Method protocol (name, meta, fit, predict, close)")
+        raise ConfigError(f"method {spec.name!r} does not implement the Method protocol (name, meta, fit, predict, close)")
     return method
 
 

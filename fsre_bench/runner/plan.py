@@ -14,6 +14,7 @@ from typing import Any
 from fsre_bench.cache import cache_dir, content_hash
 from fsre_bench.episodes.setting import kshot_setting_name, parse_n_k
 from fsre_bench.errors import ConfigError
+from fsre_bench.methods.resolved import ResolvedMethod, resolve_method
 from fsre_bench.runner.config import RunConfig
 from fsre_bench.types import Dataset, Episode, EpisodeData
 
@@ -53,6 +54,25 @@ def dataset_slug(dataset: Dataset) -> str:
     return base if f"{dataset.name}/{dataset.split}" in REGISTRY else f"{base}-{dataset.source_sha256[:8]}"
 
 
+def resolve_methods(config: RunConfig) -> tuple[ResolvedMethod, ...]:
+    """Every chosen method resolved once, in the run's order: the one place a run reads the registry for them.
+
+    An unknown name fails here with a did-you-mean, before any other check or work.
+    """
+    from fsre_bench.methods.registry import method_spec
+
+    specs = [method_spec(name) for name in config.methods]
+    recorded = config.to_dict()["method_options"]
+    return tuple(resolve_method(spec, method_options=config.method_options, recorded_options=recorded,
+                                protocol=config.protocol, has_nota=has_nota(config), device=config.device)
+                 for spec in specs)
+
+
+def has_nota(config: RunConfig) -> bool:
+    """Some queries are none of the episode's relations (a natural-NOTA protocol, or FewRel 2.0's --na-rate)."""
+    return config.protocol == "natural-nota" or config.na_rate > 0
+
+
 def load_run_data(config: RunConfig) -> RunData:
     from fsre_bench.data import load_dataset, resolve_data_dir
 
@@ -82,7 +102,7 @@ def load_run_data(config: RunConfig) -> RunData:
         instances=instances,
         relations=relations,
         protocol=config.protocol,
-        has_nota=config.protocol == "natural-nota" or config.na_rate > 0,
+        has_nota=has_nota(config),
         negative_label=evaluation.negative_label,
         entity_types=evaluation.entity_types,
         dataset_name=evaluation.name,

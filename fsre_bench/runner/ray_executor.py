@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from fsre_bench.errors import ConfigError
+from fsre_bench.methods.resolved import ResolvedMethod
 from fsre_bench.progress import console, progress_task
 from fsre_bench.runner.config import RunConfig
 from fsre_bench.runner.plan import EpisodeSet, RunData
@@ -67,13 +68,9 @@ def connect(ray: Any, address: str | None) -> None:
         raise ConfigError(f"--ray-address {address or '(local)'}: cannot connect to Ray ({first})") from None
 
 
-def task_resources(method: str, config: RunConfig) -> dict[str, float]:
+def task_resources(method: ResolvedMethod) -> dict[str, float]:
     """What one unit's task asks Ray for: a GPU for methods that train weights on ``--device cuda``."""
-    from fsre_bench.methods.registry import method_spec
-
-    if method_spec(method).trains_weights and config.device.startswith("cuda"):
-        return {"num_cpus": 1, "num_gpus": 1}
-    return {"num_cpus": 1}
+    return {"num_cpus": 1, "num_gpus": 1} if method.needs_gpu else {"num_cpus": 1}
 
 
 def run_units_on_ray(units: Sequence[Any], config: RunConfig, data: RunData, address: str | None,
@@ -93,8 +90,8 @@ def run_units_on_ray(units: Sequence[Any], config: RunConfig, data: RunData, add
     remote = ray.remote(max_retries=0)(run_unit_task)  # a failed unit is reported, not silently rerun
     config_ref, data_ref, env = ray.put(config), ray.put(data), forwarded_env()
     submitted = {
-        remote.options(**task_resources(unit.method, config)).remote(run_unit, config_ref, data_ref,
-                                                                     _one_seed(unit, es), es, env):
+        remote.options(**task_resources(unit.resolved)).remote(run_unit, config_ref, data_ref,
+                                                                _one_seed(unit, es), es, env):
             (unit, es)
         for unit, es in work
     }

@@ -20,7 +20,8 @@ from fsre_bench.cache import cache_root, content_hash
 from fsre_bench.errors import FsreError
 from fsre_bench.methods.interface import Method, MethodConfig
 from fsre_bench.methods.option_check import check_method_options
-from fsre_bench.methods.registry import check_method_names, create_method, method_spec
+from fsre_bench.methods.registry import build_method
+from fsre_bench.methods.resolved import ResolvedMethod
 from fsre_bench.numerics import PORTABLE, apply_numerics
 from fsre_bench.output_paths import DISK_ERRNOS, check_output_dir, output_error, writing
 from fsre_bench.progress import console, progress_display, progress_task
@@ -28,12 +29,13 @@ from fsre_bench.results import load_result, write_result
 from fsre_bench.runner.assemble import SeedRun, build_result, meta_dict
 from fsre_bench.runner.config import RunConfig
 from fsre_bench.runner.lock import holding_unit_locks
-from fsre_bench.runner.plan import EpisodeSet, RunData, build_episode_sets, load_run_data
+from fsre_bench.runner.plan import EpisodeSet, RunData, build_episode_sets, load_run_data, resolve_methods
 from fsre_bench.runner.predictions_log import PredictionsLog
 from fsre_bench.runner.provenance import harness_info, provenance_summary, seed_provenance
 from fsre_bench.runner.request_failures import failure_share_error, failure_summary, result_failures
+from fsre_bench.runner.requirements import check_requirements
 from fsre_bench.runner.seed_timing import SeedTimer, seed_timing
-from fsre_bench.runner.training_data import check_training_requirement, fill_default_train
+from fsre_bench.runner.training_data import fill_default_train
 from fsre_bench.runner.work_estimate import check_work
 from fsre_bench.types import NOTA, UNPARSED, EpisodePrediction
 
@@ -59,7 +61,7 @@ def run(config: RunConfig, command: Sequence[str], executor: str = "local",
         ray_address: str | None = None) -> list[UnitOutcome]:
     """``executor``: "local" runs units in this process; "ray" sends each (unit, seed) to a Ray task."""
     apply_numerics(config.numerics)  # before anything imports torch (fsre_bench/numerics.py)
-    check_method_names(config.methods)
+    methods = resolve_methods(config)  # once per run: nothing below asks the registry about these methods again
     check_work(config)  # --episodes 10**12, --n-bootstrap 10**9: one line with the estimate, before any work
     # Refusals that need no output: before check_output_dir creates --output-dir.
     if executor == "ray":
@@ -69,39 +71,37 @@ def run(config: RunConfig, command: Sequence[str], executor: str = "local",
     from fsre_bench.llm.vllm_server import check_vllm_requested
 
     check_vllm_requested(config.method_options)  # --llm vllm without a GPU: one line before any work
-    for note in check_method_options(config.methods, config.method_options):
+    for note in check_method_options([m.spec for m in methods], config.method_options):
         console.print(note)
     check_output_dir(config.output_dir, "--output-dir")
     if config.limit:
         console.print(f"[bold red]WARNING: --limit {config.limit} evaluates a prefix only. "
                       "These numbers are NOT valid for reporting; results are marked limited.[/]")
-    default_train = fill_default_train(config)
+    default_train = fill_default_train(config, methods)
     if default_train:
         console.print(default_train, soft_wrap=True, highlight=False, markup=False)
-    check_training_requirement(config)  # every method that lacks training relations, before the first unit
+    check_requirements(config, methods)  # every method's needs (training relations, an LLM), before the first unit
     data = load_run_data(config)
     episode_sets = build_episode_sets(config, data)
     outcomes: list[UnitOutcome] = []
     with progress_display():
         if executor == "ray":
-            return _run_on_ray(config, data, episode_sets, command, ray_address)
-        for name in config.methods:
-            outcomes.extend(_run_method(name, config, data, episode_sets, command))
+            return _run_on_ray(methods, config, data, episode_sets, command, ray_address)
+        for method in methods:
+            outcomes.extend(_run_method(method, config, data, episode_sets, command))
     return outcomes
 
 
-def _run_on_ray(config: RunConfig, data: RunData, episode_sets: list[EpisodeSet], command: Sequence[str],
-                address: str | None) -> list[UnitOutcome]:
+def _run_on_ray(methods: Sequence[ResolvedMethod], config: RunConfig, data: RunData, episode_sets: list[EpisodeSet],
+                command: Sequence[str], address: str | None) -> list[UnitOutcome]:
     from fsre_bench.runner.ray_executor import run_units_on_ray
 
     # The driver holds every unit's lock while the workers write, as the local executor does per method.
-    directories = [unit_directory(name, config, data, es.setting) for name in config.methods for es in episode_sets]
+    directories = [unit_directory(m.name, config, data, es.setting) for m in methods for es in episode_sets]
     with holding_unit_locks(directories):
-        units = [u for name in config.methods
-                 for u in _units(name, config, data, episode_sets, method_config_hash(name, config, data))]
+        units = [u for m in methods for u in _units(m, config, data, episode_sets, method_config_hash(m, config, data))]
         run_units_on_ray(units, config, data, address, run_unit=run_one_unit)
-        options = {name: options_read(name, config) for name in config.methods}
-        return [u.finish(config, data, command, options[u.method]) for u in units]
+        return [u.finish(config, data, command) for u in units]
 
 
 def run_one_unit(config: RunConfig, data: RunData, unit: _Unit, episode_set: EpisodeSet) -> str | None:
@@ -110,39 +110,38 @@ def run_one_unit(config: RunConfig, data: RunData, unit: _Unit, episode_set: Epi
     What a Ray worker calls (``ray_executor`` gets it from here, so it never imports the runner).
     """
     try:
-        _run_seed(unit.method, episode_set.seed, config, data, [(unit, episode_set)])
+        _run_seed(unit.resolved, episode_set.seed, config, data, [(unit, episode_set)])
     except Exception as exc:
         return _one_line(exc, unit.method, config)
     return None
 
 
-def _run_method(name: str, config: RunConfig, data: RunData, episode_sets: list[EpisodeSet],
+def _run_method(method: ResolvedMethod, config: RunConfig, data: RunData, episode_sets: list[EpisodeSet],
                 command: Sequence[str]) -> list[UnitOutcome]:
     """The method's units, each locked for this process: a second run on the same output waits, then reuses."""
-    directories = [unit_directory(name, config, data, es.setting) for es in episode_sets]
+    directories = [unit_directory(method.name, config, data, es.setting) for es in episode_sets]
     with holding_unit_locks(directories):
-        return _run_locked_method(name, config, data, episode_sets, command)
+        return _run_locked_method(method, config, data, episode_sets, command)
 
 
-def _run_locked_method(name: str, config: RunConfig, data: RunData, episode_sets: list[EpisodeSet],
+def _run_locked_method(method: ResolvedMethod, config: RunConfig, data: RunData, episode_sets: list[EpisodeSet],
                        command: Sequence[str]) -> list[UnitOutcome]:
-    options = options_read(name, config)
-    key = method_config_hash(name, config, data)
-    units = _units(name, config, data, episode_sets, key)
+    key = method_config_hash(method, config, data)
+    units = _units(method, config, data, episode_sets, key)
     pending = [u for u in units if u.status == "pending"]
     for seed in dict.fromkeys(es.seed for u in pending for es in u.sets):
         todo = [(u, es) for u in pending for es in u.sets if es.seed == seed and not u.seed_complete(es)]
         if not todo:
             continue
         try:
-            _run_seed(name, seed, config, data, todo)
+            _run_seed(method, seed, config, data, todo)
         except Exception as exc:  # one method failing must not lose the others' work
             if isinstance(exc, OSError) and exc.errno in DISK_ERRNOS:
                 raise output_error(exc.filename or config.output_dir, exc) from None
             if getattr(exc, "stops_run", False):
                 raise  # a dead LLM server, an output location refusing writes: every later unit would fail too
-            _mark_failed(todo, _one_line(exc, name, config))
-    return [u.finish(config, data, command, options) for u in units]
+            _mark_failed(todo, _one_line(exc, method.name, config))
+    return [u.finish(config, data, command) for u in units]
 
 
 def _mark_failed(todo: list, message: str) -> None:
@@ -150,16 +149,16 @@ def _mark_failed(todo: list, message: str) -> None:
         unit.status, unit.error = "failed", message
 
 
-def _run_seed(name: str, seed: int, config: RunConfig, data: RunData, todo: list) -> None:
+def _run_seed(method: ResolvedMethod, seed: int, config: RunConfig, data: RunData, todo: list) -> None:
     """Fit once for the seed and predict every setting with it, or (``fit_per_setting``) fit per setting."""
     if not config.fit_per_setting:
-        _fit_and_predict(name, seed, config, data, todo)
+        _fit_and_predict(method, seed, config, data, todo)
         return
     by_setting: dict[str, list] = {}
     for unit, episode_set in todo:
         by_setting.setdefault(unit.setting, []).append((unit, episode_set))
     for setting, group in by_setting.items():
-        _fit_and_predict(name, training_seed(seed, setting), config, data, group)
+        _fit_and_predict(method, training_seed(seed, setting), config, data, group)
 
 
 def training_seed(seed: int, setting: str) -> int:
@@ -168,8 +167,8 @@ def training_seed(seed: int, setting: str) -> int:
     return int(content_hash("fit-per-setting", seed, setting, length=8), 16)
 
 
-def _fit_and_predict(name: str, seed: int, config: RunConfig, data: RunData, todo: list) -> None:
-    method = create_method(name, _method_config(config, seed))
+def _fit_and_predict(resolved: ResolvedMethod, seed: int, config: RunConfig, data: RunData, todo: list) -> None:
+    method = build_method(resolved.spec, _method_config(config, seed))
     try:
         started = time.perf_counter()
         method.fit(data.train)
@@ -233,8 +232,10 @@ def _check_prediction(method: str, episode: Any, prediction: EpisodePrediction) 
 class _Unit:
     """One method x one setting over all seeds, and the files it owns."""
 
-    def __init__(self, method: str, setting: str, sets: list[EpisodeSet], directory: Path, key: str, config: RunConfig):
-        self.method, self.setting, self.sets, self.directory, self.key = method, setting, sets, directory, key
+    def __init__(self, method: ResolvedMethod, setting: str, sets: list[EpisodeSet], directory: Path, key: str,
+                 config: RunConfig):
+        self.resolved, self.method = method, method.name
+        self.setting, self.sets, self.directory, self.key = setting, sets, directory, key
         seeds = "-".join(str(s.seed) for s in sets)
         run_key = content_hash(key, [s.sha256 for s in sets], length=10)
         self.result_path = directory / f"n{len(sets[0].episodes)}_seeds{seeds}_{run_key}.json"
@@ -277,8 +278,7 @@ class _Unit:
     def seed_complete(self, es: EpisodeSet) -> bool:
         return self.meta_path(es).exists() and self.log(es).completed(es.episodes) == len(es.episodes)
 
-    def finish(self, config: RunConfig, data: RunData, command: Sequence[str],
-               options: dict[str, Any]) -> UnitOutcome:
+    def finish(self, config: RunConfig, data: RunData, command: Sequence[str]) -> UnitOutcome:
         if self.status in ("reused", "skipped"):
             result = load_result(self.result_path) if self.status == "reused" else None
             when = f"result of {result['created_utc']}" if result else None
@@ -297,9 +297,10 @@ class _Unit:
                                             allow_mixed=config.allow_mixed_provenance, source=str(self.result_path))
         except FsreError as exc:  # refused: the logs stay, a rerun at one commit (or the flag) completes it
             return UnitOutcome(self.method, self.setting, "failed", None, None, str(exc))
-        method_meta = {**metas[0], "side_information": _side_information(self.method, config)}
-        result = build_result(config=config, data=data, meta=method_meta, options_read=options,
-                              ablation_of=method_spec(self.method).family, setting=self.setting, seed_runs=runs,
+        # From the resolved entry at assembly, so results re-assembled from old logs carry it too.
+        method_meta = {**metas[0], "side_information": self.resolved.side_information}
+        result = build_result(config=config, data=data, meta=method_meta, options_read=self.resolved.options_read,
+                              ablation_of=self.resolved.family, setting=self.setting, seed_runs=runs,
                               records_per_seed=records, result_path=self.result_path, command=command,
                               provenance=provenance)
         result["request_failures"] = failure_summary(records)
@@ -318,24 +319,12 @@ def _newest_mtime_utc(paths: Any) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(newest))
 
 
-def _units(name: str, config: RunConfig, data: RunData, sets: list[EpisodeSet], key: str) -> list[_Unit]:
+def _units(method: ResolvedMethod, config: RunConfig, data: RunData, sets: list[EpisodeSet], key: str) -> list[_Unit]:
     by_setting: dict[str, list[EpisodeSet]] = {}
     for es in sets:
         by_setting.setdefault(es.setting, []).append(es)
-    return [_Unit(name, setting, group, unit_directory(name, config, data, setting), key, config)
+    return [_Unit(method, setting, group, unit_directory(method.name, config, data, setting), key, config)
             for setting, group in by_setting.items()]
-
-
-def options_read(name: str, config: RunConfig) -> dict[str, Any]:
-    """The run's method options the method declares it reads, JSON-ready (recorded in its result)."""
-    from fsre_bench.methods.options import select_options
-
-    return select_options(method_spec(name).reads, config.to_dict()["method_options"])
-
-
-def _side_information(name: str, config: RunConfig) -> str:
-    """From the method's registry entry at assembly, so results re-assembled from old logs carry it too."""
-    return method_spec(name).side_information_for(config.method_options, config.protocol)
 
 
 def unit_directory(name: str, config: RunConfig, data: RunData, setting: str) -> Path:
@@ -343,15 +332,15 @@ def unit_directory(name: str, config: RunConfig, data: RunData, setting: str) ->
     return Path(config.output_dir) / "runs" / data.slug / config.protocol / setting.replace("=", "") / name
 
 
-def method_config_hash(name: str, config: RunConfig, data: RunData) -> str:
+def method_config_hash(method: ResolvedMethod, config: RunConfig, data: RunData) -> str:
     """Everything that can change a method's predictions, hashed: name, encoder, its options, training data,
     and the method's recipe version where it has one (so a changed default behaviour is not served stale)."""
     train = data.train.source_sha256 if data.train else None
-    options = _semantic(options_read(name, config))
-    recipe = method_spec(name).recipe
+    options = _semantic(method.options_read)
+    recipe = method.spec.recipe
     # Portable kernels compute other bytes than native ones; native keeps the key results had before the mode existed.
     numerics = {"numerics": PORTABLE} if config.numerics == PORTABLE else None
-    return content_hash(name, config.encoder, config.device, config.batch_size, options, train,
+    return content_hash(method.name, config.encoder, config.device, config.batch_size, options, train,
                         *((recipe,) if recipe else ()), *((numerics,) if numerics else ()),
                         *(("fit-per-setting",) if config.fit_per_setting else ()))
 

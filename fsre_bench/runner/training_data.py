@@ -15,11 +15,13 @@ Leakage between ``--train`` and the evaluation split, in three kinds:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from fsre_bench.errors import ConfigError
+from fsre_bench.methods.resolved import ResolvedMethod
 from fsre_bench.types import Dataset, RelationInstance
 
 FEWREL_EVALUATION_SPLITS = ("fewrel/val_wiki", "fewrel/val_pubmed", "fewrel/val_nyt")
@@ -43,12 +45,12 @@ def default_training_dataset(dataset: str, data_dir: Path) -> str | None:
     return full.name if (data_dir / full.relpath).is_file() else FEWREL_TRAINING[1]
 
 
-def fill_default_train(config: Any) -> str | None:
-    """Set ``config.train`` to FewRel's training relations where a method needs them and none were given;
-    returns the one line that says so (None when nothing was filled in)."""
+def fill_default_train(config: Any, methods: Sequence[ResolvedMethod]) -> str | None:
+    """Set ``config.train`` to the benchmark's own training relations where a resolved method needs them and none
+    were given; returns the one line that says so (None when nothing was filled in)."""
     from fsre_bench.data import resolve_data_dir
 
-    needing = needs_training_relations(config) if config.train is None else []
+    needing = _lacking_training(config, methods)
     default = default_training_dataset(config.dataset, resolve_data_dir(config.data_dir)) if needing else None
     if default is None:
         return None
@@ -60,33 +62,20 @@ def fill_default_train(config: Any) -> str | None:
             f"{', '.join(needing)}; --train semeval2010/train for the cross-domain setting")
 
 
-def needs_training_relations(config: Any) -> list[str]:
-    """The chosen methods that fit on training relations in this run: those whose MethodSpec declares
-    ``requires_train`` (episodic protocols), and, where the setting has NOTA, those that calibrate a NOTA
-    threshold on them (a ``nota_threshold`` option left unset)."""
-    from fsre_bench.methods.registry import method_spec
-
-    if config.protocol == "kshot":
-        return []  # K-shot methods train on the K-shot split itself
-    nota = config.protocol == "natural-nota" or config.na_rate > 0
-    calibrates = nota and config.method_options.get("nota_threshold") is None
-    needing = []
-    for name in config.methods:
-        spec = method_spec(name)
-        if spec.requires_train or (calibrates and any(o.name == "nota_threshold" for o in spec.options)):
-            needing.append(name)
-    return needing
-
-
-def check_training_requirement(config: Any) -> None:
-    """Every method that needs training relations, named at once, before any data is loaded or unit started."""
-    needing = needs_training_relations(config) if config.train is None else []
-    if needing:
-        raise ConfigError(
-            f"{', '.join(needing)} need{'s' if len(needing) == 1 else ''} training relations and {config.dataset} "
+def missing_training_relations(config: Any, methods: Sequence[ResolvedMethod]) -> str | None:
+    """One line naming every method that needs training relations this run lacks (after ``fill_default_train``)."""
+    needing = _lacking_training(config, methods)
+    if not needing:
+        return None
+    return (f"{', '.join(needing)} need{'s' if len(needing) == 1 else ''} training relations and {config.dataset} "
             "has no default: give --train "
             "DATASET disjoint from its relations (e.g. --train fewrel/train_offline or semeval2010/train), or a fixed "
             "--nota-threshold where NOTA calibration is the need")
+
+
+def _lacking_training(config: Any, methods: Sequence[ResolvedMethod]) -> list[str]:
+    """The methods that need training relations, while the run has none (no ``--train``)."""
+    return [m.name for m in methods if m.requires_train] if config.train is None else []
 
 
 def sentence_text(instance: RelationInstance) -> str:
