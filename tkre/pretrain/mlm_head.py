@@ -15,14 +15,13 @@ TKRE variant, seed and setting that uses the same base, corpus and recipe, like 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import math
 import os
 import shutil
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from fsre_bench.cache import content_hash
 from fsre_bench.errors import ConfigError
 from fsre_bench.numerics import cache_namespace
 from tkre.pretrain.model import model_identity, quiet_transformers
+from tkre.pretrain.pipeline import entry_lock
 from tkre.pretrain.seeding import derived_seed
 
 HEAD_FORMAT = 1
@@ -104,7 +104,7 @@ def trained_head(base_name: str, corpus: HeadCorpus, recipe: HeadRecipe, cache_r
     root = Path(cache_root) if cache_root is not None else fsre_cache_dir(*cache_namespace("tkre", "mlm_head"))
     entry = root / key
     entry.mkdir(parents=True, exist_ok=True)
-    with _locked(entry):
+    with entry_lock(entry):
         if (entry / _COMPLETE).exists():
             info = json.loads((entry / "info.json").read_text(encoding="utf-8"))
             return TrainedHead(entry / "encoder", {**info, "cache_hit": True})
@@ -235,13 +235,3 @@ def _export(model: Any, tokenizer: Any, entry: Path) -> None:
     save_file(tensors, str(tmp / HEAD_FILE))
     shutil.rmtree(entry / "encoder", ignore_errors=True)
     os.replace(tmp, entry / "encoder")
-
-
-@contextlib.contextmanager
-def _locked(entry: Path) -> Iterator[None]:
-    with open(entry / ".lock", "w") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -73,7 +73,7 @@ def pretrain_encoder(
     if hit is not None:
         return hit
     entry.mkdir(parents=True, exist_ok=True)
-    with _entry_lock(entry), _torch_threads(config.num_threads), torch.random.fork_rng(devices=[]):
+    with entry_lock(entry), _torch_threads(config.num_threads), torch.random.fork_rng(devices=[]):
         hit = _cached_result(entry, notes, started)  # another process may have finished it meanwhile
         if hit is not None:
             return hit
@@ -226,7 +226,7 @@ def _cached_result(entry: Path, notes: list[str], started: float) -> PretrainRes
 
 
 @contextlib.contextmanager
-def _entry_lock(entry: Path) -> Iterator[None]:
+def entry_lock(entry: Path) -> Iterator[None]:
     """An exclusive lock on the entry so two processes never train the same key at once."""
     with open(entry / ".lock", "w") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
