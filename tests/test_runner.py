@@ -97,7 +97,8 @@ def test_a_new_recipe_of_a_method_is_rehashed_so_old_results_are_not_reused():
 
     config = RunConfig(methods=["proto-ft"], dataset="fewrel/val_wiki")
     data = SimpleNamespace(train=None)
-    assert registry.method_spec("proto-ft").recipe == registry.method_spec("tkre").recipe == "refit/1"
+    assert registry.method_spec("proto-ft").recipe == "refit/1"
+    assert registry.method_spec("tkre").recipe == "refit/1+paper/1"  # issue 31: the paper's SCL, head, corpora
     resolved = resolve_methods(config)[0]
     now = method_config_hash(resolved, config, data)
     older = replace(resolved, spec=replace(resolved.spec, recipe=""))
