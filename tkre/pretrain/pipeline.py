@@ -90,9 +90,14 @@ def pretrain_cache_key(
     examples: Sequence[KnowledgeExample], relations: Sequence[str], config: PretrainConfig, identity: dict[str, Any]
 ) -> str:
     """Content hash of everything the weights depend on: texts, relations, settings, base model."""
-    base = {"name": identity["name"], "weights_sha256": identity["weights_sha256"]}
     texts = [dataclasses.asdict(ex) for ex in examples]
-    return content_hash("tkre-pretrain", PRETRAIN_FORMAT, texts, list(relations), config.cache_fields(), base, length=24)
+    return content_hash("tkre-pretrain", PRETRAIN_FORMAT, texts, list(relations), config.cache_fields(),
+                        _base_key(identity), length=24)
+
+
+def _base_key(identity: dict[str, Any]) -> dict[str, Any]:
+    """The base model's share of a cache key: its name and the sha256 of its weights."""
+    return {"name": identity["name"], "weights_sha256": identity["weights_sha256"]}
 
 
 def _build(
@@ -136,9 +141,8 @@ def _shared_stage1(root: Path, plans: list[StagePlan], examples: list[KnowledgeE
     if stage1 is None:
         return None
     texts = [dataclasses.asdict(examples[item.source_index]) for item in stage1.examples]
-    base = {"name": identity["name"], "weights_sha256": identity["weights_sha256"]}
-    key = content_hash("tkre-stage1", PRETRAIN_FORMAT, texts, list(relations), config.stage1_cache_fields(), base,
-                       length=24)
+    key = content_hash("tkre-stage1", PRETRAIN_FORMAT, texts, list(relations), config.stage1_cache_fields(),
+                       _base_key(identity), length=24)
     return root / "stage1" / key / "stage1.safetensors"
 
 

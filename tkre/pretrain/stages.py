@@ -87,7 +87,7 @@ class StageRunner:
 
     def _reuse_stage1(self, plans: list[StagePlan]) -> bool:
         """Start from the shared weights after stage 1 (and its warm-up) when another config trained them."""
-        if self.shared_stage1 is None or not self.shared_stage1.exists() or not any(p.name == "stage1" for p in plans):
+        if self.shared_stage1 is None or not self.shared_stage1.exists():  # None: this config has no stage 1
             return False
         loaded = read_verified(self.shared_stage1, self.notes)
         if loaded is None:
