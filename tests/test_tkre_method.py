@@ -59,7 +59,13 @@ def test_episodic_run_through_the_cli_records_knowledge_source_and_training_rela
     assert stages["stage1"]["objectives"] == ["mslm"] and stages["stage2"]["objectives"] == ["mslm", "scl"]
     assert stages["mlm_warmup"]["encoder_frozen"] is True and stages["mlm_warmup"]["steps"] == 2
     assert stages["stage2"]["scl_marker_rows"] == 0 and stages["stage2"]["scl_rows"] > 0  # the paper's SCL: no pair positive
-    assert extra["knowledge"]["corpus"]["by_source"]["labelled"] == 3 * 4
+    corpus = extra["knowledge"]["corpus"]
+    assert corpus["by_source"]["labelled"] == 3 * 4
+    # the knowledge's weight is recorded: explanation + synthetic texts and their share of all texts
+    knowledge = corpus["by_source"].get("explanation", 0) + corpus["by_source"].get("synthetic", 0)
+    assert corpus["knowledge_texts"] == knowledge > 0 and corpus["knowledge_share"] == round(knowledge / corpus["texts"], 4)
+    # the MLM head has its own time; pre-training's excludes it (the head is off here: --tkre-mlm-head-corpus none)
+    assert extra["mlm_head"]["trained"] is False and timing["mlm_head_s"] < timing["pretrain_s"]
     # model selection: checkpoints 1 and 3 of the meta-training scored on dev-relation episodes, the best kept
     assert [h["steps"] for h in selection["history"]] == [1, 3]
     best = max(h["dev_accuracy"] for h in selection["history"])

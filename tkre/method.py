@@ -67,6 +67,7 @@ class TKREMethod:
         self._trained: dict[str, Any] = {}
         self._timing: dict[str, float] = {}  # seconds per pipeline step of the last fit/split
         self._meta_fitted: list[dict[str, Any]] = []  # the meta-trained encoder (episodic)
+        self._head_corpora: dict[Any, Any] = {}  # the MLM head's sentences per training set (_head_corpus)
 
     # ------------------------------------------------------------------ Method protocol
     @property
@@ -192,6 +193,7 @@ class TKREMethod:
         started = time.perf_counter()
         base = self._mslm_base(config)
         self._timing["mlm_head_s"] = round(time.perf_counter() - started, 2)
+        started = time.perf_counter()  # pretrain_s is the two stages alone; the head has its own line
         result = pretrain_encoder(texts.examples, texts.relations, config, base_model=base, progress=False)
         self._timing["pretrain_s"] = round(time.perf_counter() - started, 2)
         self._trained.update(training_data=training_data, pretrain=_pretrain_summary(result.info))
@@ -221,6 +223,7 @@ class TKREMethod:
         return str(head.directory)
 
     def _head_corpus(self) -> Any:
+        """The head's sentences, built once per training set: every split / selection / refit reads the same."""
         from fsre_bench.data.loader import load_dataset
         from tkre.pretrain.mlm_head import HeadCorpus
 
@@ -229,11 +232,13 @@ class TKREMethod:
             # Episodic: the --train data's sentences, unlabelled (the dev relations' too: they are training
             # relations, and one head then serves selection and refit). K-shot: FewRel's training relations.
             train = self.nota.train if self.config.option("protocol") != "kshot" else None
-            dataset = train if train is not None else load_dataset("fewrel/train_offline")
-        else:
-            dataset = load_dataset(name)
-        return HeadCorpus(f"{dataset.name}/{dataset.split}", dataset.source_sha256,
-                          tuple(" ".join(inst.tokens) for inst in dataset.all_instances()))
+            name = "fewrel/train_offline" if train is None else None
+        key = name or (train.name, train.split, train.source_sha256)
+        if key not in self._head_corpora:
+            dataset = load_dataset(name) if name else train
+            self._head_corpora[key] = HeadCorpus(f"{dataset.name}/{dataset.split}", dataset.source_sha256,
+                                                 tuple(" ".join(inst.tokens) for inst in dataset.all_instances()))
+        return self._head_corpora[key]
 
     def _meta_train(self, train: Dataset, encoder_dir: Any, refit_base: Any = None) -> Any:
         """proto-ft's meta-training (same episodes, steps, lr, selection, refit) from the pre-trained encoder."""

@@ -15,10 +15,7 @@ TKRE variant, seed and setting that uses the same base, corpus and recipe, like 
 from __future__ import annotations
 
 import contextlib
-import json
 import math
-import os
-import shutil
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -34,13 +31,20 @@ from fsre_bench.cache import cache_dir as fsre_cache_dir
 from fsre_bench.cache import content_hash
 from fsre_bench.errors import ConfigError
 from fsre_bench.numerics import cache_namespace
-from tkre.pretrain.model import model_identity, quiet_transformers
-from tkre.pretrain.pipeline import entry_lock
+from tkre.pretrain.cache_entry import (
+    ENCODER_SUBDIR,
+    CorruptEntry,
+    entry_lock,
+    export_encoder,
+    verified_info,
+    write_marker,
+)
+from tkre.pretrain.checkpoint import report_corrupt
+from tkre.pretrain.model import model_identity
 from tkre.pretrain.seeding import derived_seed
 
 HEAD_FORMAT = 1
 HEAD_FILE = "mlm_head.safetensors"  # beside the encoder's own files; load_base picks it up
-_COMPLETE = "complete.json"
 
 
 @dataclass(frozen=True)
@@ -105,15 +109,19 @@ def trained_head(base_name: str, corpus: HeadCorpus, recipe: HeadRecipe, cache_r
     entry = root / key
     entry.mkdir(parents=True, exist_ok=True)
     with entry_lock(entry):
-        if (entry / _COMPLETE).exists():
-            info = json.loads((entry / "info.json").read_text(encoding="utf-8"))
-            return TrainedHead(entry / "encoder", {**info, "cache_hit": True})
+        try:
+            cached = verified_info(entry)
+        except CorruptEntry as exc:  # a changed or missing file: said, then trained again
+            report_corrupt(f"tkre MLM head: {exc}", None)
+            cached = None
+        if cached is not None:
+            return TrainedHead(entry / ENCODER_SUBDIR, {**cached, "cache_hit": True})
         with torch.random.fork_rng(devices=[]):
             info = _train(base_name, corpus, recipe, entry)
         info.update(cache_key=key, cache_hit=False)
         atomic_write_json(entry / "info.json", info)
-        atomic_write_json(entry / _COMPLETE, {"cache_key": key, "format": HEAD_FORMAT})
-    return TrainedHead(entry / "encoder", info)
+        write_marker(entry, key, HEAD_FORMAT)
+    return TrainedHead(entry / ENCODER_SUBDIR, info)
 
 
 def _train(base_name: str, corpus: HeadCorpus, recipe: HeadRecipe, entry: Path) -> dict[str, Any]:
@@ -225,13 +233,6 @@ def _export(model: Any, tokenizer: Any, entry: Path) -> None:
     """Encoder + tokenizer in HF form plus the head's own tensors (the tied decoder weight is the embeddings)."""
     from safetensors.torch import save_file
 
-    tmp = entry / f".encoder.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    with quiet_transformers():
-        model.encoder.save_pretrained(str(tmp))
-        tokenizer.save_pretrained(str(tmp))
     tied = model.encoder.get_input_embeddings().weight
     tensors = {name: p.detach().cpu().contiguous() for name, p in model.mlm_head.named_parameters() if p is not tied}
-    save_file(tensors, str(tmp / HEAD_FILE))
-    shutil.rmtree(entry / "encoder", ignore_errors=True)
-    os.replace(tmp, entry / "encoder")
+    export_encoder(model.encoder, tokenizer, entry, extra=lambda folder: save_file(tensors, str(folder / HEAD_FILE)))

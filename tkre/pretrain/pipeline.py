@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fcntl
 import math
-import os
 import shutil
 import time
 from collections.abc import Iterator, Sequence
@@ -18,21 +16,27 @@ import torch
 
 from fsre_bench.atomic import atomic_write_json
 from fsre_bench.cache import cache_dir as fsre_cache_dir
-from fsre_bench.cache import content_hash, file_sha256
+from fsre_bench.cache import content_hash
 from fsre_bench.errors import DataError
 from fsre_bench.numerics import cache_namespace
+from tkre.pretrain.cache_entry import (
+    ENCODER_SUBDIR,
+    CorruptEntry,
+    entry_lock,
+    export_encoder,
+    verified_info,
+    write_marker,
+)
 from tkre.pretrain.checkpoint import report_corrupt
 from tkre.pretrain.config import PretrainConfig
 from tkre.pretrain.encoding import EncodedExample, encode_examples
-from tkre.pretrain.model import default_base_model, load_base, model_identity, quiet_transformers
+from tkre.pretrain.model import default_base_model, load_base, model_identity
 from tkre.pretrain.stages import StageRunner
 from tkre.pretrain.trainer import StagePlan, StepCallback
 from tkre.types import KnowledgeExample
 
 # Bump when the training code changes what a given key produces, so old entries are not reused.
 PRETRAIN_FORMAT = 3  # 3: the paper's SCL (projected anchors); 2: marked texts, marker-pair positive, blanking, warm-up
-COMPLETE_MARKER = "complete.json"
-ENCODER_SUBDIR = "encoder"
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ def pretrain_encoder(
         info = _build(entry, examples, relations, config, base_name, notes, on_step, progress)
     info.update(cache_key=key, cache_hit=False, wall_s_total=round(time.perf_counter() - started, 3))
     atomic_write_json(entry / "info.json", info)
-    _write_marker(entry, key)
+    write_marker(entry, key, PRETRAIN_FORMAT)
     if not config.keep_checkpoints:
         shutil.rmtree(entry / "work", ignore_errors=True)
     return PretrainResult(encoder_dir=entry / ENCODER_SUBDIR, info=info)
@@ -119,7 +123,7 @@ def _build(
     shared = _shared_stage1(entry.parent, plans, examples, relations, config, base.identity)
     runner = StageRunner(base.model, base.tokenizer, config, len(relations), entry / "work", notes, shared)
     stage_infos, resumed = runner.run(plans, on_step, progress)
-    _export_encoder(base.model.encoder, base.tokenizer, entry)
+    export_encoder(base.model.encoder, base.tokenizer, entry)
     return {
         "base_model": base.identity,
         "config": config.to_dict(),
@@ -185,59 +189,17 @@ def _from_sources(
     return chosen
 
 
-def _export_encoder(encoder: torch.nn.Module, tokenizer: Any, entry: Path) -> None:
-    """Save encoder + tokenizer to a temp folder, then rename it into place (never half-written)."""
-    tmp = entry / f".{ENCODER_SUBDIR}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    with quiet_transformers():
-        encoder.save_pretrained(str(tmp))
-        tokenizer.save_pretrained(str(tmp))
-    if not (tmp / "model.safetensors").exists():
-        raise RuntimeError(f"pretrain: {tmp} has no model.safetensors after save_pretrained")
-    final = entry / ENCODER_SUBDIR
-    shutil.rmtree(final, ignore_errors=True)
-    os.replace(tmp, final)
-
-
-def _write_marker(entry: Path, key: str) -> None:
-    """The "complete" marker, written last: sha256 of every exported file."""
-    folder = entry / ENCODER_SUBDIR
-    files = {p.name: file_sha256(p) for p in sorted(folder.iterdir()) if p.is_file()}
-    atomic_write_json(entry / COMPLETE_MARKER, {"cache_key": key, "format": PRETRAIN_FORMAT, "files": files})
-
-
 def _cached_result(entry: Path, notes: list[str], started: float) -> PretrainResult | None:
     """A complete, verified entry as a hit; a corrupt one is reported and cleared for rebuilding."""
-    import json
-
-    marker = entry / COMPLETE_MARKER
-    if not marker.exists():
-        return None
     try:
-        recorded = json.loads(marker.read_text(encoding="utf-8"))["files"]
-        info = json.loads((entry / "info.json").read_text(encoding="utf-8"))
-        folder = entry / ENCODER_SUBDIR
-        ok = all(file_sha256(folder / name) == sha for name, sha in recorded.items())
-    except (OSError, ValueError, KeyError):
-        ok = False
-    if not ok:
-        report_corrupt(f"pretrain cache entry {entry} fails its sha256 check; rebuilding it", notes)
-        marker.unlink(missing_ok=True)
-        shutil.rmtree(entry / ENCODER_SUBDIR, ignore_errors=True)
+        info = verified_info(entry)
+    except CorruptEntry as exc:
+        report_corrupt(f"pretrain {exc}", notes)
+        return None
+    if info is None:
         return None
     info.update(cache_hit=True, cache_check_s=round(time.perf_counter() - started, 3))
     return PretrainResult(encoder_dir=entry / ENCODER_SUBDIR, info=info)
-
-
-@contextlib.contextmanager
-def entry_lock(entry: Path) -> Iterator[None]:
-    """An exclusive lock on the entry so two processes never train the same key at once."""
-    with open(entry / ".lock", "w") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 @contextlib.contextmanager
