@@ -27,38 +27,33 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from baselines.specs import DEV_SPLITS, REFITS, SELECTION_OPTIONS
 from fsre_bench.cache import content_hash, file_sha256
 from fsre_bench.errors import ConfigError
+from fsre_bench.methods.options import options_dataclass
 from fsre_bench.types import Dataset, Episode, EpisodeData
 
 # make_head(encoder_dir, fusion_weight) -> an object with prepare(episodes, data) and episode_scores(episode, features)
 HeadFactory = Callable[[Path, float], Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SelectionSpace:
-    """What is chosen on the dev relations, and from which candidates."""
+    """What is chosen on the dev relations, and from which candidates (the select_* defaults: baselines/specs.py)."""
 
-    dev_relations: int = 4  # held out of the training relations (0: no selection, train on all)
-    dev_split: str = "family"  # hold out whole families (both directions of a class) or single "relation"s
+    dev_relations: int  # held out of the training relations (0: no selection, train on all)
+    dev_split: str  # hold out whole families (both directions of a class) or single "relation"s
     checkpoints: tuple[float, ...] = (1 / 3, 2 / 3, 1.0)  # fractions of the step budget evaluated
     lrs: tuple[float, ...] = ()  # () = the budget's lr only
     fusion_weights: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0, 2.0)  # sentence/description view weight, when fused
-    dev_episodes: int = 200
+    dev_episodes: int
     dev_k_shot: int = 1
-    refit: str = "all"  # "all": retrain on every training relation with the choice; "none": evaluate the checkpoint
+    refit: str  # "all": retrain on every training relation with the choice; "none": evaluate the checkpoint
 
     @classmethod
     def from_options(cls, options: dict[str, Any], prefix: str = "select_") -> SelectionSpace:
-        given = {}
-        for key, value in options.items():
-            if key.startswith(prefix) and value is not None:
-                name = key.removeprefix(prefix)
-                if name not in {f for f in cls.__dataclass_fields__}:
-                    raise ConfigError(f"unknown option {key!r}; known: "
-                                      f"{', '.join(prefix + f for f in cls.__dataclass_fields__)}")
-                given[name] = _numbers(key, value) if name in ("checkpoints", "lrs", "fusion_weights") else value
-        space = cls(**given)
+        numbers = dict.fromkeys(("checkpoints", "lrs", "fusion_weights"), _numbers)
+        space = options_dataclass(cls, options, prefix, SELECTION_OPTIONS, convert=numbers)
         if space.dev_relations < 0 or space.dev_episodes < 1 or not space.checkpoints:
             raise ConfigError("select_dev_relations must be >= 0, select_dev_episodes >= 1, checkpoints non-empty")
         if space.dev_split not in DEV_SPLITS:
@@ -82,9 +77,6 @@ def _numbers(key: str, value: Any) -> tuple[float, ...]:
     except (TypeError, ValueError):
         raise ConfigError(f"option {key}={value!r}: give a list of numbers, e.g. [0.5, 1.0]") from None
 
-
-DEV_SPLITS = ("family", "relation")
-REFITS = ("all", "none")
 
 
 def relation_family(relation: str) -> str:

@@ -10,8 +10,10 @@ from typing import Any
 
 import torch
 
+from baselines.specs import EPISODIC_OPTIONS
 from fsre_bench.episodes import EpisodeSetting, build_episodes
 from fsre_bench.errors import ConfigError
+from fsre_bench.methods.options import options_dataclass
 from fsre_bench.precision import OptimizerStep, autocast
 from fsre_bench.progress import progress_task
 from fsre_bench.training import (
@@ -27,32 +29,27 @@ from fsre_bench.training.saved_encoder import saved_encoder_info
 from fsre_bench.types import Dataset, Episode
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EpisodicBudget:
     """What episodic meta-training runs for: proto-ft's budget, and TKRE's meta-training stage (the same one).
 
     Every field is an option ``proto_ft_<field>``; TKRE reads the same options, so "proto-ft vs
-    tkre" meta-trains on the same episodes for the same steps at the same lr by construction.
+    tkre" meta-trains on the same episodes for the same steps at the same lr by construction. The
+    declared ones (steps, lr) take their defaults from baselines/specs.py's EPISODIC_OPTIONS.
     """
 
-    steps: int = 300
+    steps: int
     n_way: int = 5
     k_shot: int = 2
     n_query: int = 1  # per relation: 5 x (2 + 1) = 15 texts a step
-    lr: float = 5e-5
+    lr: float
     scale: float = 10.0  # cosine -> logits
     max_length: int = 128
     precision: str = "auto"  # CUDA autocast (fsre_bench/precision.py); CPU runs fp32
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> EpisodicBudget:
-        known = set(cls.__dataclass_fields__)
-        given = {k.removeprefix("proto_ft_"): v for k, v in options.items() if k.startswith("proto_ft_") and v is not None}
-        unknown = sorted(set(given) - known)
-        if unknown:
-            raise ConfigError(f"unknown option 'proto_ft_{unknown[0]}'; known: "
-                              f"{', '.join('proto_ft_' + k for k in sorted(known))}")
-        return cls(**given)
+        return options_dataclass(cls, options, "proto_ft_", EPISODIC_OPTIONS)
 
 
 @dataclass

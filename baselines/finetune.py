@@ -30,12 +30,14 @@ class FinetuneMethod:
     name = "finetune"
 
     def __init__(self, config: MethodConfig, synthetic: bool = False):
+        from baselines.specs import FINETUNE
+        from fsre_bench.methods.options import options_dataclass
         from fsre_bench.training.classifier import ClassifierBudget
 
         self.config = config
         self.synthetic = synthetic
         self.name = "finetune-synth" if synthetic else "finetune"
-        self.budget = ClassifierBudget.from_options(config.options, "finetune_")
+        self.budget = options_dataclass(ClassifierBudget, config.options, "finetune_", FINETUNE.options)
         self._tkre_settings: Any = None
         self._llm: Any = None
         if synthetic:

@@ -29,9 +29,11 @@ from baselines.icl_prompts import (
     relabel_options,
     single_query_prompt,
 )
+from baselines.specs import ICL, ICL_PERMUTATIONS
 from fsre_bench.errors import ConfigError
 from fsre_bench.llm.config import LOCAL_MODEL_ALIAS, LLMConfig, llm_config_from_options
 from fsre_bench.methods.interface import MethodConfig
+from fsre_bench.methods.options import options_dataclass
 from fsre_bench.types import (
     NOTA,
     UNPARSED,  # failed requests also count in ``EpisodePrediction.failures``
@@ -43,10 +45,18 @@ from fsre_bench.types import (
     RelationInstance,
 )
 
-DEFAULT_TOKEN_BUDGET = 3000  # estimated prompt tokens; fits the local server's 4096-token context
 BATCH_MAX_QUERIES = 20  # --icl-batch-queries splits larger query sets into requests of this size
 KSHOT_QUERY_CHUNK = 256  # K-shot RC: query embeddings computed this many at a time
-PERMUTATIONS = ("none", "cyclic")  # icl_permutations: the standard remedy for option-position bias
+
+
+@dataclass(frozen=True, kw_only=True)
+class ICLOptions:
+    """The ``icl_<field>`` options; their defaults are the ICL spec's declarations (baselines/specs.py)."""
+
+    batch_queries: bool  # all queries of an episode in one request
+    max_demos: int | None  # None: every demonstration within the token budget
+    token_budget: int  # estimated prompt tokens per request (the default fits the local 4096-token context)
+    permutations: str  # "cyclic": one request per rotation of the option order, majority vote
 
 
 @dataclass
@@ -83,13 +93,13 @@ class ICLMethod:
     def __init__(self, config: MethodConfig) -> None:
         self.config = config
         self.llm_config = llm_config_from_options(config.option("llm"))
-        self.batch_queries = bool(config.option("icl_batch_queries", False))
-        self.max_demos = _optional_positive_int(config.option("icl_max_demos"), "icl_max_demos", allow_zero=True)
-        budget = _optional_positive_int(config.option("icl_token_budget"), "icl_token_budget")
-        self.token_budget = budget if budget is not None else DEFAULT_TOKEN_BUDGET
-        self.permutations = config.option("icl_permutations") or "none"
-        if self.permutations not in PERMUTATIONS:
-            raise ConfigError(f"icl_permutations={self.permutations!r}: use one of {', '.join(PERMUTATIONS)}")
+        given = options_dataclass(ICLOptions, config.options, "icl_", ICL.options, what="ICL ")
+        self.batch_queries = bool(given.batch_queries)
+        self.max_demos = _optional_positive_int(given.max_demos, "icl_max_demos", allow_zero=True)
+        self.token_budget = _optional_positive_int(given.token_budget, "icl_token_budget")
+        self.permutations = given.permutations
+        if self.permutations not in ICL_PERMUTATIONS:
+            raise ConfigError(f"icl_permutations={self.permutations!r}: use one of {', '.join(ICL_PERMUTATIONS)}")
         if self.permutations == "cyclic" and self.batch_queries:
             raise ConfigError("icl_permutations=cyclic asks once per query and rotation; it cannot be combined "
                               "with icl_batch_queries")

@@ -11,13 +11,10 @@ from collections.abc import Iterator, Sequence
 
 from baselines.nota_calibration import NotaThreshold
 from baselines.prototype_head import PrototypeHead
+from baselines.specs import PROTO_REPRESENTATION
 from fsre_bench.encoders import load_encoder
 from fsre_bench.methods.interface import MethodConfig
 from fsre_bench.types import Dataset, Episode, EpisodeData, EpisodePrediction, MethodMeta
-
-# Chosen on the development split fewrel/val_semeval 5-1, never on val_wiki (benchmarks/README.md,
-# "Proto representation study"): the best frozen view there by 7.5 points.
-DEFAULT_REPRESENTATION = "entity-pool"
 
 
 class ProtoMethod:
@@ -30,7 +27,7 @@ class ProtoMethod:
     def __init__(self, config: MethodConfig):
         self.config = config
         self.encoder = load_encoder(config.encoder, device=config.device, batch_size=config.batch_size)
-        self.head = PrototypeHead(self.encoder, config.option("proto_representation", DEFAULT_REPRESENTATION),
+        self.head = PrototypeHead(self.encoder, config.option(PROTO_REPRESENTATION.name, PROTO_REPRESENTATION.default),
                                   fuse_descriptions=self.fuse_descriptions)
         self.nota = NotaThreshold(self.name, config.option("nota_threshold"), config.seed)
 

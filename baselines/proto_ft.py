@@ -85,7 +85,7 @@ class ProtoFinetunedMethod:
             for episode in episodes:
                 support_data = _dataset_from_supports(episode, data)
                 # K-shot: the split's own supports are all there is to train on; no relation is held out
-                self._use_trained(support_data, f"kshot:{episode.id}", SelectionSpace(dev_relations=0))
+                self._use_trained(support_data, f"kshot:{episode.id}", SelectionSpace.from_options({"select_dev_relations": 0}))
                 yield from self._predict_episodes([episode], data)
             return
         yield from self._predict_episodes(episodes, data)

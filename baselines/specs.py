@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from baselines.dev_selection import DEV_SPLITS, REFITS
 from fsre_bench.methods.options import MethodOption
 from fsre_bench.methods.spec import NAMES_AND_DESCRIPTIONS, NO_SIDE_INFORMATION, MethodSpec
 
-_REPRESENTATION = MethodOption("proto_representation", str, "entity-pool", "instance representation",
+# The one statement of every baseline option's default: the dataclasses that read them (SelectionSpace,
+# EpisodicBudget, ClassifierBudget, ICLOptions) take their defaults from these declarations.
+# proto's representation: chosen on the development split fewrel/val_semeval 5-1, never on val_wiki
+# (benchmarks/README.md, "Proto representation study"): the best frozen view there by 7.5 points.
+PROTO_REPRESENTATION = MethodOption("proto_representation", str, "entity-pool", "instance representation",
                                choices=("entity-pool", "marker-start", "marker-mean"))
 _NOTA_THRESHOLD = MethodOption("nota_threshold", float, None,
                                "fixed NOTA threshold instead of calibration on --train", metavar="SCORE")
@@ -20,12 +23,14 @@ _PROTO_READS = ("proto_representation", "nota_threshold")
 RANDOM = MethodSpec("random", "baselines.random_baseline:RandomMethod", "uniform over the episode's labels (the floor)",
                     reads=())
 PROTO = MethodSpec("proto", "baselines.proto:ProtoMethod", "frozen-encoder prototypical network",
-                   options=(_REPRESENTATION, _NOTA_THRESHOLD), reads=_PROTO_READS)
+                   options=(PROTO_REPRESENTATION, _NOTA_THRESHOLD), reads=_PROTO_READS)
 PROTO_DESC = MethodSpec("proto-desc", "baselines.proto:ProtoDescMethod",
                         "prototypes fused with relation name + description",
-                        options=(_REPRESENTATION, _NOTA_THRESHOLD), reads=_PROTO_READS,
+                        options=(PROTO_REPRESENTATION, _NOTA_THRESHOLD), reads=_PROTO_READS,
                         side_information=NAMES_AND_DESCRIPTIONS)  # every prototype fused with "name: description"
 # Model selection on held-out training relations (baselines/dev_selection.py); proto-ft and TKRE read it.
+DEV_SPLITS = ("family", "relation")
+REFITS = ("all", "none")
 SELECTION_OPTIONS = (
     MethodOption("select_dev_relations", int, 4, "training relations held out (seeded) to choose lr, steps, "
                  "fusion weight and NOTA threshold; 0 = none", metavar="N"),
@@ -54,6 +59,7 @@ PROTO_FT_DESC = MethodSpec("proto-ft-desc", "baselines.proto_ft:ProtoFinetunedMe
                            options=(*EPISODIC_OPTIONS, *SELECTION_OPTIONS, _NOTA_THRESHOLD), reads=_PROTO_FT_READS,
                            trains_weights=True, requires_train=True, arguments={"fuse_descriptions": True}, side_information=NAMES_AND_DESCRIPTIONS,
                            recipe=SELECTION_RECIPE)
+ICL_PERMUTATIONS = ("none", "cyclic")  # icl_permutations: the standard remedy for option-position bias
 ICL = MethodSpec("icl", "baselines.icl:ICLMethod", "in-context LLM through any OpenAI-compatible endpoint",
                  options=(
                      MethodOption("icl_batch_queries", bool, False,
@@ -65,19 +71,19 @@ ICL = MethodSpec("icl", "baselines.icl:ICLMethod", "in-context LLM through any O
                                   "estimated prompt tokens per request (fits the local 4096 context)", metavar="TOKENS"),
                      MethodOption("icl_permutations", str, "none",
                                   "cyclic: ask each query once per rotation of the option order and take the majority "
-                                  "(removes position bias; N calls per query for N relations)", choices=("none", "cyclic")),
+                                  "(removes position bias; N calls per query for N relations)", choices=ICL_PERMUTATIONS),
                  ),
                  reads=("llm", "icl_"), uses_llm=True,
                  side_information=NAMES_AND_DESCRIPTIONS)  # the lettered options show names and descriptions
 # The K-shot "Fine-tuning" control: TKRE's classifier head and budget on the base encoder.
-_FINETUNE_OPTIONS = (
+FINETUNE_OPTIONS = (
     MethodOption("finetune_epochs", int, 10, "K-shot classifier epochs (the tkre_finetune_epochs default)",
                  metavar="N"),
     MethodOption("finetune_max_steps", int, None, "cap on K-shot classifier optimiser steps", metavar="N"),
 )
 FINETUNE = MethodSpec("finetune", "baselines.finetune:FinetuneMethod",
                       "K-shot: base encoder + TKRE's classifier head fine-tuned (no pre-training)",
-                      options=_FINETUNE_OPTIONS, reads=("finetune_",), trains_weights=True)
+                      options=FINETUNE_OPTIONS, reads=("finetune_",), trains_weights=True)
 def _synthetic_side_information(spec: MethodSpec, options: Any, protocol: str) -> str:
     """LLM-made synthetic sentences are written from the labels' names and descriptions; schema ones are not."""
     return NAMES_AND_DESCRIPTIONS if options.get("knowledge", "llm") != "schema" else NO_SIDE_INFORMATION
@@ -85,7 +91,7 @@ def _synthetic_side_information(spec: MethodSpec, options: Any, protocol: str) -
 
 # + exactly the SCDG instances TKRE adds (its --knowledge and tkre_synthetic_* settings).
 FINETUNE_SYNTH = MethodSpec("finetune-synth", "baselines.finetune:FinetuneMethod",
-                            "finetune + TKRE's synthetic (SCDG) examples", options=_FINETUNE_OPTIONS,
+                            "finetune + TKRE's synthetic (SCDG) examples", options=FINETUNE_OPTIONS,
                             reads=("finetune_", "knowledge", "tkre_synthetic_", "tkre_max_relations", "llm"),
                             uses_llm=True, trains_weights=True, arguments={"synthetic": True},
                             side_information=_synthetic_side_information)

@@ -59,8 +59,9 @@ def main() -> None:
     instances = knowledge_instances(list(fit.all_instances()), fit.negative_label, None)
     for name in args.variants:
         settings_changes, config_changes = PROBE_VARIANTS[name]
-        settings = TKRESettings(**{"knowledge": "schema", "corpus_sentences_per_relation": args.sentences_per_relation,
-                                   **settings_changes})
+        settings = TKRESettings.from_options({"knowledge": "schema",
+                                              "tkre_corpus_sentences_per_relation": args.sentences_per_relation,
+                                              **{f"tkre_{k}": v for k, v in settings_changes.items()}})
         texts = build_pretraining_texts(instances, fit.relations, variant=VARIANTS["tkre"], settings=settings, llm=None,
                                         dataset="semeval2010/train[fit]", entity_types=fit.entity_types, seed=args.seed)
         config = PretrainConfig(stage1_epochs=args.epochs, stage2_epochs=args.epochs, max_steps=args.max_steps,

@@ -40,7 +40,7 @@ def cuda_available() -> bool:
 def resolve_device(requested: str) -> str:
     """``auto`` -> ``cuda`` or ``cpu``; an explicit device must exist here (one line if not).
 
-    The one device check of a run, done when its config is built: before any work, because with
+    The one device check of a run, made by run() first (RunConfig.on_this_machine): before any work, because with
     every embedding cached the encoder never touches the device (``--device tpu:7`` once ran and
     was recorded as if used). torch is imported only for a non-CPU device.
     """

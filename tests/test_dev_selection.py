@@ -51,7 +51,7 @@ def test_single_relation_split_is_still_available_and_reproduces_the_earlier_dra
     assert relation_family("Cause-Effect(e2,e1)") == "Cause-Effect" and relation_family("per:title") == "per:title"
     with pytest.raises(ConfigError, match="select_dev_split='class'"):
         SelectionSpace.from_options({"select_dev_split": "class"})
-    assert SelectionSpace().dev_split == "family" and SelectionSpace.from_options(
+    assert SelectionSpace.from_options({}).dev_split == "family" and SelectionSpace.from_options(
         {"select_dev_split": "relation"}).dev_split == "relation"
 
 
@@ -73,16 +73,16 @@ def test_too_many_dev_relations_and_bad_options_fail_with_one_line(semeval_train
 
 
 def test_checkpoints_are_fractions_of_the_step_budget() -> None:
-    assert checkpoint_steps(SelectionSpace(), 300) == (100, 200, 300)
-    assert checkpoint_steps(SelectionSpace(checkpoints=(0.001, 1.0)), 10) == (1, 10)
+    assert checkpoint_steps(SelectionSpace.from_options({}), 300) == (100, 200, 300)
+    assert checkpoint_steps(SelectionSpace.from_options({"select_checkpoints": [0.001, 1.0]}), 10) == (1, 10)
 
 
 def test_refit_all_and_none_share_one_selection_run_and_bad_refit_fails() -> None:
     """The selection cache key leaves the refit out: ``select_refit=none`` evaluates the very run ``all`` chose with."""
-    refit_all, refit_none = SelectionSpace(), SelectionSpace.from_options({"select_refit": "none"})
+    refit_all, refit_none = SelectionSpace.from_options({}), SelectionSpace.from_options({"select_refit": "none"})
     assert refit_all.refit == "all" and refit_none.refit == "none"
     assert refit_all.selection_dict() == refit_none.selection_dict() and "refit" not in refit_all.selection_dict()
     assert refit_all.to_dict() != refit_none.to_dict()
-    assert SelectionSpace(dev_episodes=50).selection_dict() != refit_all.selection_dict()
+    assert SelectionSpace.from_options({"select_dev_episodes": 50}).selection_dict() != refit_all.selection_dict()
     with pytest.raises(ConfigError, match="select_refit='some'"):
         SelectionSpace.from_options({"select_refit": "some"})

@@ -31,7 +31,8 @@ def test_auto_is_the_cpu_on_a_machine_without_cuda_and_hashes_as_cpu():
     from fsre_bench.runner.plan import load_run_data, resolve_methods
     from fsre_bench.runner.runner import method_config_hash
 
-    auto, explicit = _config(), _config(device="cpu", batch_size=64)
+    assert (_config().device, _config().batch_size) == ("auto", None)  # no probe until the run starts
+    auto, explicit = _config().on_this_machine(), _config(device="cpu", batch_size=64).on_this_machine()
     assert (auto.device, auto.batch_size) == ("cpu", 64) == (explicit.device, default_batch_size("cpu"))
     assert auto.to_dict() == explicit.to_dict()
     data = load_run_data(auto)

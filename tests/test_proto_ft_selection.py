@@ -95,7 +95,7 @@ def test_a_run_stopped_early_is_the_full_schedules_checkpoint(data_dir) -> None:
     from fsre_bench.encoders.identity import resolve_encoder_path
 
     semeval_train = load_dataset("semeval2010/train", data_dir)
-    budget, base = EpisodicBudget(steps=20, n_way=3, k_shot=1), resolve_encoder_path(None)
+    budget, base = EpisodicBudget.from_options({"proto_ft_steps": 20, "proto_ft_n_way": 3, "proto_ft_k_shot": 1}), resolve_encoder_path(None)
     at_step_5: dict[str, torch.Tensor] = {}
 
     def keep(step, encoder, tokenizer) -> None:

@@ -92,7 +92,7 @@ def test_scl_reads_the_masked_pass_and_the_old_variant_is_still_an_option(setup)
 def test_every_scl_option_reaches_the_pretraining_config_and_the_method_options():
     from tkre.settings import TKRESettings
 
-    paper = TKRESettings().scl_config()
+    paper = TKRESettings.from_options({}).scl_config()
     assert paper == {"irrelevant_spans_per_text": 1, "in_batch_negatives": False, "all_anchor_negatives": False,
                      "marker_positive": False, "entity_blank_rate": 0.0, "scl_shared_forward": True,
                      "anchor_projected": True}

@@ -6,10 +6,11 @@ Every value comes from ``MethodConfig.options`` (``--tkre-*`` flags, ``--knowled
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from fsre_bench.errors import ConfigError
+from fsre_bench.methods.options import options_dataclass
 from fsre_bench.training.classifier import ClassifierBudget
 
 KNOWLEDGE_SOURCES = ("llm", "schema")
@@ -37,54 +38,58 @@ VARIANTS: dict[str, Variant] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TKRESettings:
-    """Knowledge source and CPU budgets; the defaults keep a SemEval K=8 run well under 15 minutes."""
+    """Knowledge source and CPU budgets; the defaults keep a SemEval K=8 run well under 15 minutes.
 
-    knowledge: str = "llm"  # "llm" (EDKG/SCDG through the LLM layer) | "schema" (declared offline variant)
-    explanations_per_relation: int = 6  # EDKG examples per relation (the reference used ~6)
-    synthetic_per_relation: int = 8  # SCDG samples kept per relation (TKRE.md: at most 8)
-    synthetic_rounds: int = 3  # SCDG requests per relation at most (the reference loops forever)
-    max_relations: int | None = None  # knowledge for the first N training relations only (tiny budgets)
+    A field that is a declared option (``knowledge``, ``tkre_<field>`` in tkre/spec.py) has no default here:
+    ``from_options`` takes it from the declaration, the one place a default is stated.
+    """
+
+    knowledge: str  # "llm" (EDKG/SCDG through the LLM layer) | "schema" (declared offline variant)
+    explanations_per_relation: int  # EDKG examples per relation (the reference used ~6)
+    synthetic_per_relation: int  # SCDG samples kept per relation (TKRE.md: at most 8)
+    synthetic_rounds: int  # SCDG requests per relation at most (the reference loops forever)
+    max_relations: int | None  # knowledge for the first N training relations only (tiny budgets)
     # Pre-training corpus (TKRE.md, "Align pre-training with use"): labelled sentences per relation
     # (None = all, 0 = none, the knowledge texts alone), marked as inference marks them.
-    corpus_sentences_per_relation: int | None = None
+    corpus_sentences_per_relation: int | None
     mark_entities: bool = True
     # Budgets in epochs of each stage's own corpus (the paper: 5 epochs a stage on GPU). Stage 1 reads the
     # labelled sentences + explanations (FewRel's 64 training relations: ~8k texts, 2 epochs ~1,000 steps),
     # stage 2 only the synthetic data (8 a relation), so it gets more epochs for about a sixth of the steps.
-    stage1_epochs: int = 2
-    stage2_epochs: int = 5
+    stage1_epochs: int
+    stage2_epochs: int
     # optional cap on optimiser steps per stage (tiny test budgets); None: every epoch is run
-    pretrain_max_steps: int | None = None
+    pretrain_max_steps: int | None
     pretrain_batch_size: int = 16
-    mlm_warmup_steps: int = 100  # fresh MLM head warmed up with the encoder frozen (MiniLM ships no head)
+    mlm_warmup_steps: int  # fresh MLM head warmed up with the encoder frozen (MiniLM ships no head)
     # The MLM head MSLM reads (tkre/pretrain/mlm_head.py): trained and measured against the unigram baseline
     # before any MSLM step, where the base (MiniLM) ships none. "auto": episodic runs use the --train sentences
     # (unlabelled), K-shot runs FewRel's training-relation sentences (fewrel/train_offline: never SemEval's own);
     # a dataset name picks another corpus; "none" keeps the fresh head's short warm-up (and is marked so).
-    mlm_head_corpus: str = "auto"
-    mlm_head_frozen_steps: int = 200
-    mlm_head_joint_steps: int = 400
+    mlm_head_corpus: str
+    mlm_head_frozen_steps: int
+    mlm_head_joint_steps: int
     # SCL: the paper's by default (tkre/pretrain/config.py says which release line each follows); the
     # supervised variant of earlier rounds is scl_anchor_negatives=batch, scl_marker_positive,
     # scl_entity_blank_rate=0.7, scl_unmasked_pass, scl_irrelevant_spans=2, scl_direct_anchors.
-    scl_irrelevant_spans: int = 1  # negatives: irrelevant spans of the same text
-    scl_anchor_negatives: str = "none"  # none | batch | all: other relations' anchors as negatives too
-    scl_marker_positive: bool = False  # the start-marker pair (inference's representation) as a second positive
-    scl_entity_blank_rate: float = 0.0  # each mention of the SCL input blanked with this probability
-    scl_unmasked_pass: bool = False  # SCL on a second, unmasked forward pass instead of the MSLM's masked one
-    scl_direct_anchors: bool = False  # anchors learned in the projection's output space, not projected
-    # K-shot classifier (defaults shared with the finetune baseline: fsre_bench/training/classifier.py)
-    finetune_epochs: int = ClassifierBudget.epochs  # over the K-shot train set (+ synthetic)
-    finetune_max_steps: int | None = ClassifierBudget.max_steps  # cap on classifier optimiser steps
+    scl_irrelevant_spans: int  # negatives: irrelevant spans of the same text
+    scl_anchor_negatives: str  # none | batch | all: other relations' anchors as negatives too
+    scl_marker_positive: bool  # the start-marker pair (inference's representation) as a second positive
+    scl_entity_blank_rate: float  # each mention of the SCL input blanked with this probability
+    scl_unmasked_pass: bool  # SCL on a second, unmasked forward pass instead of the MSLM's masked one
+    scl_direct_anchors: bool  # anchors learned in the projection's output space, not projected
+    # K-shot classifier: the finetune baseline's options renamed tkre_* (tkre/spec.py), the rest ClassifierBudget's
+    finetune_epochs: int  # over the K-shot train set (+ synthetic)
+    finetune_max_steps: int | None  # cap on classifier optimiser steps
     finetune_batch_size: int = ClassifierBudget.batch_size
     finetune_lr: float = ClassifierBudget.lr
     finetune_head_lr: float = ClassifierBudget.head_lr  # the classifier head starts random
     dropout: float = ClassifierBudget.dropout
     eval_batch_size: int = ClassifierBudget.eval_batch_size
     representation: str = "marker-start"  # episodic prototypes (TKRE.md: start-marker states)
-    fuse_description: bool = False  # episodic: fuse prototypes with the relation name/description view
+    fuse_description: bool  # episodic: fuse prototypes with the relation name/description view
     meta_train: bool = True  # episodic: meta-train the pre-trained encoder as proto-ft does (TKRE.md)
     max_length: int = 128
 
@@ -121,21 +126,9 @@ class TKRESettings:
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> TKRESettings:
         """``knowledge`` plus every ``tkre_<field>`` option; an unknown ``tkre_*`` key is an error."""
-        known = {f.name for f in fields(cls)}
-        given: dict[str, Any] = {}
-        if options.get("knowledge") is not None:
-            given["knowledge"] = options["knowledge"]
-        for key, value in options.items():
-            if not key.startswith("tkre_") or value is None:
-                continue
-            name = key.removeprefix("tkre_")
-            if name not in known:
-                raise ConfigError(f"unknown TKRE option {key!r}; known: {', '.join('tkre_' + k for k in sorted(known))}")
-            given[name] = value
-        try:
-            return cls(**given)
-        except TypeError as exc:
-            raise ConfigError(f"tkre options: {exc}") from None
+        from tkre.spec import TKRE
+
+        return options_dataclass(cls, options, "tkre_", TKRE.options, what="TKRE ", unprefixed=("knowledge",))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from baselines.specs import EPISODIC_OPTIONS, SELECTION_OPTIONS, SELECTION_RECIPE
+from baselines.specs import EPISODIC_OPTIONS, FINETUNE_OPTIONS, SELECTION_OPTIONS, SELECTION_RECIPE
 from fsre_bench.methods.options import MethodOption
 from fsre_bench.methods.spec import NAMES_AND_DESCRIPTIONS, NO_SIDE_INFORMATION, Ablation, MethodSpec
 
@@ -33,8 +33,9 @@ _BUDGETS = (
                  metavar="auto|DATASET|none"),
     MethodOption("tkre_mlm_head_frozen_steps", int, 200, "MLM head steps with the encoder frozen", metavar="N"),
     MethodOption("tkre_mlm_head_joint_steps", int, 400, "MLM head steps trained with the encoder", metavar="N"),
-    MethodOption("tkre_finetune_epochs", int, 10, "K-shot classifier epochs", metavar="N"),
-    MethodOption("tkre_finetune_max_steps", int, None, "cap on K-shot classifier optimiser steps", metavar="N"),
+    # the finetune baseline's classifier options under TKRE's prefix: one default for both (its K-shot control)
+    *(replace(option, name="tkre_" + option.name, help=help) for option, help in
+      zip(FINETUNE_OPTIONS, ("K-shot classifier epochs", "cap on K-shot classifier optimiser steps"), strict=True)),
     MethodOption("tkre_corpus_sentences_per_relation", int, None,
                  "labelled training sentences per relation in the pre-training corpus (default all; 0 = none)",
                  metavar="N"),

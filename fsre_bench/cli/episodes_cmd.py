@@ -141,7 +141,8 @@ def _build_streamed(args: argparse.Namespace, dataset: Dataset, started: float) 
         # checks but a file build does not (a codalab file may carry a NOTA rate).
         check_work(RunConfig(methods=["random"], dataset=args.dataset, protocol=args.protocol,
                              settings=[f"{args.n_way}-{args.k_shot}"], n_query=args.n_query, episodes=args.episodes,
-                             seeds=[args.seed], output_dir=str(Path(args.out).parent), device="cpu", n_bootstrap=100))
+                             seeds=[args.seed], output_dir=str(Path(args.out).parent), device="cpu",
+                             n_bootstrap=100).on_this_machine())
     setting = EpisodeSetting(n_way=args.n_way, k_shot=args.k_shot, n_query=args.n_query, na_rate=args.na_rate)
     episodes = iter_episodes(dataset, protocol=args.protocol, setting=setting, seed=args.seed,
                              n_episodes=args.episodes, sampler=args.sampler)

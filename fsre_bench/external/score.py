@@ -127,7 +127,7 @@ def _config(pairs: Sequence[ScorePair], submission: Submission, dataset: str | N
     return RunConfig(methods=[submission.name], dataset=dataset or name, protocol=protocol,
                      seeds=[int(h["seed"]) for h in headers],
                      episodes_file=str(pairs[0].episodes_file), train=submission.training_data, data_dir=data_dir,
-                     output_dir=output_dir, n_bootstrap=n_bootstrap, **shape)
+                     output_dir=output_dir, n_bootstrap=n_bootstrap, **shape).on_this_machine()
 
 
 def _episode_set(config: RunConfig, data: RunData, pair: ScorePair) -> EpisodeSet:

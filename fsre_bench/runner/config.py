@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from fsre_bench.bounded_read import read_bounded_text
+from fsre_bench.devices import AUTO
 from fsre_bench.episodes.seeding import check_seed
 from fsre_bench.episodes.setting import kshot_setting_name, parse_n_k
 from fsre_bench.errors import ConfigError
-from fsre_bench.numerics import NUMERICS_MODES
+from fsre_bench.numerics import NUMERICS_MODES, PORTABLE
 from fsre_bench.protocols import KSHOT_SEEDS, PROTOCOLS, SAMPLERS
+from fsre_bench.runner.config_types import checked_settings, declared_settings, setting
 from fsre_bench.strict_yaml import load_yaml_strict
 
 LEAKAGE_POLICIES = ("refuse", "drop", "allow")  # fsre_bench.runner.training_data applies them
@@ -26,45 +28,79 @@ USER_OUTPUT_DIR = "fsre-results"
 
 @dataclass
 class RunConfig:
-    methods: list[str]
-    dataset: str
-    protocol: str = "episodic"
-    settings: list[str] = field(default_factory=lambda: ["5-1"])  # episodic / natural-nota: "N-K"
-    k_values: list[int] = field(default_factory=lambda: [8, 16, 32])  # kshot
-    n_query: int | None = None  # per relation (episodic) or per episode (natural-nota); None = protocol default
-    na_rate: float = 0.0
-    episodes: int = 1000
-    seeds: list[int] | None = None  # None = [0] (episodic) or the five standard K-shot seeds
-    sampler: str = "default"
-    episodes_file: str | None = None
-    episodes_sha256: str | None = None  # pin: refuse an episode file whose bytes changed
-    train: str | None = None
-    # Sentences of --train identical to evaluation sentences: refuse (default), drop them, or allow (marked).
-    train_leakage: str = "refuse"
-    data_dir: str | None = None
-    output_dir: str = USER_OUTPUT_DIR
-    overwrite: str = "only-missing"
-    limit: int | None = None
-    encoder: str | None = None
-    device: str = "auto"  # resolved in __post_init__: results and cache keys see "cpu" or "cuda[:N]"
-    batch_size: int | None = None  # None: by device (fsre_bench.devices.default_batch_size)
-    n_bootstrap: int = 1000
-    allow_mixed_provenance: bool = False  # assemble seeds of different harness states, marked mixed
+    """Every run setting, each declared once with its flag, help and kind (fsre_bench/runner/config_types.py)."""
+
+    methods: list[str] = setting("str_list", "comma-separated method names (`fsre-bench ls methods`)")
+    dataset: str = setting("str", "dataset name (`fsre-bench ls datasets`) or a FewRel/TACRED/OpenNRE file path")
+    protocol: str = setting("str", choices=PROTOCOLS, default="episodic")
+    settings: list[str] = setting("str_list", "episodic N-K settings, e.g. 5-1,5-5,10-1,10-5 (default {default})",
+                                  default_factory=lambda: ["5-1"])  # episodic / natural-nota: "N-K"
+    k_values: list[int] = setting("int_list", "K-shot protocol: shots per label, e.g. 8,16,32", flag="--k",
+                                  default_factory=lambda: [8, 16, 32])  # kshot
+    episodes: int = setting("int", "episodes per setting and seed (default {default})", minimum=1, default=1000)
+    seeds: list[int] | None = setting("int_list", "comma-separated seeds (default 0; K-shot: 13,21,42,87,100)",
+                                      default=None)  # None = [0] (episodic) or the five standard K-shot seeds
+    # per relation (episodic) or per episode (natural-nota); None = protocol default
+    n_query: int | None = setting("int", "queries per relation (episodic, default 1) or per episode (natural-nota, "
+                                  "default 3)", minimum=1, default=None)
+    na_rate: float = setting("number", "FewRel 2.0 NOTA: share of NOTA queries, e.g. 0.15 or 0.5", default=0.0)
+    sampler: str = setting("str", "episode sampler (codalab = official FewRel stream)", choices=SAMPLERS,
+                           default="default")
+    episodes_file: str | None = setting("str", "run on the episodes of this file (from `episodes build`)", default=None)
+    # pin: refuse an episode file whose bytes changed
+    episodes_sha256: str | None = setting("str", "refuse the --episodes-file unless its sha256 is this", default=None)
+    train: str | None = setting("str", "training relations for methods that fit or calibrate (default on a FewRel "
+                                "split: FewRel's own, fewrel/train_wiki or else fewrel/train_offline; "
+                                "cross-domain: semeval2010/train)", default=None)
+    train_leakage: str = setting("str", "--train sentences identical to evaluation sentences: refuse the run (default), "
+                                 "drop them, or allow them (the result records it)", choices=LEAKAGE_POLICIES,
+                                 default="refuse")
+    data_dir: str | None = setting("str", "data directory (default $FSRE_BENCH_DATA_DIR or ~/.cache/fsre_bench/data)",
+                                   default=None)
+    output_dir: str = setting("str", "where result files go (default ./fsre-results; the committed leaderboard's are "
+                              "under results/)", default=USER_OUTPUT_DIR)
+    overwrite: str = setting("str", "never: skip anything that exists; only-missing (default): reuse complete, resume "
+                             "partial; always: recompute", choices=OVERWRITE_MODES, default="only-missing")
+    limit: int | None = setting("int", "evaluate only the first N episodes (NOT for reporting; marked limited)",
+                                minimum=1, default=None)
+    encoder: str | None = setting("str", "encoder name or path (default: the embedded all-MiniLM-L6-v2)", default=None)
+    # "auto" until run() resolves it (on_this_machine): results and cache keys see "cpu" or "cuda[:N]"
+    device: str = setting("str", "auto | cpu | cuda | cuda:0 ... (default auto: CUDA when available, else CPU; "
+                          "bf16 autocast on CUDA)", default=AUTO)
+    # None: by device (fsre_bench.devices.default_batch_size), filled with the device
+    batch_size: int | None = setting("int", "encoder batch size (default 64 on CPU, by GPU memory on CUDA)",
+                                     default=None)
+    n_bootstrap: int = setting("int", "bootstrap replicates for CIs (default {default})", minimum=100, default=1000)
+    allow_mixed_provenance: bool = setting("switch", "assemble a result from seeds predicted at different harness "
+                                           "states (marked mixed)", default=False)
     # Fit one model per (seed, setting) instead of one per seed shared by every setting (issue 29: 5-5 on the
     # 5-1 encoders is one set of models, not a replication). Off: hashes and results exactly as before.
-    fit_per_setting: bool = False
+    fit_per_setting: bool = setting("switch", "train one model per (seed, setting), not one per seed shared by all "
+                                    "settings", default=False)
     # A run whose share of queries with a failed LLM request is above this exits 2 (its result records them).
-    max_failure_share: float = 0.2
-    numerics: str = "portable"  # fsre_bench/numerics.py: portable CPU kernels, or the machine's native ones
-    method_options: dict[str, Any] = field(default_factory=dict)
+    max_failure_share: float = setting("number", "exit 2 when more than this share of queries' LLM requests failed "
+                                       "(default {default})", default=0.2)
+    # fsre_bench/numerics.py: portable CPU kernels, or the machine's native ones
+    numerics: str = setting("str", "portable (default): CPU kernels capped at AVX2 and one thread, the same bytes on "
+                            "any x86-64 machine; native: this CPU's fastest kernels (results may differ elsewhere)",
+                            choices=NUMERICS_MODES, default=PORTABLE)
+    # filled by each method's own flags (fsre_bench/cli/method_flags.py), not a flag of its own
+    method_options: dict[str, Any] = setting("mapping", flag=None, default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.validate()
+
+    def on_this_machine(self) -> RunConfig:
+        """This config with ``auto`` resolved to a device here (probed, one line if absent) and its batch size.
+
+        The one device probe of a run, made by run() (and `score`) before any work: with every embedding cached
+        the encoder never touches the device, so an absent one would otherwise be recorded as if used.
+        """
         from fsre_bench.devices import default_batch_size, resolve_device
 
-        self.device = resolve_device(self.device)
-        if self.batch_size is None:
-            self.batch_size = default_batch_size(self.device)
-        self.validate()
+        device = resolve_device(self.device)
+        return replace(self, device=device,
+                       batch_size=default_batch_size(device) if self.batch_size is None else self.batch_size)
 
     # --------------------------------------------------------------- derived
     @property
@@ -81,17 +117,18 @@ class RunConfig:
     def validate(self) -> None:
         if not self.methods:
             raise ConfigError("no methods given (--methods proto,random)")
-        _one_of("protocol", self.protocol, PROTOCOLS)
-        _one_of("overwrite", self.overwrite, OVERWRITE_MODES)
-        _one_of("sampler", self.sampler, SAMPLERS)
-        _one_of("train_leakage", self.train_leakage, LEAKAGE_POLICIES)
-        _one_of("numerics", self.numerics, NUMERICS_MODES)
+        for f, info in declared_settings(type(self)):  # what each field's declaration says: choices, bounds
+            value = getattr(self, f.name)
+            if info.choices is not None:
+                _one_of(f.name, value, info.choices)
+            if info.minimum is not None and value is not None and value < info.minimum:
+                raise ConfigError(f"{info.flag} must be >= {info.minimum}, got {value}")
         _no_repeats("methods", self.methods)
         if self.protocol != "kshot":
             if not self.settings:
                 raise ConfigError("--settings gives no setting (e.g. --settings 5-1,10-5)")
-            for setting in self.settings:
-                parse_n_k(setting)
+            for setting_name in self.settings:
+                parse_n_k(setting_name)
             _no_repeats("settings", [f"{n}-{k}" for n, k in map(parse_n_k, self.settings)])
         else:
             _no_repeats("k", self.k_values)
@@ -103,22 +140,15 @@ class RunConfig:
                 check_seed(seed)
         if self.protocol == "kshot" and (not self.k_values or any(k < 1 for k in self.k_values)):
             raise ConfigError(f"--k needs positive integers, got {self.k_values}")
-        if self.episodes < 1:
-            raise ConfigError(f"--episodes must be >= 1, got {self.episodes}")
-        if self.limit is not None and self.limit < 1:
-            raise ConfigError(f"--limit must be >= 1, got {self.limit}")
         if not 0.0 <= self.na_rate < 1.0:
             raise ConfigError(f"--na-rate is the share of NOTA queries, 0 <= rate < 1 (e.g. 0.15, 0.5); got {self.na_rate}")
-        if self.n_query is not None and self.n_query < 1:
-            raise ConfigError(f"--n-query must be >= 1, got {self.n_query}")
         if self.sampler == "codalab" and (self.protocol != "episodic" or self.na_rate):
             raise ConfigError("--sampler codalab reproduces the official FewRel 1.0 stream: episodic protocol, no NOTA")
-        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or self.batch_size < 1:
+        if self.batch_size is not None and (isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int)
+                                            or self.batch_size < 1):
             raise ConfigError(f"--batch-size must be an integer >= 1, got {self.batch_size!r}")
         if not 0.0 <= self.max_failure_share <= 1.0:
             raise ConfigError(f"--max-failure-share is a share of queries, 0 to 1; got {self.max_failure_share}")
-        if self.n_bootstrap < 100:
-            raise ConfigError(f"--n-bootstrap must be >= 100, got {self.n_bootstrap}")
 
     # --------------------------------------------------------------- (de)serialisation
     def to_dict(self) -> dict[str, Any]:
@@ -132,10 +162,8 @@ class RunConfig:
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(f"{source}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-        from fsre_bench.runner.config_types import checked_settings
-
         try:
-            return cls(**checked_settings(data, source))
+            return cls(**checked_settings(cls, data, source))
         except TypeError as exc:
             raise ConfigError(f"{source}: {exc}") from None
 

@@ -1,58 +1,103 @@
-"""Types of a run config's settings, checked before RunConfig is built from a YAML mapping.
+"""What each run-config field is (its flag, help, type, choices, bounds), declared once on RunConfig's fields.
 
-Without this a value of the wrong type fails deep inside validation with Python's words
-(``'<' not supported between instances of 'str' and 'int'`` for ``episodes: ten``); here it is
-one line naming the setting and the type it takes.
+RunConfig states every setting as ``field(metadata=setting(...))``; the ``run``/``ablate`` flags
+(fsre_bench/cli/config_flags.py), the YAML reader (``checked_settings`` below) and the generic part
+of ``RunConfig.validate`` are all read from that metadata, so a field added there is a flag, a YAML
+key and a checked value at once, and cannot be one without the others.
+
+The YAML check exists because a value of the wrong type would otherwise fail deep inside validation
+with Python's words (``'<' not supported between instances of 'str' and 'int'`` for ``episodes: ten``);
+here it is one line naming the setting and the type it takes.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import MISSING, dataclass
 from typing import Any
 
 from fsre_bench.errors import ConfigError
 
-_INT = ("episodes", "batch_size", "n_bootstrap", "limit", "n_query")
-_NUMBER = ("na_rate", "max_failure_share")
-_STR = ("dataset", "protocol", "sampler", "episodes_file", "episodes_sha256", "train", "train_leakage", "data_dir",
-        "output_dir", "overwrite", "encoder", "device", "numerics")
-_STR_LIST = ("methods", "settings")
-_INT_LIST = ("k_values", "seeds")
-_OPTIONAL = ("limit", "n_query", "seeds", "episodes_file", "episodes_sha256", "train", "data_dir", "encoder")
-REQUIRED = ("methods", "dataset")
+# What a setting holds; the CLI parses a flag's text by it and the YAML reader checks a value against it.
+KINDS = ("str", "int", "number", "switch", "str_list", "int_list", "mapping")
+_WANTED = {"str": "a string", "int": "an integer", "number": "a number", "switch": "true or false",
+           "mapping": "a mapping of option: value"}
+_KEY = "fsre_bench.setting"
 
 
-def checked_settings(data: dict[str, Any], source: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Setting:
+    """One run setting's declaration. ``flag``: its CLI flag (None: no flag of its own, e.g. method_options);
+    ``help`` may hold ``{default}``; ``minimum``: the least value validation accepts (None: unbounded)."""
+
+    kind: str
+    help: str | None = None
+    flag: str | None = None
+    choices: tuple[str, ...] | None = None
+    minimum: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"setting kind {self.kind!r} is not one of {KINDS}")
+
+
+def setting(kind: str, help: str | None = None, *, flag: str | None = "", choices: tuple[str, ...] | None = None,
+            minimum: int | None = None, **field_arguments: Any) -> Any:
+    """A RunConfig field declared with its setting; ``flag=""`` names the flag after the field (``--n-query``)."""
+    info = Setting(kind, help, flag, choices, minimum)
+    return dataclasses.field(metadata={_KEY: info}, **field_arguments)
+
+
+def declared_settings(cls: type) -> Iterator[tuple[dataclasses.Field, Setting]]:
+    """Every field of ``cls`` with its declaration (flag filled in); a field declared without one is an error."""
+    for f in dataclasses.fields(cls):
+        info = f.metadata.get(_KEY)
+        if info is None:
+            raise TypeError(f"{cls.__name__}.{f.name} has no setting(...) declaration: declare its flag and kind")
+        yield f, (dataclasses.replace(info, flag="--" + f.name.replace("_", "-")) if info.flag == "" else info)
+
+
+def field_default(f: dataclasses.Field) -> Any:
+    """The field's default (its factory called); MISSING for a required field."""
+    return f.default_factory() if f.default_factory is not MISSING else f.default
+
+
+def checked_settings(cls: type, data: dict[str, Any], source: str) -> dict[str, Any]:
     """``data`` with list settings given as one value or a comma list made lists; wrong types refused."""
-    missing = [name for name in REQUIRED if data.get(name) is None]
+    declared = list(declared_settings(cls))
+    required = [f.name for f, _ in declared if field_default(f) is MISSING]
+    missing = [name for name in required if data.get(name) is None]
     if missing:
         raise ConfigError(f"{source}: the setting {missing[0]!r} is required (e.g. "
                           f"{'dataset: fewrel/val_wiki' if missing[0] == 'dataset' else 'methods: [proto, random]'})")
+    kinds = {f.name: (info.kind, field_default(f) is None) for f, info in declared}
     out = dict(data)
     for name, value in data.items():
-        if value is None and name in _OPTIONAL:
+        kind, optional = kinds[name]
+        if value is None and optional:
             continue
-        if name in _STR_LIST or name in _INT_LIST:
-            out[name] = _as_list(name, value, source)
-        elif name in _INT and not _is_int(value):
-            raise _type_error(source, name, value, "an integer")
-        elif name in _NUMBER and not (_is_int(value) or isinstance(value, float)):
-            raise _type_error(source, name, value, "a number")
-        elif name in _STR and not isinstance(value, str):
-            raise _type_error(source, name, value, "a string")
-        elif name == "method_options" and not isinstance(value, dict):
-            raise _type_error(source, name, value, "a mapping of option: value")
+        if kind.endswith("_list"):
+            out[name] = _as_list(name, kind, value, source)
+        elif not _is_kind(kind, value):
+            raise _type_error(source, name, value, _WANTED[kind])
     return out
 
 
-def _as_list(name: str, value: Any, source: str) -> list[Any]:
+def _is_kind(kind: str, value: Any) -> bool:
+    return {"str": isinstance(value, str), "int": _is_int(value), "number": _is_int(value) or isinstance(value, float),
+            "switch": isinstance(value, bool), "mapping": isinstance(value, dict)}[kind]
+
+
+def _as_list(name: str, kind: str, value: Any, source: str) -> list[Any]:
     items = [item.strip() for item in value.split(",")] if isinstance(value, str) else value
     if not isinstance(items, list):
         items = [items]
-    wanted = "integers" if name in _INT_LIST else "strings"
+    ints = kind == "int_list"
     for item in items:
-        if (not _is_int(item)) if name in _INT_LIST else not isinstance(item, str | int):
-            raise _type_error(source, name, value, f"a list of {wanted}")
-    return [str(item) for item in items] if name in _STR_LIST else items
+        if (not _is_int(item)) if ints else not isinstance(item, str | int):
+            raise _type_error(source, name, value, f"a list of {'integers' if ints else 'strings'}")
+    return items if ints else [str(item) for item in items]
 
 
 def _is_int(value: Any) -> bool:

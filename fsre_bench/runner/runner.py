@@ -60,6 +60,7 @@ class UnitOutcome:
 def run(config: RunConfig, command: Sequence[str], executor: str = "local",
         ray_address: str | None = None) -> list[UnitOutcome]:
     """``executor``: "local" runs units in this process; "ray" sends each (unit, seed) to a Ray task."""
+    config = config.on_this_machine()  # the device probe: --device auto resolved, an absent device refused
     apply_numerics(config.numerics)  # before anything imports torch (fsre_bench/numerics.py)
     methods = resolve_methods(config)  # once per run: nothing below asks the registry about these methods again
     check_work(config)  # --episodes 10**12, --n-bootstrap 10**9: one line with the estimate, before any work

@@ -1,0 +1,56 @@
+"""The ``run``/``ablate`` flags that fill RunConfig, generated from its fields' declarations.
+
+Each flag's name, help, type and choices come from the field (fsre_bench/runner/config_types.py),
+its dest is the field name, and a flag not given is None, so a YAML value (or the field's default)
+stands. Nothing here names a setting: a new RunConfig field is a new flag.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Collection
+from typing import Any
+
+from fsre_bench.errors import ConfigError
+from fsre_bench.runner.config_types import declared_settings, field_default
+
+_TYPES = {"int": int, "number": float}
+
+
+def add_config_flags(parser: argparse.ArgumentParser, cls: type, *, only: Collection[str] | None = None,
+                     skip: Collection[str] = ()) -> None:
+    """One flag per declared field of ``cls`` (those in ``only`` when given, none in ``skip``), in field order."""
+    for f, info in declared_settings(cls):
+        if info.flag is None or f.name in skip or (only is not None and f.name not in only):
+            continue
+        shown = info.help.format(default=_shown(field_default(f))) if info.help else None
+        if info.kind == "switch":
+            parser.add_argument(info.flag, dest=f.name, action="store_true", default=None, help=shown)
+        else:
+            parser.add_argument(info.flag, dest=f.name, type=_TYPES.get(info.kind), choices=info.choices, help=shown)
+
+
+def config_values_from_args(args: argparse.Namespace, cls: type) -> dict[str, Any]:
+    """The fields of ``cls`` that given flags set (lists split at commas); a flag not given sets nothing."""
+    given: dict[str, Any] = {}
+    for f, info in declared_settings(cls):
+        value = getattr(args, f.name, None) if info.flag is not None else None
+        if value is None:
+            continue
+        if info.kind == "str_list":
+            value = [item.strip() for item in value.split(",") if item.strip()]
+        elif info.kind == "int_list":
+            value = parse_ints(value, info.flag)
+        given[f.name] = value
+    return given
+
+
+def parse_ints(text: str, flag: str) -> list[int]:
+    try:
+        return [int(item) for item in text.split(",") if item.strip()]
+    except ValueError:
+        raise ConfigError(f"{flag} takes comma-separated integers, got {text!r}") from None
+
+
+def _shown(default: Any) -> str:
+    return ",".join(map(str, default)) if isinstance(default, list) else str(default)
