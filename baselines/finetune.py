@@ -11,6 +11,8 @@ the synthetic data.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -30,7 +32,7 @@ class FinetuneMethod:
     name = "finetune"
 
     def __init__(self, config: MethodConfig, synthetic: bool = False):
-        from baselines.specs import FINETUNE
+        from baselines.specs import FINETUNE, MATCH_STEPS
         from fsre_bench.methods.options import options_dataclass
         from fsre_bench.training.classifier import ClassifierBudget
 
@@ -40,6 +42,7 @@ class FinetuneMethod:
         self.budget = options_dataclass(ClassifierBudget, config.options, "finetune_", FINETUNE.options)
         self._tkre_settings: Any = None
         self._llm: Any = None
+        self.match_steps = (config.options.get("match_steps") or MATCH_STEPS.default) if synthetic else "none"
         if synthetic:
             from tkre.settings import TKRESettings, llm_config_for
 
@@ -60,7 +63,8 @@ class FinetuneMethod:
                         "best epoch on the K-shot dev set",
             extra={"budget": self.budget.to_dict(), "finetune": trained.get("finetune"),
                    "spent": spent(classifier=(trained.get("finetune") or {}).get("budget")),
-                   "synthetic": trained.get("synthetic"), "step_timing_s": trained.get("timing", {})},
+                   "synthetic": trained.get("synthetic"), "step_timing_s": trained.get("timing", {}),
+                   "kshot_steps": trained.get("kshot_steps"), "step_match": trained.get("step_match")},
         )
 
     def fit(self, train: Dataset | None) -> None:
@@ -85,17 +89,32 @@ class FinetuneMethod:
         supports = [data.instances[i] for group in episode.support for i in group]
         dev = [data.instances[i] for group in (episode.dev or ()) for i in group]
         synthetic = self._synthetic(supports, data, episode) if self.synthetic else []
-        fitted = finetune_classifier(self.config.encoder, [*supports, *synthetic], dev, list(episode.relations),
-                                     settings=self.budget, seed=self.config.seed,
+        train = [*supports, *synthetic]
+        budget = self._matched_budget(supports, len(train), data, episode) if self.match_steps == "tkre" else self.budget
+        fitted = finetune_classifier(self.config.encoder, train, dev, list(episode.relations),
+                                     settings=budget, seed=self.config.seed,
                                      negative_label=data.negative_label, device=self.config.device)
         started = time.perf_counter()
-        labels = classify(fitted, data.get(episode.queries), self.budget, self.config.device)
+        labels = classify(fitted, data.get(episode.queries), budget, self.config.device)
         self._trained.update(
+            kshot_steps={"classifier": fitted.info["steps"], "total": fitted.info["steps"]},
             training_data=f"kshot:{episode.id}", finetune={**fitted.info, "synthetic_examples": len(synthetic)},
             training_relations=sorted({inst.label for inst in supports if inst.label != data.negative_label}),
             timing={"finetune_s": fitted.info["wall_s"], "test_s": round(time.perf_counter() - started, 2)},
         )
         return EpisodePrediction(episode.id, tuple(labels))
+
+    def _matched_budget(self, supports: list[RelationInstance], train_size: int, data: EpisodeData,
+                        episode: Episode) -> Any:
+        """This budget with exactly tkre's step count on the split (epochs raised to reach it, capped there)."""
+        from tkre.kshot_steps import tkre_kshot_steps
+
+        target = tkre_kshot_steps(self.config.options, supports, data, episode.id, seed=self.config.seed,
+                                  device=self.config.device, encoder=self.config.encoder)
+        self._trained["step_match"] = {"to": "tkre", "tkre_steps": target}
+        per_epoch = math.ceil(train_size / self.budget.batch_size)
+        return dataclasses.replace(self.budget, epochs=math.ceil(target["total"] / per_epoch),
+                                   max_steps=target["total"])
 
     def _synthetic(self, supports: list[RelationInstance], data: EpisodeData, episode: Episode) -> list[RelationInstance]:
         from tkre.pretraining_texts import knowledge_instances, synthetic_instances

@@ -90,8 +90,13 @@ def _synthetic_side_information(spec: MethodSpec, options: Any, protocol: str) -
 
 
 # + exactly the SCDG instances TKRE adds (its --knowledge and tkre_synthetic_* settings).
+# Step-matched by default (issue 31): its classifier trains as many steps as tkre spends on the split (stage 1,
+# stage 2, classifier; tkre/kshot_steps.py), so it reads every tkre_* budget that decides that number.
+MATCH_STEPS = MethodOption("match_steps", str, "tkre", "tkre: as many classifier steps as tkre's stage 1 + stage 2 + "
+                           "classifier steps on the split; none: finetune_epochs", choices=("tkre", "none"))
 FINETUNE_SYNTH = MethodSpec("finetune-synth", "baselines.finetune:FinetuneMethod",
-                            "finetune + TKRE's synthetic (SCDG) examples", options=FINETUNE_OPTIONS,
-                            reads=("finetune_", "knowledge", "tkre_synthetic_", "tkre_max_relations", "llm"),
+                            "finetune + TKRE's synthetic (SCDG) examples, trained as many steps as tkre",
+                            options=(*FINETUNE_OPTIONS, MATCH_STEPS),
+                            reads=("finetune_", "knowledge", "tkre_", "llm", "match_steps"),
                             uses_llm=True, trains_weights=True, arguments={"synthetic": True},
                             side_information=_synthetic_side_information)

@@ -22,7 +22,8 @@ def _metas(out: Path) -> dict[str, dict]:
 def test_finetune_and_finetune_synth_share_tkre_head_budget_and_synthetic_data(tmp_path: Path) -> None:
     code = main(["run", "--methods", "finetune,finetune-synth", *KSHOT, "--knowledge", "schema",
                  "--tkre-max-relations", "3", "--tkre-synthetic-per-relation", "2",
-                 "--option", "finetune_epochs=2", "--option", "finetune_max_steps=6", "--output-dir", str(tmp_path)])
+                 "--option", "finetune_epochs=2", "--option", "finetune_max_steps=6", "--match-steps", "none",
+                 "--output-dir", str(tmp_path)])
     assert code == 0
     results = _metas(tmp_path)
     plain, synth = results["finetune"]["method"], results["finetune-synth"]["method"]
@@ -39,7 +40,28 @@ def test_finetune_and_finetune_synth_share_tkre_head_budget_and_synthetic_data(t
     # finetune-synth adds exactly what TKRE would: 3 relations x 2 schema substitutes at K=2
     assert synth["extra"]["finetune"]["synthetic_examples"] == 6 and synth["knowledge_source"] == "schema"
     assert synth["extra"]["finetune"]["train_examples"] == plain["extra"]["finetune"]["train_examples"] + 6
-    assert plain["extra"]["budget"] == synth["extra"]["budget"]
+    assert plain["extra"]["budget"] == synth["extra"]["budget"] and synth["extra"]["step_match"] is None
+
+
+@pytest.mark.slow
+def test_finetune_synth_trains_exactly_as_many_steps_as_tkre_on_the_split(tmp_path: Path) -> None:
+    """The step-matched control (issue 31): tkre's stage 1 + stage 2 + classifier steps, counted without training,
+    equal what tkre then records having trained; finetune-synth's classifier trains that total."""
+    from tests.test_tkre_method import TINY_FLAGS
+
+    cap = TINY_FLAGS.index("--tkre-pretrain-max-steps")
+    tiny = TINY_FLAGS[:cap] + TINY_FLAGS[cap + 2:]  # no step cap: the stages run whole epochs
+    code = main(["run", "--methods", "tkre,finetune-synth", *KSHOT, "--knowledge", "schema", *tiny,
+                 "--tkre-finetune-epochs", "2", "--option", "finetune_epochs=2", "--output-dir", str(tmp_path)])
+    assert code == 0
+    results = _metas(tmp_path)
+    tkre, synth = results["tkre"]["method"]["extra"], results["finetune-synth"]["method"]["extra"]
+    counted = synth["step_match"]["tkre_steps"]
+    assert synth["step_match"]["to"] == "tkre" and counted == tkre["kshot_steps"]
+    assert counted["stage1"] > 0 and counted["stage2"] > 0 and counted["classifier"] == tkre["finetune"]["steps"]
+    assert synth["kshot_steps"]["total"] == synth["finetune"]["steps"] == tkre["kshot_steps"]["total"]
+    # more than its own two epochs would have been: the matching changed the budget
+    assert synth["finetune"]["steps"] > 2 * -(-synth["finetune"]["train_examples"] // synth["budget"]["batch_size"])
 
 
 def test_finetune_refuses_the_episodic_protocol_with_one_line(tmp_path: Path, capsys) -> None:

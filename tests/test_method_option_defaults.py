@@ -34,7 +34,7 @@ READERS = {
 }
 UNPREFIXED = {"knowledge": "tkre_"}  # read under its own name by the tkre_ reader
 # options no dataclass holds: read where they are used, checked on their own below
-READ_DIRECTLY = {"proto_representation", "nota_threshold"}
+READ_DIRECTLY = {"proto_representation", "nota_threshold", "match_steps"}
 
 
 def _icl_read(method: ICLMethod) -> ICLOptions:
@@ -99,6 +99,15 @@ def test_proto_reads_the_declared_representation(monkeypatch):
     changed = replace(baselines.proto.PROTO_REPRESENTATION, default="marker-mean")
     monkeypatch.setattr(baselines.proto, "PROTO_REPRESENTATION", changed)
     assert ProtoMethod(MethodConfig()).head.representation == "marker-mean"
+
+
+def test_finetune_synth_reads_the_declared_step_match(monkeypatch):
+    import baselines.specs
+
+    assert FinetuneMethod(MethodConfig(), synthetic=True).match_steps == baselines.specs.MATCH_STEPS.default == "tkre"
+    monkeypatch.setattr(baselines.specs, "MATCH_STEPS", replace(baselines.specs.MATCH_STEPS, default="none"))
+    assert FinetuneMethod(MethodConfig(), synthetic=True).match_steps == "none"
+    assert FinetuneMethod(MethodConfig()).match_steps == "none"  # plain finetune keeps its own epochs
 
 
 @pytest.mark.parametrize("prefix", sorted(READERS))

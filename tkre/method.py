@@ -81,7 +81,7 @@ class TKREMethod:
             description=_describe(self.variant),
             extra={"variant": asdict(self.variant), "settings": self.settings.to_dict(),
                    "knowledge": trained.get("knowledge"), "pretrain": trained.get("pretrain"),
-                   "finetune": trained.get("finetune"), "mlm_head": trained.get("mlm_head"), "nota_threshold": self.nota.value,
+                   "finetune": trained.get("finetune"), "kshot_steps": trained.get("kshot_steps"), "mlm_head": trained.get("mlm_head"), "nota_threshold": self.nota.value,
                    "representation": self.representation, "step_timing_s": dict(self._timing),
                    "torch_threads": _torch_threads(), "spent": spent(**trained.get("spent", {})),
                    "meta_train": trained.get("meta_train"), "model_selection": trained.get("model_selection"),
@@ -178,18 +178,10 @@ class TKREMethod:
         return texts
 
     def _pretrain(self, texts: PretrainingTexts, training_data: str) -> Any:
-        from tkre.pretrain import PretrainConfig, pretrain_encoder
+        from tkre.pretrain import pretrain_encoder
 
-        config = PretrainConfig(
-            stage1_mslm=self.variant.stage1_mslm, stage2_scl=self.variant.stage2_scl,
-            stage2_mslm=self.variant.stage2_mslm, stage1_sources=texts.stage1_sources,
-            stage2_sources=texts.stage2_sources,
-            stage1_epochs=self.settings.stage1_epochs, stage2_epochs=self.settings.stage2_epochs,
-            batch_size=self.settings.pretrain_batch_size, max_steps=self.settings.pretrain_max_steps,
-            mlm_warmup_steps=self.settings.mlm_warmup_steps,
-            max_length=self.settings.max_length, seed=self.config.seed, device=self.config.device,
-            **self.settings.scl_config(),
-        )
+        config = self.settings.pretrain_config(self.variant, texts.stage1_sources, texts.stage2_sources,
+                                               self.config.seed, self.config.device)
         started = time.perf_counter()
         base = self._mslm_base(config)
         self._timing["mlm_head_s"] = round(time.perf_counter() - started, 2)
@@ -275,6 +267,10 @@ class TKREMethod:
                                      negative_label=data.negative_label, device=self.config.device)
         self._trained["finetune"] = {**fitted.info, "synthetic_examples": len(texts.synthetic)}
         self._trained.setdefault("spent", {})["classifier"] = fitted.info["budget"]
+        # the supervised steps on this split, the number finetune-synth --match-steps tkre trains (tkre/kshot_steps.py)
+        steps = {name: self._trained["spent"].get(name, {}).get("steps", 0) for name in ("stage1", "stage2")}
+        steps["classifier"] = fitted.info["steps"]
+        self._trained["kshot_steps"] = {**steps, "total": sum(steps.values())}
         self._timing["finetune_s"] = fitted.info["wall_s"]
         started = time.perf_counter()
         labels = classify(fitted, data.get(episode.queries), budget, self.config.device)

@@ -141,6 +141,21 @@ class TKRESettings:
                 "marker_positive": self.scl_marker_positive, "entity_blank_rate": self.scl_entity_blank_rate,
                 "scl_shared_forward": not self.scl_unmasked_pass, "anchor_projected": not self.scl_direct_anchors}
 
+    def pretrain_config(self, variant: Variant, stage1_sources: Any, stage2_sources: Any, seed: int,
+                        device: str) -> Any:
+        """The two-stage pre-training's PretrainConfig for ``variant`` (one construction: TKRE trains with it,
+        a step-matched control counts its steps)."""
+        from tkre.pretrain import PretrainConfig
+
+        return PretrainConfig(
+            stage1_mslm=variant.stage1_mslm, stage2_scl=variant.stage2_scl, stage2_mslm=variant.stage2_mslm,
+            stage1_sources=stage1_sources, stage2_sources=stage2_sources,
+            stage1_epochs=self.stage1_epochs, stage2_epochs=self.stage2_epochs,
+            batch_size=self.pretrain_batch_size, max_steps=self.pretrain_max_steps,
+            mlm_warmup_steps=self.mlm_warmup_steps, max_length=self.max_length, seed=seed, device=device,
+            **self.scl_config(),
+        )
+
     def classifier_budget(self) -> ClassifierBudget:
         """The K-shot classifier's budget from the ``finetune_*`` settings."""
         return ClassifierBudget(epochs=self.finetune_epochs, max_steps=self.finetune_max_steps,

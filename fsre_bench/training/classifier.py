@@ -87,6 +87,12 @@ class FittedClassifier:
     info: dict[str, Any]
 
 
+def planned_classifier_steps(train_size: int, settings: ClassifierBudget) -> int:
+    """Optimiser steps ``finetune_classifier`` takes on ``train_size`` examples (a step-matched control reads it)."""
+    total = math.ceil(train_size / settings.batch_size) * settings.epochs
+    return min(total, settings.max_steps) if settings.max_steps is not None else total
+
+
 def finetune_classifier(
     encoder_dir: Path | str | None, train: Sequence[RelationInstance], dev: Sequence[RelationInstance],
     labels: Sequence[str], *, settings: ClassifierBudget, seed: int, negative_label: str | None, device: str = "cpu",
@@ -105,9 +111,7 @@ def finetune_classifier(
         encoder, tokenizer = load_trainable_encoder(None if encoder_dir is None else str(encoder_dir), device)
     fitted = FittedClassifier(MarkerClassifier(encoder, len(labels), settings.dropout).to(device), tokenizer,
                               list(labels), {})
-    total = math.ceil(len(train) / settings.batch_size) * settings.epochs
-    if settings.max_steps is not None:
-        total = min(total, settings.max_steps)
+    total = planned_classifier_steps(len(train), settings)
     budget = StageBudget()
     best, history = _train_and_select(fitted, train, dev, label_index, total, settings, seed, negative_label,
                                       device, budget)

@@ -30,9 +30,9 @@ from tkre.pretrain.cache_entry import (
 from tkre.pretrain.checkpoint import report_corrupt
 from tkre.pretrain.config import PretrainConfig
 from tkre.pretrain.encoding import EncodedExample, encode_examples
-from tkre.pretrain.model import default_base_model, load_base, model_identity
+from tkre.pretrain.model import default_base_model, load_base, model_identity, quiet_transformers
 from tkre.pretrain.stages import StageRunner
-from tkre.pretrain.trainer import StagePlan, StepCallback
+from tkre.pretrain.trainer import StagePlan, StepCallback, planned_steps
 from tkre.types import KnowledgeExample
 
 # Bump when the training code changes what a given key produces, so old entries are not reused.
@@ -97,6 +97,20 @@ def pretrain_cache_key(
     texts = [dataclasses.asdict(ex) for ex in examples]
     return content_hash("tkre-pretrain", PRETRAIN_FORMAT, texts, list(relations), config.cache_fields(),
                         _base_key(identity), length=24)
+
+
+def planned_stage_steps(examples: Sequence[KnowledgeExample], relations: Sequence[str], config: PretrainConfig,
+                        base_model: str | None = None) -> dict[str, int]:
+    """Optimiser steps each stage would take on these texts, without training (the MLM warm-up left out: it
+    trains the head alone). What a step-matched control reads (baselines/finetune.py, issue 31)."""
+    from transformers import AutoTokenizer
+
+    with quiet_transformers():
+        tokenizer = AutoTokenizer.from_pretrained(base_model or default_base_model(), use_fast=True,
+                                                  local_files_only=True)
+    encoded, _ = encode_examples(list(examples), list(relations), tokenizer, config.max_length)
+    plans = _stage_plans(encoded, [ex.source for ex in examples], config, fresh_head=False)
+    return {plan.name: planned_steps(plan, config)[1] for plan in plans}
 
 
 def _base_key(identity: dict[str, Any]) -> dict[str, Any]:
