@@ -11,7 +11,7 @@ import pytest
 
 from fsre_bench.methods import registry
 from fsre_bench.methods.resolved import ResolvedMethod, resolve_method
-from fsre_bench.results import load_result
+from fsre_bench.results import ResultFile
 from fsre_bench.runner import RunConfig, run
 from fsre_bench.runner.plan import resolve_methods
 from tests.support.cli_helpers import fails_with_one_line, output_snapshot
@@ -40,9 +40,9 @@ def test_a_run_reads_each_method_spec_from_the_registry_once(monkeypatch, tmp_pa
                                                         for _ in range(2)]
     assert calls == {"random": 1, "proto": 1, "proto-desc": 1}
     # what the result records came from the resolved entries
-    desc = load_result(outcomes[-1].result_path)["method"]
+    desc = ResultFile.load(outcomes[-1].result_path).result["method"]
     assert desc["side_information"] == "names + descriptions" and desc["ablation_of"] is None
-    assert load_result(outcomes[0].result_path)["method"]["side_information"] == "none"
+    assert ResultFile.load(outcomes[0].result_path).result["method"]["side_information"] == "none"
 
 
 def test_a_resolved_method_holds_what_the_run_asks_of_it_and_is_immutable():

@@ -94,10 +94,10 @@ def test_reproduce_refuses_a_seed_the_result_does_not_have(two_modes: Path, caps
 
 def test_a_result_naming_an_unknown_numerics_mode_does_not_load(two_modes: Path, tmp_path: Path) -> None:
     from fsre_bench.errors import DataError
-    from fsre_bench.results import load_result
+    from fsre_bench.results import ResultFile
 
     result = json.loads(_result(two_modes, "portable").read_text())
     result["per_seed"][0]["provenance"]["numerics"]["mode"] = "fast"
     (tmp_path / "r.json").write_text(json.dumps(result))
     with pytest.raises(DataError, match="per_seed/0/provenance/numerics/mode"):
-        load_result(tmp_path / "r.json")
+        ResultFile.load(tmp_path / "r.json")

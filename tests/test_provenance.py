@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from fsre_bench.cli.main import main
-from fsre_bench.results import load_result
+from fsre_bench.results import ResultFile
 from fsre_bench.runner.predictions_log import PredictionsLog
 from fsre_bench.runner.provenance import harness_info, provenance_summary
 
@@ -22,7 +22,7 @@ def _result_and_metas(output: Path) -> tuple[Path, list[Path]]:
 def test_each_seed_records_harness_libraries_and_segments(tmp_path):
     assert main([*RANDOM_RUN, "--output-dir", str(tmp_path)]) == 0
     path, _ = _result_and_metas(tmp_path)
-    result = load_result(path)
+    result = ResultFile.load(path).result
     here = harness_info()
     for seed_row in result["per_seed"]:
         provenance = seed_row["provenance"]
@@ -50,7 +50,7 @@ def test_a_seed_of_unknown_provenance_is_refused_in_one_line_then_marked_mixed(t
     assert len(err) == 1 and "seed 0: unknown" in err[0] and "--allow-mixed-provenance" in err[0]
     assert not path.exists() and all(m.exists() for m in metas)  # nothing computed is lost
     assert main([*RANDOM_RUN, "--output-dir", str(tmp_path), "--allow-mixed-provenance"]) == 0
-    result = load_result(path)
+    result = ResultFile.load(path).result
     assert result["flags"]["mixed"] is True and "unknown" in result["provenance"]["states"]
 
 
@@ -86,7 +86,7 @@ def test_proto_ft_records_its_encoder_and_who_trained_it(tmp_path, capsys):
     fitted = []
     for output in ("a", "b"):
         (path,) = (tmp_path / output / "runs").rglob("n3_seeds0_*.json")
-        result = load_result(path)
+        result = ResultFile.load(path).result
         fitted.append(result["per_seed"][0]["provenance"]["fitted_models"])
         assert result["flags"]["training_variance_measured"] is False
         assert "1 seed: training variance not measured" in result["metrics"]["accuracy"]["ci_method"]

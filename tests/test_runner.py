@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fsre_bench.results import load_result
+from fsre_bench.results import ResultFile
 from fsre_bench.runner import RunConfig, run
 
 
@@ -32,7 +32,7 @@ def test_run_writes_valid_results_with_confidence_intervals(tmp_path):
     outcomes = _run(tmp_path)
     assert [o.status for o in outcomes] == ["computed", "computed"]
     for outcome in outcomes:
-        result = load_result(outcome.result_path)  # validates against the schema
+        result = ResultFile.load(outcome.result_path).result  # validates against the schema
         accuracy = result["metrics"]["accuracy"]
         assert accuracy["ci95"][0] <= accuracy["mean"] <= accuracy["ci95"][1]
         assert "bootstrap over episodes" in accuracy["ci_method"]

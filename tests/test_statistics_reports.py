@@ -17,6 +17,7 @@ from fsre_bench.report.collect import collect_rows
 from fsre_bench.report.leaderboard import render_leaderboard
 from fsre_bench.runner.assemble import SeedRun, answer_distribution
 from fsre_bench.runner.plan import EpisodeSet
+from fsre_bench.runner.seed_log import summarize_records
 from fsre_bench.types import Episode
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
@@ -50,7 +51,9 @@ def test_one_collapsed_seed_of_three_is_flagged_though_the_pooled_shares_are_not
             records.append([{"episode": f"1-{i}", "gold": gold, "pred": ["r0"] * 5} for i in range(100)])
         else:
             records.append([{**r, "episode": r["episode"].format(seed=seed)} for r in working])
-    answers = answer_distribution(runs, records, negative_label=None)
+    logs = [summarize_records(seed_records, run.episode_set.episodes, negative_label=None, per_query=False)
+            for run, seed_records in zip(runs, records, strict=True)]
+    answers = answer_distribution(runs, logs)
     from fsre_bench.metrics.degenerate import degenerate_verdict
 
     assert degenerate_verdict(answers["distribution"]) is None  # pooled: r0 takes 47% of answers

@@ -2,7 +2,7 @@
 
 Each (episode file, predictions file) pair is one seed. The episode file is read by the runner's own
 planning (so every check a run makes on it applies), the predictions are written as an ordinary
-predictions log beside the result, and ``build_result`` assembles metrics and CIs exactly as for a
+predictions log beside the result, read once, and ``build_result`` assembles metrics and CIs exactly as for a
 method the harness ran. The result records ``origin``: provenance ``external``, each predictions
 file's sha256, and which method facts were declared by the submitter rather than observed.
 """
@@ -21,7 +21,7 @@ from fsre_bench.episodes import read_episode_file
 from fsre_bench.errors import ConfigError, DataError
 from fsre_bench.external.predictions import read_external_predictions
 from fsre_bench.protocols import SAMPLERS
-from fsre_bench.results import EXTERNAL, external_label, read_predictions_log, write_result
+from fsre_bench.results import EXTERNAL, external_label, method_block
 from fsre_bench.runner.assemble import SeedRun, build_result, meta_dict
 from fsre_bench.runner.config import USER_OUTPUT_DIR, RunConfig
 from fsre_bench.runner.lock import holding_unit_locks
@@ -29,6 +29,7 @@ from fsre_bench.runner.plan import EpisodeSet, RunData, build_episode_sets, load
 from fsre_bench.runner.predictions_log import PredictionsLog
 from fsre_bench.runner.provenance import provenance_summary, seed_provenance
 from fsre_bench.runner.runner import unit_directory
+from fsre_bench.runner.seed_log import SeedLogSummary, read_complete_log
 from fsre_bench.runner.work_estimate import check_work
 from fsre_bench.types import EpisodePrediction, MethodMeta
 
@@ -77,25 +78,27 @@ def score_predictions(pairs: Sequence[ScorePair], submission: Submission, *, dat
     result_path = directory / f"n{len(sets[0].episodes)}_seeds{'-'.join(str(s.seed) for s in sets)}_{key[:10]}.json"
     with holding_unit_locks([directory]):  # as the runner does: one writer per unit directory
         try:
-            seed_runs = [_write_log(directory, key, es, labels, submission.name, sha)
-                         for es, labels, sha in zip(sets, answers, prediction_shas, strict=True)]
+            written = [_write_log(directory, key, es, labels, submission.name, sha)
+                       for es, labels, sha in zip(sets, answers, prediction_shas, strict=True)]
         except OSError as exc:
             raise DataError(f"cannot write predictions under {directory}: {exc.strerror}") from None
+        seed_runs = [run for run, _ in written]
         provenance = provenance_summary([(run.episode_set.seed, run.provenance) for run in seed_runs],
                                         allow_mixed=False, source=str(result_path))
-        result = build_result(config=config, data=data, meta=meta_dict(_meta(submission, data)), options_read={},
-                              ablation_of=None, setting=setting, seed_runs=seed_runs,
-                              records_per_seed=[read_predictions_log(run.log_path) for run in seed_runs],
-                              result_path=result_path, command=command, provenance=provenance)
-        result["method"]["label"] = external_label(submission.name)
-        result["origin"] = {
+        logs = [_read_log(log, run.episode_set, data) for run, log in written]
+        origin = {
             "provenance": EXTERNAL,
             "declared": [field for field in DECLARED_FIELDS if getattr(submission, field) not in (None, "")],
             "predictions": [{"seed": es.seed, "file": str(pair.predictions), "sha256": sha}
                             for es, pair, sha in zip(sets, pairs, prediction_shas, strict=True)],
         }
-        write_result(result_path, result)
-    return result_path, result
+        result = build_result(config=config, data=data,
+                              method=method_block(meta_dict(_meta(submission, data)), {},
+                                                  label=external_label(submission.name)),
+                              setting=setting, seed_runs=seed_runs, logs=logs, result_path=result_path,
+                              command=command, provenance=provenance, origin=origin)
+        result.write()
+    return result_path, result.result
 
 
 def _check_name(name: str) -> None:
@@ -150,7 +153,7 @@ def _check_one_task(sets: Sequence[EpisodeSet], pairs: Sequence[ScorePair]) -> N
 
 
 def _write_log(directory: Path, key: str, es: EpisodeSet, labels: Sequence[tuple[str, ...]], name: str,
-               predictions_sha256: str) -> SeedRun:
+               predictions_sha256: str) -> tuple[SeedRun, PredictionsLog]:
     """The validated predictions as an ordinary predictions log (what the reports pair and re-score).
 
     The seed's provenance is the harness state that validated and scored it (the predictions themselves
@@ -167,7 +170,16 @@ def _write_log(directory: Path, key: str, es: EpisodeSet, labels: Sequence[tuple
         log.close()
     # numerics None: the predictions were computed elsewhere, on a machine the harness never saw
     provenance = {**seed_provenance(None, None), "numerics": None, "external_predictions_sha256": predictions_sha256}
-    return SeedRun(es, log.path, timing={"wall_s": 0.0}, provenance=provenance)
+    return SeedRun(es, log.path, timing={"wall_s": 0.0}, provenance=provenance), log
+
+
+def _read_log(log: PredictionsLog, es: EpisodeSet, data: RunData) -> SeedLogSummary:
+    """The log just written, read once for the result (as the runner reads its logs)."""
+    summary = read_complete_log(log, es.episodes, negative_label=data.evaluation.negative_label,
+                                per_query=data.episode_data.protocol == "kshot")
+    if summary is None:  # only if the disk lost what was just written and flushed
+        raise DataError(f"{log.path}: the predictions log just written does not hold the {len(es.episodes)} episodes")
+    return summary
 
 
 def _meta(submission: Submission, data: RunData) -> MethodMeta:

@@ -36,11 +36,19 @@ def answer_position(label: str, relations: Sequence[str]) -> str:
     return str(relations.index(label)) if label in relations else UNPARSED_POSITION
 
 
-def prediction_distribution(episodes: Iterable[tuple[Sequence[str], Sequence[str], Sequence[str]]]) -> dict[str, Any]:
-    """Counts of predicted and gold positions and labels over (relations, predicted, gold) per episode."""
-    counts: dict[str, Counter] = {key: Counter() for key in ("pred_positions", "gold_positions", "pred_labels",
-                                                              "gold_labels", "correct_by_gold_position")}
-    for relations, predicted, gold in episodes:
+class DistributionCounts:
+    """Predicted and gold positions and labels, counted episode by episode (a log is read once, in one pass).
+
+    Seeds' counts merge into the pooled distribution: ``merge`` adds counts, zero entries kept (as ``+=`` keeps them).
+    """
+
+    KEYS = ("pred_positions", "gold_positions", "pred_labels", "gold_labels", "correct_by_gold_position")
+
+    def __init__(self) -> None:
+        self.counts: dict[str, Counter] = {key: Counter() for key in self.KEYS}
+
+    def add(self, relations: Sequence[str], predicted: Sequence[str], gold: Sequence[str]) -> None:
+        counts = self.counts
         for p, g in zip(predicted, gold, strict=True):
             gold_position = answer_position(g, relations)
             counts["pred_positions"][answer_position(p, relations)] += 1
@@ -48,8 +56,23 @@ def prediction_distribution(episodes: Iterable[tuple[Sequence[str], Sequence[str
             counts["pred_labels"][p] += 1
             counts["gold_labels"][g] += 1
             counts["correct_by_gold_position"][gold_position] += int(p == g)
-    return {"n_predictions": sum(counts["pred_labels"].values()),
-            **{key: dict(sorted(counter.items())) for key, counter in counts.items()}}
+
+    def merge(self, other: DistributionCounts) -> DistributionCounts:
+        for key in self.KEYS:
+            self.counts[key].update(other.counts[key])  # update, not +: a key counted 0 times stays
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n_predictions": sum(self.counts["pred_labels"].values()),
+                **{key: dict(sorted(counter.items())) for key, counter in self.counts.items()}}
+
+
+def prediction_distribution(episodes: Iterable[tuple[Sequence[str], Sequence[str], Sequence[str]]]) -> dict[str, Any]:
+    """Counts of predicted and gold positions and labels over (relations, predicted, gold) per episode."""
+    counts = DistributionCounts()
+    for relations, predicted, gold in episodes:
+        counts.add(relations, predicted, gold)
+    return counts.to_dict()
 
 
 def accuracy_by_gold_position(distribution: dict[str, Any]) -> dict[str, float]:

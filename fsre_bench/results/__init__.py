@@ -1,4 +1,4 @@
-"""The result-file layer: schema, the typed result, predictions logs, scoring units and labels.
+"""The result-file layer: schema, the one result class (``ResultFile``), predictions logs, scoring units and labels.
 
 The runner writes through it and the reports read through it; reports import nothing else of the
 runner or of any method.
@@ -11,16 +11,13 @@ from fsre_bench.results.model import (
     ResultFile,
     external_label,
     method_block,
-    new_result,
 )
 from fsre_bench.results.predictions import LOG_FORMAT, read_predictions_log
 from fsre_bench.results.schema import (
     RESULT_KIND,
     RESULT_SCHEMA_VERSION,
     SUPPORTED_VERSIONS,
-    load_result,
     validate_result,
-    write_result,
 )
 
 __all__ = [
@@ -32,12 +29,9 @@ __all__ = [
     "SUPPORTED_VERSIONS",
     "ResultFile",
     "external_label",
-    "load_result",
     "method_block",
     "negative_labels",
-    "new_result",
     "read_predictions_log",
     "unit_counts",
     "validate_result",
-    "write_result",
 ]

@@ -1,67 +1,41 @@
-"""The typed result: how a result file is built (``new_result``), read and seen (``ResultFile``).
+"""The one result class: ``ResultFile`` builds a result (``build``), reads it (``load``), validates both and writes it.
 
-``schema.py`` validates the same shape on write and on read; the runner builds results only through
-``new_result`` and the reports read them only through ``ResultFile``, so the shape lives in this layer.
+The runner and ``fsre-bench score`` build results only through ``ResultFile.build``, every field passed
+at construction (nothing is patched afterwards), and the reports read them only through
+``ResultFile.load``; the JSON Schema it validates against (results/schema.py) lists the same fields.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fsre_bench.atomic import atomic_write_json
+from fsre_bench.bounded_read import read_bounded_text
 from fsre_bench.errors import DataError
 from fsre_bench.protocols import PRIMARY_METRIC
 from fsre_bench.results.labels import method_label, v1_options_read, variant_options
 from fsre_bench.results.predictions import read_predictions_log
-from fsre_bench.results.schema import RESULT_KIND, RESULT_SCHEMA_VERSION, load_result
+from fsre_bench.results.schema import RESULT_JSON_SCHEMA, RESULT_KIND, RESULT_SCHEMA_VERSION, validate_result
 
-__all__ = ["EXTERNAL", "PRIMARY_METRIC", "ResultFile", "external_label", "method_block", "new_result"]
+__all__ = ["EXTERNAL", "FIELDS", "PRIMARY_METRIC", "STAMPED", "ResultFile", "external_label", "method_block"]
+
+FIELDS = tuple(RESULT_JSON_SCHEMA["properties"])  # a result's fields, in file order: the schema's
+REQUIRED = frozenset(RESULT_JSON_SCHEMA["required"])  # always written (``llm`` may be null); the rest only when set
+STAMPED = ("kind", "schema_version", "run_id", "created_utc")  # filled by ``build`` itself, never passed
 
 
-def method_block(meta: dict[str, Any], options_read: dict[str, Any], ablation_of: str | None = None) -> dict[str, Any]:
-    """The result's ``method``: the method's meta plus the options it read, its display label and,
-    for an ablation variant, the method it ablates."""
-    label = method_label(meta["name"], variant_options(options_read, meta["name"]))
+def method_block(meta: dict[str, Any], options_read: dict[str, Any], ablation_of: str | None = None,
+                 label: str | None = None) -> dict[str, Any]:
+    """The result's ``method``: the method's meta plus the options it read, its display label (derived from the
+    name and options unless given, e.g. an external system's) and, for an ablation variant, the method it ablates."""
+    label = label or method_label(meta["name"], variant_options(options_read, meta["name"]))
     return {**meta, "options": options_read, "label": label, "ablation_of": ablation_of}
-
-
-def new_result(*, command: Sequence[str], harness: dict[str, Any], env: dict[str, Any], config: dict[str, Any],
-               method: dict[str, Any], dataset: dict[str, Any], protocol: str, setting: dict[str, Any],
-               seeds: list[int], episodes: dict[str, Any], metrics: dict[str, Any], per_seed: list[dict[str, Any]],
-               timing: dict[str, Any], llm: dict[str, Any] | None, provenance: dict[str, Any] | None = None,
-               answers: dict[str, Any] | None = None, flags: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A result of the current schema version, fields in file order; ``write_result`` validates it.
-
-    ``provenance`` (the harness states of the seeds), ``answers`` (their distribution over positions and
-    labels) and ``flags`` are additive v2 fields: files without them still load (see results/flags.py).
-    """
-    extra = {key: value for key, value in (("provenance", provenance), ("answers", answers), ("flags", flags))
-             if value is not None}
-    return {
-        "kind": RESULT_KIND,
-        "schema_version": RESULT_SCHEMA_VERSION,
-        "run_id": uuid.uuid4().hex,
-        "created_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "command": list(command),
-        "harness": harness,
-        "env": env,
-        "config": config,
-        "method": method,
-        "dataset": dataset,
-        "protocol": protocol,
-        "setting": setting,
-        "seeds": seeds,
-        "episodes": episodes,
-        "metrics": metrics,
-        "per_seed": per_seed,
-        "timing": timing,
-        "llm": llm,
-        **extra,
-    }
 
 
 EXTERNAL = "external"  # origin.provenance of a result scored from predictions made outside the harness
@@ -74,14 +48,65 @@ def external_label(label: str) -> str:
 
 @dataclass(frozen=True)
 class ResultFile:
-    """One validated result file as the reports see it (any supported schema version)."""
+    """One result file of any supported schema version, valid by construction (``__post_init__`` validates)."""
 
     path: Path
     result: dict[str, Any]
 
+    def __post_init__(self) -> None:
+        validate_result(self.result, str(self.path))
+
+    @classmethod
+    def build(cls, path: Path, *, command: Sequence[str], harness: dict[str, Any], env: dict[str, Any],
+              config: dict[str, Any], method: dict[str, Any], dataset: dict[str, Any], protocol: str,
+              setting: dict[str, Any], seeds: list[int], episodes: dict[str, Any], metrics: dict[str, Any],
+              per_seed: list[dict[str, Any]], timing: dict[str, Any], llm: dict[str, Any] | None,
+              provenance: dict[str, Any] | None = None, answers: dict[str, Any] | None = None,
+              flags: dict[str, Any] | None = None, request_failures: dict[str, Any] | None = None,
+              origin: dict[str, Any] | None = None) -> ResultFile:
+        """A new result of the current schema version, to be written at ``path``.
+
+        The keywords are the schema's fields (tests/test_results_model.py checks both lists agree). The
+        optional ones are additive: ``provenance`` (the seeds' harness states), ``answers`` (their distribution
+        over positions and labels), ``flags``, ``request_failures`` (failed LLM requests, harness runs) and
+        ``origin`` (``fsre-bench score`` of outside predictions); left None they are left out, as old files lack them.
+        """
+        values = {"kind": RESULT_KIND, "schema_version": RESULT_SCHEMA_VERSION, "run_id": uuid.uuid4().hex,
+                  "created_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "command": list(command),
+                  "harness": harness, "env": env, "config": config, "method": method, "dataset": dataset,
+                  "protocol": protocol, "setting": setting, "seeds": seeds, "episodes": episodes, "metrics": metrics,
+                  "per_seed": per_seed, "timing": timing, "llm": llm, "provenance": provenance, "answers": answers,
+                  "flags": flags, "request_failures": request_failures, "origin": origin}
+        return cls(Path(path), {key: values[key] for key in FIELDS if key in REQUIRED or values[key] is not None})
+
     @classmethod
     def load(cls, path: Path) -> ResultFile:
-        return cls(Path(path), load_result(Path(path)))
+        """Read and validate a result file; anything unreadable or invalid is a one-line DataError naming it."""
+        path = Path(path)
+        try:
+            result = json.loads(read_bounded_text(path, "result"))
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        except OSError as exc:
+            raise DataError(f"{path}: cannot read result file ({exc.strerror})") from None
+        except UnicodeDecodeError as exc:
+            raise DataError(f"{path}: not a UTF-8 result file (byte {exc.start}: {exc.reason})") from None
+        return cls(path, result)
+
+    def write(self) -> None:
+        """Validate again (``result`` is a plain dict), then write atomically: the file's existence means complete."""
+        validate_result(self.result, str(self.path))
+        atomic_write_json(self.path, self.result)
+
+    @property
+    def request_failures(self) -> dict[str, Any] | None:
+        """Failed LLM requests over all seeds (runner/request_failures.py); None in files from before they were kept."""
+        return self.result.get("request_failures")
+
+    @property
+    def failed_queries(self) -> int:
+        """Queries whose LLM request failed, from ``per_seed`` (files of any age have it)."""
+        return sum(int(row.get("failures") or 0) for row in self.result["per_seed"])
 
     @property
     def dataset(self) -> str:

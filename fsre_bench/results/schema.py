@@ -1,18 +1,16 @@
-"""Result files: versioned JSON, validated with JSON Schema on write and on read.
+"""The result file's JSON Schema, per version; ``ResultFile`` (results/model.py) builds, reads and writes by it.
 
-A new field that old readers can ignore keeps the version; a change that old files cannot
+The schema's top-level ``properties`` are the file's fields in file order: ``ResultFile.build`` takes
+exactly these (tests/test_results_model.py checks its keywords against them) and writes the optional
+ones only when set. A new field that old readers can ignore keeps the version; a change that old files cannot
 satisfy bumps it, and tests/fixtures keeps one file per version so old results keep loading.
 """
 
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
 from typing import Any
 
-from fsre_bench.atomic import atomic_write_json
-from fsre_bench.bounded_read import read_bounded_text
 from fsre_bench.errors import DataError
 
 RESULT_KIND = "fsre-bench.result"
@@ -109,6 +107,12 @@ RESULT_JSON_SCHEMA: dict[str, Any] = {
         },
         "timing": {"type": "object", "required": ["wall_s"]},
         "llm": {"type": ["object", "null"]},
+        # Optional, additive v2 fields (absent in older files; see results/flags.py): the seeds' harness states,
+        # their answers over positions and labels, the flags the reports show, and failed LLM requests.
+        "provenance": {"type": "object"},
+        "answers": {"type": "object"},
+        "flags": {"type": "object"},
+        "request_failures": {"type": "object", "required": ["failed_queries", "queries", "share", "first_error"]},
         # Optional (absent = the harness ran the method): ``fsre-bench score`` of an outside system's predictions.
         "origin": {
             "type": "object",
@@ -153,22 +157,3 @@ def validate_result(result: Any, source: str) -> None:
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "top level"
         raise DataError(f"{source}: invalid result file at {where}: {error.message}")
-
-
-def write_result(path: Path, result: dict[str, Any]) -> None:
-    """Validate, then write atomically: the file's existence means the run is complete."""
-    validate_result(result, str(path))
-    atomic_write_json(path, result)
-
-
-def load_result(path: Path) -> dict[str, Any]:
-    try:
-        result = json.loads(read_bounded_text(path, "result"))
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read result file ({exc.strerror})") from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not a UTF-8 result file (byte {exc.start}: {exc.reason})") from None
-    validate_result(result, str(path))
-    return result

@@ -1,26 +1,20 @@
-"""Turn completed predictions logs into a result file's contents (metrics with CIs, provenance)."""
+"""Turn completed predictions logs, each read once (runner/seed_log.py), into a ``ResultFile`` (metrics with CIs, provenance)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from fsre_bench.cache import file_sha256
-from fsre_bench.metrics.degenerate import (
-    accuracy_by_gold_position,
-    degenerate_verdict,
-    prediction_distribution,
-)
-from fsre_bench.metrics.negative_class import negative_class_stats
-from fsre_bench.results import PRIMARY_METRIC, method_block, new_result
-from fsre_bench.results.recompute import records_counts, seed_metrics, summarize_counts
+from fsre_bench.metrics.degenerate import DistributionCounts, accuracy_by_gold_position, degenerate_verdict
+from fsre_bench.metrics.negative_class import NegativeClassCounts
+from fsre_bench.results import PRIMARY_METRIC, ResultFile
+from fsre_bench.results.recompute import seed_metrics, summarize_counts
 from fsre_bench.runner.config import RunConfig
 from fsre_bench.runner.plan import EpisodeSet, RunData
 from fsre_bench.runner.provenance import environment_info, harness_info
+from fsre_bench.runner.seed_log import SeedLogSummary
 from fsre_bench.types import MethodMeta
 
 
@@ -40,27 +34,33 @@ def build_result(
     *,
     config: RunConfig,
     data: RunData,
-    meta: dict[str, Any],
-    options_read: dict[str, Any],
-    ablation_of: str | None,
+    method: dict[str, Any],
     setting: str,
     seed_runs: Sequence[SeedRun],
-    records_per_seed: Sequence[Sequence[dict[str, Any]]],
+    logs: Sequence[SeedLogSummary],
     result_path: Path,
     command: Sequence[str],
     provenance: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    counts = records_counts(records_per_seed, data.evaluation.negative_label, config.protocol)
-    trained = meta["type"] == "trained"  # its fitted model depends on the seed: the CI must include that
+    request_failures: dict[str, Any] | None = None,
+    origin: dict[str, Any] | None = None,
+) -> ResultFile:
+    """The result of ``seed_runs``, from each seed's log read once (``logs``, in the same order), validated.
+
+    ``method`` is ``results.method_block``; ``request_failures`` (harness runs) and ``origin`` (external
+    predictions) go into the file as given.
+    """
+    counts = [log.counts for log in logs]
+    trained = method["type"] == "trained"  # its fitted model depends on the seed: the CI must include that
     metrics: dict[str, Any] = {"primary": PRIMARY_METRIC[config.protocol],
                                **summarize_counts(counts, protocol=config.protocol, trained=trained,
                                                   n_bootstrap=config.n_bootstrap)}
-    answers = answer_distribution(seed_runs, records_per_seed, data.evaluation.negative_label)
+    answers = answer_distribution(seed_runs, logs)
     provenance = provenance or {"states": [], "mixed": False, "dirty": False}
     first = seed_runs[0].episode_set
-    return new_result(
+    return ResultFile.build(
+        result_path,
         command=command, harness=harness_info(), env=environment_info(config.device), config=config.to_dict(),
-        method=method_block(meta, options_read, ablation_of), dataset=_dataset_info(data), protocol=config.protocol,
+        method=method, dataset=_dataset_info(data), protocol=config.protocol,
         setting={"name": setting, **{k: first.header.get(k) for k in ("n_way", "k_shot", "n_query", "na_rate", "sampler")}},
         seeds=[run.episode_set.seed for run in seed_runs],
         episodes={
@@ -71,8 +71,7 @@ def build_result(
                       for r in seed_runs],
         },
         metrics=metrics,
-        per_seed=[_seed_row(run, records, metrics_for(c), result_path)
-                  for run, records, c in zip(seed_runs, records_per_seed, counts, strict=True)],
+        per_seed=[_seed_row(run, log, result_path) for run, log in zip(seed_runs, logs, strict=True)],
         timing=_total_timing(seed_runs), llm=_total_llm(seed_runs),
         provenance=provenance, answers=answers,
         flags={
@@ -83,64 +82,47 @@ def build_result(
             "degenerate_seeds": answers["degenerate_seeds"],
             "training_variance_measured": not trained or len(seed_runs) > 1,
         },
+        request_failures=request_failures, origin=origin,
     )
 
 
-def answer_distribution(seed_runs: Sequence[SeedRun], records_per_seed: Sequence[Sequence[dict[str, Any]]],
-                        negative_label: str | None = None) -> dict:
+def answer_distribution(seed_runs: Sequence[SeedRun], logs: Sequence[SeedLogSummary]) -> dict:
     """Predictions over answer positions and labels, pooled over seeds, accuracy by gold position, each seed's
     degenerate verdict, and the negative class's precision/recall (datasets with a negative label)."""
-    def episodes() -> Iterator[tuple[Sequence[str], Sequence[str], Sequence[str]]]:
-        for run, records in zip(seed_runs, records_per_seed, strict=True):
-            yield from _relations_beside_records(run.episode_set.episodes, records)
-
-    distribution = prediction_distribution(episodes())
+    pooled = DistributionCounts()
     per_seed = []
-    for run, records in zip(seed_runs, records_per_seed, strict=True):
-        relations = {episode.id: episode.relations for episode in run.episode_set.episodes}
-        verdict = degenerate_verdict(prediction_distribution((relations[r["episode"]], r["pred"], r["gold"])
-                                                             for r in records))
+    for run, log in zip(seed_runs, logs, strict=True):
+        pooled.merge(log.distribution)
+        verdict = degenerate_verdict(log.distribution.to_dict())
         per_seed.append({**verdict, "seed": run.episode_set.seed} if verdict else None)
+    distribution = pooled.to_dict()
+    negative = [log.negative_class for log in logs if log.negative_class is not None]
     return {"distribution": distribution, "accuracy_by_gold_position": accuracy_by_gold_position(distribution),
             "degenerate_seeds": per_seed,
-            "negative_class": negative_class_stats(((r["pred"], r["gold"]) for records in records_per_seed
-                                                    for r in records), negative_label) if negative_label else None}
+            "negative_class": _merged(negative).to_dict() if negative else None}
+
+
+def _merged(counts: Sequence[NegativeClassCounts]) -> NegativeClassCounts:
+    merged = NegativeClassCounts(counts[0].negative)
+    for seed_counts in counts:
+        merged.merge(seed_counts)
+    return merged
 
 
 def _first(verdicts: Sequence[dict[str, Any] | None]) -> dict[str, Any] | None:
     return next((verdict for verdict in verdicts if verdict), None)
 
 
-def _relations_beside_records(episodes: Sequence[Any], records: Iterable[dict[str, Any]]) -> Iterator[tuple]:
-    """(relations, pred, gold) per record. Logs hold their episodes in order (PredictionsLog.completed
-    checks each id), so both are read side by side as streams; out of order, a lookup table is built."""
-    records = iter(records)
-    for episode in episodes:
-        record = next(records, None)
-        if record is None:
-            return
-        if record["episode"] != episode.id:
-            relations = {e.id: e.relations for e in episodes}
-            for late in (record, *records):
-                yield relations[late["episode"]], late["pred"], late["gold"]
-            return
-        yield episode.relations, record["pred"], record["gold"]
-
-
-def metrics_for(counts: np.ndarray) -> dict[str, float]:
-    return seed_metrics(counts)
-
-
-def _seed_row(run: SeedRun, records: Sequence[dict[str, Any]], metrics: dict[str, float], result_path: Path) -> dict[str, Any]:
+def _seed_row(run: SeedRun, log: SeedLogSummary, result_path: Path) -> dict[str, Any]:
     return {
         "seed": run.episode_set.seed,
         "episode_file_sha256": run.episode_set.sha256,
-        "n_episodes": len(records),
-        "n_queries": sum(len(r["gold"]) for r in records),
-        "metrics": metrics,
-        "failures": sum(r.get("failures", 0) for r in records),
+        "n_episodes": log.n_episodes,
+        "n_queries": log.n_queries,
+        "metrics": seed_metrics(log.counts),
+        "failures": log.failures,
         "predictions": str(run.log_path.relative_to(result_path.parent)),
-        "predictions_sha256": file_sha256(run.log_path),
+        "predictions_sha256": log.sha256,
         "timing": run.timing,
         "llm": run.llm,
         "provenance": run.provenance,

@@ -10,14 +10,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from fsre_bench.atomic import atomic_write_text
-from fsre_bench.bounded_read import check_regular_file
 from fsre_bench.cache import canonical_json
-from fsre_bench.errors import DataError
 from fsre_bench.output_paths import output_error, writing
 from fsre_bench.results.predictions import LOG_FORMAT
 from fsre_bench.types import Episode, EpisodePrediction
@@ -44,7 +42,7 @@ class PredictionsLog:
         size = self.path.stat().st_size
         with open(self.path, "rb") as handle:
             first = handle.readline()
-            if not first.endswith(b"\n") or _loads(first.decode("utf-8")) != self.header:
+            if not first.endswith(b"\n") or parse_line(first.decode("utf-8")) != self.header:
                 handle.close()
                 self._reset()
                 return 0
@@ -54,7 +52,7 @@ class PredictionsLog:
                 episode = next(episode_iter, None)
                 if episode is None or not line.endswith(b"\n"):  # no newline: cut by a kill
                     break
-                record = _loads(line.decode("utf-8"))
+                record = parse_line(line.decode("utf-8"))
                 if not record or record.get("episode") != episode.id:
                     break
                 done, keep = done + 1, keep + len(line)
@@ -72,7 +70,7 @@ class PredictionsLog:
         raw = self.path.read_bytes()
         lines = raw.split(b"\n")[:-1]
         kept = 1
-        while kept < len(lines) and not (_loads(lines[kept].decode("utf-8")) or {}).get("failures"):
+        while kept < len(lines) and not (parse_line(lines[kept].decode("utf-8")) or {}).get("failures"):
             kept += 1
         self._truncate(sum(len(line) + 1 for line in lines[:kept]), len(raw))
         return kept - 1
@@ -127,10 +125,6 @@ class PredictionsLog:
         if error is not None:
             raise output_error(self.path, error)
 
-    def records(self) -> LogRecords:
-        """The episode records, re-read lazily on each pass (memory flat in the number of episodes)."""
-        return LogRecords(self.path)
-
     def start_segment(self, from_episode: int, harness: dict[str, Any]) -> None:
         """Record that episodes from ``from_episode`` on are predicted by the harness state ``harness``."""
         # Segments at or after ``from_episode`` were cut from the log (a torn or mismatched tail): drop them.
@@ -156,32 +150,9 @@ class PredictionsLog:
                 path.unlink(missing_ok=True)
 
 
-def _loads(line: str) -> Any:
+def parse_line(line: str | bytes) -> Any:
+    """One log line's JSON, or None for a line that is not (torn by a kill, or not UTF-8)."""
     try:
         return json.loads(line)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, UnicodeDecodeError):
         return None
-
-
-class LogRecords:
-    """A predictions log's episode records as a re-iterable stream: each pass parses the file line by line."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self._count: int | None = None
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        check_regular_file(self.path, "log")
-        with open(self.path, "rb") as handle:
-            handle.readline()  # the header
-            for number, line in enumerate(handle, start=2):
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise DataError(f"{self.path}: line {number} is not JSON ({exc.msg}); not a predictions log") from None
-
-    def __len__(self) -> int:
-        if self._count is None:
-            with open(self.path, "rb") as handle:
-                self._count = max(0, sum(1 for _ in handle) - 1)
-        return self._count

@@ -13,23 +13,16 @@ from typing import Any
 DEFAULT_MAX_FAILURE_SHARE = 0.2
 
 
-def failure_summary(records_per_seed: Sequence[Sequence[dict[str, Any]]]) -> dict[str, Any]:
-    """Failed and total queries over all seeds, their share, and the first error message seen."""
-    failed = queries = 0
-    first_error: str | None = None
-    for records in records_per_seed:
-        for record in records:
-            queries += len(record["gold"])
-            failed += int(record.get("failures") or 0)
-            if first_error is None and record.get("failures"):
-                first_error = _first_error(record)
+def failure_summary(seeds: Sequence[Any]) -> dict[str, Any]:
+    """Failed and total queries over all seeds, their share, and the first error message seen.
+
+    ``seeds``: each seed's ``SeedLogSummary`` (runner/seed_log.py), which counted them in its one pass.
+    """
+    failed = sum(seed.failures for seed in seeds)
+    queries = sum(seed.n_queries for seed in seeds)
+    first = next((seed.first_error for seed in seeds if seed.first_error is not None), None)
     return {"failed_queries": failed, "queries": queries, "share": round(failed / queries, 6) if queries else 0.0,
-            "first_error": first_error}
-
-
-def result_failures(result: dict[str, Any]) -> int:
-    """Failed queries a result file holds (``per_seed`` failures; files of any age have them)."""
-    return sum(int(row.get("failures") or 0) for row in result.get("per_seed", ()))
+            "first_error": first}
 
 
 def failure_share_error(summary: dict[str, Any] | None, limit: float) -> str | None:
@@ -41,7 +34,8 @@ def failure_share_error(summary: dict[str, Any] | None, limit: float) -> str | N
             "the result records them and rerunning the same command retries exactly those")
 
 
-def _first_error(record: dict[str, Any]) -> str:
+def first_error(record: dict[str, Any]) -> str:
+    """A failed record's first error message, one line of at most 300 characters."""
     for detail in record.get("details") or ():
         if isinstance(detail, dict) and detail.get("error"):
             return " ".join(str(detail["error"]).split())[:300]

@@ -25,15 +25,16 @@ from fsre_bench.methods.resolved import ResolvedMethod
 from fsre_bench.numerics import PORTABLE, apply_numerics
 from fsre_bench.output_paths import DISK_ERRNOS, check_output_dir, output_error, writing
 from fsre_bench.progress import console, progress_display, progress_task
-from fsre_bench.results import load_result, write_result
+from fsre_bench.results import ResultFile, method_block
 from fsre_bench.runner.assemble import SeedRun, build_result, meta_dict
 from fsre_bench.runner.config import RunConfig
 from fsre_bench.runner.lock import holding_unit_locks
 from fsre_bench.runner.plan import EpisodeSet, RunData, build_episode_sets, load_run_data, resolve_methods
 from fsre_bench.runner.predictions_log import PredictionsLog
 from fsre_bench.runner.provenance import harness_info, provenance_summary, seed_provenance
-from fsre_bench.runner.request_failures import failure_share_error, failure_summary, result_failures
+from fsre_bench.runner.request_failures import failure_share_error, failure_summary
 from fsre_bench.runner.requirements import check_requirements
+from fsre_bench.runner.seed_log import SeedLogSummary, read_complete_log
 from fsre_bench.runner.seed_timing import SeedTimer, seed_timing
 from fsre_bench.runner.training_data import fill_default_train
 from fsre_bench.runner.work_estimate import check_work
@@ -256,7 +257,7 @@ class _Unit:
 
     def _retry_failed_requests(self, config: RunConfig) -> None:
         """A result holding failed LLM requests is redone from its first failed episode (see drop_failed)."""
-        if config.overwrite == "never" or not result_failures(load_result(self.result_path)):
+        if config.overwrite == "never" or not ResultFile.load(self.result_path).failed_queries:
             return
         self.status = "pending"
         for es in self.sets:
@@ -281,17 +282,17 @@ class _Unit:
 
     def finish(self, config: RunConfig, data: RunData, command: Sequence[str]) -> UnitOutcome:
         if self.status in ("reused", "skipped"):
-            result = load_result(self.result_path) if self.status == "reused" else None
+            result = ResultFile.load(self.result_path).result if self.status == "reused" else None
             when = f"result of {result['created_utc']}" if result else None
             return UnitOutcome(self.method, self.setting, self.status, self.result_path, result, reused_from=when)
-        if self.status == "failed" or not all(self.seed_complete(s) for s in self.sets):
+        logs = [] if self.status == "failed" else [self._read_complete_log(es, data) for es in self.sets]
+        if not logs or any(log is None for log in logs):
             return UnitOutcome(self.method, self.setting, "failed", None, None, self.error or "incomplete")
-        runs, records, metas = [], [], []
+        runs, metas = [], []
         for es in self.sets:
             meta = json.loads(self.meta_path(es).read_text())
             runs.append(SeedRun(es, self.log_path(es), meta["timing"], meta["llm"], meta.get("provenance"),
                                 meta["method_meta"].get("training_data")))
-            records.append(self.log(es).records())
             metas.append(meta["method_meta"])
         try:
             provenance = provenance_summary([(run.episode_set.seed, run.provenance) for run in runs],
@@ -300,19 +301,25 @@ class _Unit:
             return UnitOutcome(self.method, self.setting, "failed", None, None, str(exc))
         # From the resolved entry at assembly, so results re-assembled from old logs carry it too.
         method_meta = {**metas[0], "side_information": self.resolved.side_information}
-        result = build_result(config=config, data=data, meta=method_meta, options_read=self.resolved.options_read,
-                              ablation_of=self.resolved.family, setting=self.setting, seed_runs=runs,
-                              records_per_seed=records, result_path=self.result_path, command=command,
-                              provenance=provenance)
-        result["request_failures"] = failure_summary(records)
-        write_result(self.result_path, result)
-        error = failure_share_error(result["request_failures"], config.max_failure_share)
+        result = build_result(config=config, data=data,
+                              method=method_block(method_meta, self.resolved.options_read, self.resolved.family),
+                              setting=self.setting, seed_runs=runs, logs=logs, result_path=self.result_path,
+                              command=command, provenance=provenance, request_failures=failure_summary(logs))
+        result.write()
+        error = failure_share_error(result.request_failures, config.max_failure_share)
         if error:
-            return UnitOutcome(self.method, self.setting, "failed", self.result_path, result, error)
+            return UnitOutcome(self.method, self.setting, "failed", self.result_path, result.result, error)
         if self.computed_here:
-            return UnitOutcome(self.method, self.setting, "computed", self.result_path, result)
-        return UnitOutcome(self.method, self.setting, "reused", self.result_path, result,
+            return UnitOutcome(self.method, self.setting, "computed", self.result_path, result.result)
+        return UnitOutcome(self.method, self.setting, "reused", self.result_path, result.result,
                            reused_from=f"predictions of {_newest_mtime_utc(s.log_path for s in runs)}")
+
+    def _read_complete_log(self, es: EpisodeSet, data: RunData) -> SeedLogSummary | None:
+        """The seed's log, read once for its result; None unless the seed is complete (as ``seed_complete``)."""
+        if not self.meta_path(es).exists():
+            return None
+        return read_complete_log(self.log(es), es.episodes, negative_label=data.evaluation.negative_label,
+                                 per_query=data.episode_data.protocol == "kshot")
 
 
 def _newest_mtime_utc(paths: Any) -> str:
