@@ -45,7 +45,7 @@ NOT_YET_TESTED = frozenset({
     "external.export", "external.predictions", "external.text",
     "llm.managed_server", "llm.run_flags", "llm.transport",
     "methods.option_check", "methods.options", "methods.spec",
-    "metrics.negative_class", "metrics.population", "metrics.resample",
+    "metrics.population",
     "metrics.seed_level", "metrics.two_level",
     "report.cells", "report.collect", "report.comparison", "report.numerics_rows", "report.population_ci",
     "report.power_table", "report.render_plots", "report.shared_models", "report.site.build", "report.site.svg",
