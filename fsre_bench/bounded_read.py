@@ -109,8 +109,8 @@ def _check_stat(path: str | os.PathLike[str], info: os.stat_result, kind: str, l
     if not stat.S_ISREG(info.st_mode):
         raise _error(kind, f"{path}: not a regular file ({_file_type(info.st_mode)}); {_a(what)} file must be a plain file")
     if info.st_size > limit:
-        raise _error(kind, f"{path}: {_size_text(info.st_size)}, over the {_limit_text(limit)} limit for a "
-                           f"{what} file (set {limit_variable(kind)} to raise it)")
+        raise _error(kind, f"{path}: {_size_text(info.st_size)}, over the {_limit_text(limit)} limit for "
+                           f"{_a(what)} file (set {limit_variable(kind)} to raise it)")
 
 
 def _a(what: str) -> str:

@@ -4,7 +4,7 @@ A comparison's per-seed Δ varies with the training seed (or K-shot split) and w
 was scored on: Var(Δ_seed) = σ²_train + v_episode / E, where v_episode is the variance of one
 episode's paired Δ and E the episodes per seed. The test is the two-sided one-sample t-test of
 mean Δ = 0 over n seeds (``student_t.t_test_p``); its power for a true Δ is the noncentral-t tail
-probability, exact under normal per-seed Δ (tests/test_power.py checks it against a simulation).
+probability, exact under normal per-seed Δ (tests/test_metrics_power.py checks it against a simulation).
 """
 
 from __future__ import annotations

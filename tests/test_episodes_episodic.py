@@ -1,4 +1,4 @@
-"""Default episodic sampler, FewRel 2.0 NOTA, natural-NOTA (FS-TACRED style), settings and errors."""
+"""The default episodic sampler: byte-identical by seed, prefixes, FewRel 2.0 NOTA, too-small relations named."""
 
 from __future__ import annotations
 
@@ -11,15 +11,13 @@ import pytest
 
 from fsre_bench.data import load_dataset
 from fsre_bench.episodes import (
-    EpisodeSetting,
     build_episodes,
     episode_file_header,
     nota_per_episode,
     parse_setting,
-    split_relations,
     write_episode_file,
 )
-from fsre_bench.errors import ConfigError, DataError
+from fsre_bench.errors import DataError
 from fsre_bench.types import NOTA, Dataset
 from tests.support.shared_data import SHARED_DATA as SHARED
 
@@ -107,68 +105,6 @@ def test_nota_counts_follow_the_formula(val_wiki: Dataset, rate: float, per_epis
         assert len(set(episode.queries)) == len(episode.queries)
 
 
-def test_natural_nota_follows_the_label_distribution() -> None:
-    test = load_dataset("semeval2010/test", data_dir=SHARED)
-    setting = parse_setting("5-1")
-    episodes = build_episodes(test, protocol="natural-nota", setting=setting, seed=160290, n_episodes=6000)
-    assert all(len(e.queries) == 3 for e in episodes)  # FS-TACRED default
-    drawn = Counter(test.by_id[q].label for e in episodes for q in e.queries)
-    total = sum(drawn.values())
-    for label, group in test.instances.items():
-        assert abs(drawn[label] / total - len(group) / len(test)) < 0.012, label
-    # NOTA = any query outside the N (Other included): P = P(Other) + P(positive) * (1 - 5/18)
-    p_other = len(test.instances["Other"]) / len(test)
-    expected_nota = p_other + (1 - p_other) * (13 / 18)
-    nota = sum(label == NOTA for e in episodes for label in e.labels) / total
-    assert abs(nota - expected_nota) < 0.015
-    for episode in episodes:
-        assert "Other" not in episode.relations
-        assert not {i for g in episode.support for i in g} & set(episode.queries)
-        for query, gold in zip(episode.queries, episode.labels, strict=True):
-            true = test.by_id[query].label
-            assert gold == (true if true in episode.relations else NOTA)
-
-
-def test_natural_nota_prefix_and_determinism() -> None:
-    test = load_dataset("semeval2010/test", data_dir=SHARED)
-    setting = parse_setting("5-1", n_query=4)
-    long = build_episodes(test, protocol="natural-nota", setting=setting, seed=1, n_episodes=300)
-    assert long[:30] == build_episodes(test, protocol="natural-nota", setting=setting, seed=1, n_episodes=30)
-    assert all(len(e.queries) == 4 for e in long)
-
-
-def test_relation_split_for_fs_tacred_style_runs() -> None:
-    train = load_dataset("semeval2010/train", data_dir=SHARED)
-    parts = split_relations(train, seed=0)
-    assert list(parts) == ["train", "dev", "test"]
-    positives = [set(p.positive_relations) for p in parts.values()]
-    assert [len(p) for p in positives] == [10, 3, 4]  # 25/6/10 scaled to the 17 relations SemEval train has
-    assert not (positives[0] & positives[1] or positives[0] & positives[2] or positives[1] & positives[2])
-    assert sum(len(p.instances["Other"]) for p in parts.values()) == len(train.instances["Other"])
-    assert split_relations(train, seed=0)["test"].positive_relations == parts["test"].positive_relations
-    assert split_relations(train, seed=1)["test"].positive_relations != parts["test"].positive_relations
-    episodes = build_episodes(
-        parts["test"], protocol="natural-nota", setting=parse_setting("4-1"), seed=1, n_episodes=50
-    )
-    assert all(set(e.relations) == positives[2] for e in episodes)
-
-
-def test_parse_setting_round_trip_and_errors() -> None:
-    assert parse_setting("5-1") == EpisodeSetting(5, 1)
-    assert parse_setting("10-way-5-shot") == EpisodeSetting(10, 5)
-    full = parse_setting("5-1-q3-na0.15")
-    assert (full.n_query, full.na_rate, full.name) == (3, 0.15, "5-1-q3-na0.15")
-    assert parse_setting(full.name) == full
-    assert parse_setting("5-5", n_query=2, na_rate=0.5).name == "5-5-q2-na0.5"
-    assert EpisodeSetting(5, 1).resolved("natural-nota").n_query == 3
-    assert EpisodeSetting(5, 1).resolved("episodic").n_query == 1
-    for bad in ("5", "5-x", "five-one", "5-0"):
-        with pytest.raises(ConfigError):
-            parse_setting(bad)
-    with pytest.raises(ConfigError, match="share of NOTA"):
-        parse_setting("5-1", na_rate=1.0)
-
-
 def test_too_few_instances_names_setting_relation_and_counts() -> None:
     tiny = load_dataset(str(FIXTURES / "fewrel_named.json"))
     with pytest.raises(DataError) as info:
@@ -204,27 +140,6 @@ def test_more_ways_than_relations() -> None:
 def test_nota_needs_relations_outside_the_n(val_wiki: Dataset) -> None:
     with pytest.raises(DataError, match="NOTA queries need relations outside"):
         _episodic(val_wiki, "16-1", n=2, na_rate=0.5)
-
-
-def test_bad_requests() -> None:
-    tiny = load_dataset(str(FIXTURES / "fewrel_named.json"))
-    setting = parse_setting("2-1")
-    with pytest.raises(ConfigError, match="unknown protocol"):
-        build_episodes(tiny, protocol="fewrel", setting=setting, seed=0, n_episodes=1)
-    with pytest.raises(ConfigError, match="sample_kshot_split"):
-        build_episodes(tiny, protocol="kshot", setting=setting, seed=0, n_episodes=1)
-    with pytest.raises(ConfigError, match="unknown sampler"):
-        build_episodes(tiny, protocol="episodic", setting=setting, seed=0, n_episodes=1, sampler="fast")
-    with pytest.raises(ConfigError, match="n_episodes"):
-        build_episodes(tiny, protocol="episodic", setting=setting, seed=0, n_episodes=0)
-    with pytest.raises(ConfigError, match="drop na_rate"):
-        build_episodes(
-            tiny, protocol="natural-nota", setting=parse_setting("2-1", na_rate=0.5), seed=0, n_episodes=1
-        )
-    with pytest.raises(ConfigError, match="small_relations"):
-        build_episodes(
-            tiny, protocol="episodic", setting=setting, seed=0, n_episodes=1, small_relations="drop"
-        )
 
 
 def test_episodic_on_a_split_with_a_negative_label() -> None:
