@@ -27,9 +27,6 @@ TESTS = ROOT / "tests"
 
 COVERED_ELSEWHERE: dict[str, tuple[str, str]] = {
     # module: (test file, why it is not named after the module)
-    "results.model": ("test_results_layer.py",
-                      "covered after the result-class merge (issue 28 item 3 folds model, schema and "
-                      "runner/assemble into one class; its test is named then)"),
 }
 
 NOT_YET_TESTED = frozenset({

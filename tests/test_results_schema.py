@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from fsre_bench.errors import DataError
-from fsre_bench.results import SUPPORTED_VERSIONS, load_result, validate_result, write_result
+from fsre_bench.results import SUPPORTED_VERSIONS, ResultFile, validate_result
 
 ROOT = Path(__file__).resolve().parents[1]
 V1_FIXTURES = sorted((ROOT / "tests" / "fixtures" / "results").rglob("n*_seeds*.json"))
@@ -30,12 +30,12 @@ def _fixture(version: int) -> Path:
 
 def test_every_committed_result_file_of_every_version_loads() -> None:
     assert len(V1_FIXTURES) >= 10 and len(COMMITTED) >= 20
-    versions = {load_result(path)["schema_version"] for path in (*V1_FIXTURES, *COMMITTED)}
+    versions = {ResultFile.load(path).result["schema_version"] for path in (*V1_FIXTURES, *COMMITTED)}
     assert versions == set(SUPPORTED_VERSIONS)
 
 
 def test_a_v1_file_relabelled_v2_lacks_what_v2_added() -> None:
-    result = load_result(_fixture(1))
+    result = ResultFile.load(_fixture(1)).result
     with pytest.raises(DataError, match="not an fsre-bench result file"):
         validate_result([result], "x.json")
     with pytest.raises(DataError, match=r"x\.json: invalid result file at method: 'options' is a required property"):
@@ -51,31 +51,31 @@ def test_a_v1_file_relabelled_v2_lacks_what_v2_added() -> None:
     (lambda r: r["per_seed"][0].pop("predictions_sha256"), r"invalid result file at per_seed/0: 'predictions_sha256'"),
 ])
 def test_each_way_a_result_can_be_wrong_is_one_line_naming_where(change, message) -> None:
-    result = copy.deepcopy(load_result(_fixture(2)))
+    result = copy.deepcopy(ResultFile.load(_fixture(2)).result)
     change(result)
     with pytest.raises(DataError, match=message):
         validate_result(result, "x.json")
 
 
 def test_write_validates_first_and_writes_what_load_reads_back(tmp_path: Path) -> None:
-    result = load_result(_fixture(2))
+    result = ResultFile.load(_fixture(2)).result
     path = tmp_path / "out" / "result.json"
     path.parent.mkdir()
     with pytest.raises(DataError, match="invalid result file at seeds"):
-        write_result(path, {**result, "seeds": []})
+        ResultFile(path, {**result, "seeds": []}).write()
     assert not path.exists() and list(path.parent.iterdir()) == []  # no half-written or temp file is left
-    write_result(path, result)
-    assert load_result(path) == result and list(path.parent.iterdir()) == [path]
+    ResultFile(path, result).write()
+    assert ResultFile.load(path).result == result and list(path.parent.iterdir()) == [path]
 
 
 def test_unreadable_files_are_one_line(tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text('{"kind": ', encoding="utf-8")
     with pytest.raises(DataError, match=r"broken\.json: not valid JSON \(line 1, column 10"):
-        load_result(broken)
+        ResultFile.load(broken).result
     latin = tmp_path / "latin.json"
     latin.write_bytes(b'{"kind": "caf\xe9"}')
     with pytest.raises(DataError, match=r"latin\.json: not a UTF-8 result file"):
-        load_result(latin)
+        ResultFile.load(latin).result
     with pytest.raises(DataError, match=r"missing\.json"):
-        load_result(tmp_path / "missing.json")
+        ResultFile.load(tmp_path / "missing.json").result

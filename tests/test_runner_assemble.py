@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from fsre_bench.data import load_dataset, resolve_data_dir
-from fsre_bench.results import load_result
+from fsre_bench.results import ResultFile
 from fsre_bench.runner import RunConfig, run
 from fsre_bench.runner.plan import build_episode_sets, load_run_data
 
@@ -26,7 +26,7 @@ EPISODIC = {"methods": ["random"], "dataset": "fewrel/val_wiki", "episodes": 5, 
 def _run(tmp_path: Path, **settings) -> tuple[RunConfig, dict, Path]:
     config = RunConfig(**settings, output_dir=str(tmp_path))
     (outcome,) = run(config, command=["pytest"])
-    return config, load_result(outcome.result_path), outcome.result_path
+    return config, ResultFile.load(outcome.result_path).result, outcome.result_path
 
 
 def _records(result_path: Path, row: dict) -> list[dict]:
