@@ -19,38 +19,46 @@ FSRE=${FSRE:-.venv/bin/fsre-bench}
 export FSRE_BENCH_DATA_DIR=${FSRE_BENCH_DATA_DIR:-../shared/datasets}
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 SEEDS=0,1,2
+# TKRE's knowledge: schema (offline, declared in results) unless KNOWLEDGE=llm; with the embedded SmolLM2 the LLM
+# knowledge for FewRel's 64 relations alone is hours on 2 cores (issue 30's note), for every K-shot split more.
+KNOWLEDGE=${KNOWLEDGE:-schema}
 WIKI=(--dataset fewrel/val_wiki --episodes 1000 --seeds "$SEEDS" --output-dir "$OUT")
-TRAINED=(--train semeval2010/train --knowledge schema --executor ray)
-KSHOT=(--protocol kshot --dataset semeval2010 --knowledge schema --output-dir "$OUT")
+PUBMED=(--dataset fewrel/val_pubmed --episodes 1000 --seeds "$SEEDS" --output-dir "$OUT")
+EPISODIC_TRAINED=proto-ft,proto-ft-desc,tkre,tkre-desc
+INDOMAIN=(--train fewrel/train_offline --knowledge "$KNOWLEDGE" --executor ray)  # FewRel's own 64 relations
+CROSS=(--train semeval2010/train --knowledge "$KNOWLEDGE" --executor ray)       # the cross-domain table
+KSHOT=(--protocol kshot --dataset semeval2010 --knowledge "$KNOWLEDGE" --output-dir "$OUT")  # 5 splits (default seeds)
+FROZEN_THREADS=(env OMP_NUM_THREADS=2 FSRE_BENCH_PORTABLE_THREADS=2)
 
 step() {
     echo "== $1 ($(date -u +%H:%M:%S))"
     case "$1" in
         frozen)      # the floor and the frozen metric methods on every standard FewRel setting
-            OMP_NUM_THREADS=2 FSRE_BENCH_PORTABLE_THREADS=2 $FSRE run --methods random,proto,proto-desc --settings 5-1,5-5,10-1,10-5 "${WIKI[@]}" ;;
+            "${FROZEN_THREADS[@]}" $FSRE run --methods random,proto,proto-desc --settings 5-1,5-5,10-1,10-5 "${WIKI[@]}" ;;
+        fewrel-5-1|fewrel-5-5|fewrel-10-1|fewrel-10-5)  # in-domain: trained on FewRel's 64 training relations
+            $FSRE run --methods "$EPISODIC_TRAINED" --settings "${1#fewrel-}" "${WIKI[@]}" "${INDOMAIN[@]}" ;;
+        ablate-5-1|ablate-5-5)  # TKRE's ablations, in-domain
+            $FSRE ablate tkre --settings "${1#ablate-}" "${WIKI[@]}" "${INDOMAIN[@]}" ;;
+        cross-5-1|cross-5-5)    # the same trained methods trained on SemEval's relations: the cross-domain table
+            $FSRE run --methods "$EPISODIC_TRAINED" --settings "${1#cross-}" "${WIKI[@]}" "${CROSS[@]}" ;;
+        da-frozen)   # FewRel 2.0 domain adaptation: val_pubmed at NOTA 0 and 0.15
+            for na in 0 0.15; do
+                "${FROZEN_THREADS[@]}" $FSRE run --methods random,proto,proto-desc --settings 5-1,5-5 --na-rate "$na" "${PUBMED[@]}"
+            done ;;
+        da-trained)  # trained on FewRel's training relations (Wikipedia), tested on PubMed
+            for na in 0 0.15; do
+                $FSRE run --methods "$EPISODIC_TRAINED" --settings 5-1,5-5 --na-rate "$na" "${PUBMED[@]}" "${INDOMAIN[@]}"
+            done ;;
         kshot-frozen)
-            OMP_NUM_THREADS=2 FSRE_BENCH_PORTABLE_THREADS=2 $FSRE run --methods random,proto,proto-desc --k 8,16,32 "${KSHOT[@]}" ;;
-        icl)         # the embedded SmolLM2 on llama.cpp: plumbing, not quality (its result is flagged degenerate)
-            OMP_NUM_THREADS=2 FSRE_BENCH_PORTABLE_THREADS=2 $FSRE run --methods icl --llm local --dataset fewrel/val_wiki --settings 5-1 \
-                --episodes 50 --seeds 0 --output-dir "$OUT" ;;
-        trained-5-1)
-            $FSRE run --methods proto-ft,tkre --settings 5-1 "${WIKI[@]}" "${TRAINED[@]}" ;;
-        ablate-5-1)
-            $FSRE ablate tkre --settings 5-1 "${WIKI[@]}" "${TRAINED[@]}" ;;
-        desc-5-1)    # description fusion and its control
-            $FSRE run --methods proto-ft-desc,tkre-desc --settings 5-1 "${WIKI[@]}" "${TRAINED[@]}" ;;
-        trained-5-5)
-            $FSRE run --methods proto-ft,tkre,proto-ft-desc,tkre-desc --settings 5-5 "${WIKI[@]}" "${TRAINED[@]}" ;;
-        ablate-5-5)
-            $FSRE ablate tkre --settings 5-5 "${WIKI[@]}" "${TRAINED[@]}" ;;
-        kshot-8)     # TKRE and its fine-tuning control at K=8 (a subset of kshot-trained, to run first)
-            $FSRE run --methods tkre,finetune --k 8 "${KSHOT[@]}" --executor ray ;;
-        kshot-trained)
-            $FSRE run --methods tkre,finetune,finetune-synth,proto-ft --k 8,16,32 "${KSHOT[@]}" --executor ray ;;
-        kshot-16|kshot-32)  # kshot-trained one K at a time (on 2 cores: K=16 took 62 min; K=32 about 2 h, estimated)
+            "${FROZEN_THREADS[@]}" $FSRE run --methods random,proto,proto-desc --k 8,16,32 "${KSHOT[@]}" ;;
+        kshot-8|kshot-16|kshot-32)  # finetune-synth is step-matched to tkre (--match-steps tkre, its default)
             $FSRE run --methods tkre,finetune,finetune-synth,proto-ft --k "${1#kshot-}" "${KSHOT[@]}" --executor ray ;;
-        kshot-ablate)
-            $FSRE ablate tkre --k 8 "${KSHOT[@]}" --executor ray ;;
+        kshot-ablate-8|kshot-ablate-16)
+            $FSRE ablate tkre --k "${1#kshot-ablate-}" "${KSHOT[@]}" --executor ray ;;
+        icl|icl-cyclic)  # the embedded SmolLM2 on llama.cpp: plumbing, not quality (its result is flagged degenerate)
+            permutations=none; [ "$1" = icl-cyclic ] && permutations=cyclic
+            "${FROZEN_THREADS[@]}" $FSRE run --methods icl --llm local --icl-permutations "$permutations" \
+                --dataset fewrel/val_wiki --settings 5-1 --episodes 1000 --seeds 0 --output-dir "$OUT" ;;
         studies)     # issue 2's representation study: proto with each representation on the dev and eval splits
             for rep in entity-pool marker-mean marker-start; do
                 for dataset in fewrel/val_semeval fewrel/val_wiki; do
@@ -81,9 +89,10 @@ step() {
     esac
 }
 
-if [ "$#" -eq 0 ]; then sed -n 2,12p "$0"; exit 2; fi
+if [ "$#" -eq 0 ]; then sed -n 2,14p "$0"; exit 2; fi
 if [ "$1" = all ]; then
-    set -- frozen kshot-frozen icl trained-5-1 ablate-5-1 desc-5-1 kshot-trained kshot-ablate trained-5-5 ablate-5-5 \
+    set -- frozen fewrel-5-1 fewrel-5-5 fewrel-10-1 fewrel-10-5 ablate-5-1 ablate-5-5 cross-5-1 cross-5-5 \
+        da-frozen da-trained kshot-frozen kshot-8 kshot-16 kshot-32 kshot-ablate-8 kshot-ablate-16 icl icl-cyclic \
         studies reports reproduce
 fi
 for name in "$@"; do step "$name"; done
