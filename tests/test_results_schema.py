@@ -72,10 +72,10 @@ def test_unreadable_files_are_one_line(tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text('{"kind": ', encoding="utf-8")
     with pytest.raises(DataError, match=r"broken\.json: not valid JSON \(line 1, column 10"):
-        ResultFile.load(broken).result
+        ResultFile.load(broken)
     latin = tmp_path / "latin.json"
     latin.write_bytes(b'{"kind": "caf\xe9"}')
     with pytest.raises(DataError, match=r"latin\.json: not a UTF-8 result file"):
-        ResultFile.load(latin).result
+        ResultFile.load(latin)
     with pytest.raises(DataError, match=r"missing\.json"):
-        ResultFile.load(tmp_path / "missing.json").result
+        ResultFile.load(tmp_path / "missing.json")
