@@ -31,14 +31,7 @@ from fsre_bench.cache import cache_dir as fsre_cache_dir
 from fsre_bench.cache import content_hash
 from fsre_bench.errors import ConfigError
 from fsre_bench.numerics import cache_namespace
-from tkre.pretrain.cache_entry import (
-    ENCODER_SUBDIR,
-    CorruptEntry,
-    entry_lock,
-    export_encoder,
-    verified_info,
-    write_marker,
-)
+from tkre.pretrain import cache_entry
 from tkre.pretrain.checkpoint import report_corrupt
 from tkre.pretrain.model import model_identity
 from tkre.pretrain.seeding import derived_seed
@@ -108,20 +101,20 @@ def trained_head(base_name: str, corpus: HeadCorpus, recipe: HeadRecipe, cache_r
     root = Path(cache_root) if cache_root is not None else fsre_cache_dir(*cache_namespace("tkre", "mlm_head"))
     entry = root / key
     entry.mkdir(parents=True, exist_ok=True)
-    with entry_lock(entry):
+    with cache_entry.entry_lock(entry):
         try:
-            cached = verified_info(entry)
-        except CorruptEntry as exc:  # a changed or missing file: said, then trained again
+            cached = cache_entry.verified_info(entry)
+        except cache_entry.CorruptEntry as exc:  # a changed or missing file: said, then trained again
             report_corrupt(f"tkre MLM head: {exc}", None)
             cached = None
         if cached is not None:
-            return TrainedHead(entry / ENCODER_SUBDIR, {**cached, "cache_hit": True})
+            return TrainedHead(entry / cache_entry.ENCODER_SUBDIR, {**cached, "cache_hit": True})
         with torch.random.fork_rng(devices=[]):
             info = _train(base_name, corpus, recipe, entry)
         info.update(cache_key=key, cache_hit=False)
         atomic_write_json(entry / "info.json", info)
-        write_marker(entry, key, HEAD_FORMAT)
-    return TrainedHead(entry / ENCODER_SUBDIR, info)
+        cache_entry.write_marker(entry, key, HEAD_FORMAT)
+    return TrainedHead(entry / cache_entry.ENCODER_SUBDIR, info)
 
 
 def _train(base_name: str, corpus: HeadCorpus, recipe: HeadRecipe, entry: Path) -> dict[str, Any]:
@@ -235,4 +228,4 @@ def _export(model: Any, tokenizer: Any, entry: Path) -> None:
 
     tied = model.encoder.get_input_embeddings().weight
     tensors = {name: p.detach().cpu().contiguous() for name, p in model.mlm_head.named_parameters() if p is not tied}
-    export_encoder(model.encoder, tokenizer, entry, extra=lambda folder: save_file(tensors, str(folder / HEAD_FILE)))
+    cache_entry.export_encoder(model.encoder, tokenizer, entry, extra=lambda folder: save_file(tensors, str(folder / HEAD_FILE)))
