@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from fsre_bench.cli.main import main
-from fsre_bench.data import REGISTRY, clear_cache, expand_names, fetch_dataset, load_dataset
+from fsre_bench.data import clear_cache, dataset_specs, expand_names, fetch_dataset, load_dataset
 from tests.support.shared_data import SHARED_DATA as SHARED
 
 FIXTURE = Path(__file__).parent / "fixtures" / "data" / "val_pubmed_sample.json"
@@ -42,13 +42,13 @@ def _mirror(tmp_path: Path, flat: bool = False) -> Path:
 def _register_fixture_checksum(monkeypatch: pytest.MonkeyPatch) -> None:
     """The registry entry as it would read if the fixture were the official file."""
     content = FIXTURE.read_bytes()
-    spec = dataclasses.replace(REGISTRY["fewrel/val_pubmed"], sha256=hashlib.sha256(content).hexdigest(),
+    spec = dataclasses.replace(dataset_specs()["fewrel/val_pubmed"], sha256=hashlib.sha256(content).hexdigest(),
                                size=len(content))
-    monkeypatch.setitem(REGISTRY, "fewrel/val_pubmed", spec)
+    monkeypatch.setitem(dataset_specs(), "fewrel/val_pubmed", spec)
 
 
 def test_registered_with_the_official_urls_and_checksums() -> None:
-    pubmed, nyt = REGISTRY["fewrel/val_pubmed"], REGISTRY["fewrel/val_nyt"]
+    pubmed, nyt = dataset_specs()["fewrel/val_pubmed"], dataset_specs()["fewrel/val_nyt"]
     assert pubmed.url == "https://raw.githubusercontent.com/thunlp/FewRel/master/data/val_pubmed.json"
     assert (pubmed.sha256, pubmed.size) == (OFFICIAL_PUBMED_SHA256, 432_600)
     assert nyt.url == "https://raw.githubusercontent.com/thunlp/FewRel/master/data/val_nyt.json"
@@ -81,7 +81,7 @@ def test_fetch_by_name_verifies_the_registered_checksum(tmp_path: Path, capsys: 
     assert code == 2 and len(err.splitlines()) == 1
     assert "checksum mismatch for fewrel/val_pubmed" in err and f"!= expected {432_600}" in err
     assert not (data / "fewrel" / "val_pubmed.json").exists()
-    assert REGISTRY["fewrel/val_pubmed"].sha256 == OFFICIAL_PUBMED_SHA256
+    assert dataset_specs()["fewrel/val_pubmed"].sha256 == OFFICIAL_PUBMED_SHA256
 
 
 def test_fetch_by_name_from_a_flat_mirror_with_the_fixture_registered(

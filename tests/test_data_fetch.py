@@ -14,7 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from fsre_bench.data import REGISTRY, fetch_dataset, fetch_spec, file_digests, load_dataset, verify_datasets
+from fsre_bench.data import (
+    dataset_specs,
+    fetch_dataset,
+    fetch_spec,
+    file_digests,
+    load_dataset,
+    verify_datasets,
+)
 from fsre_bench.errors import DataError
 from tests.support.shared_data import SHARED_DATA as SHARED
 
@@ -54,7 +61,7 @@ def test_fetch_from_mirror_directory(tmp_path: Path) -> None:
     path = fetch_dataset("fewrel/val_wiki", data, mirror=str(SHARED))
     assert path == data / "fewrel" / "val_wiki.json"
     assert (data / "fewrel" / "pid2name.json").is_file()  # its sidecar comes along
-    assert file_digests(path)["sha256"] == REGISTRY["fewrel/val_wiki"].sha256
+    assert file_digests(path)["sha256"] == dataset_specs()["fewrel/val_wiki"].sha256
     ds = load_dataset("fewrel/val_wiki", data_dir=data)
     assert len(ds) == 11200 and ds.relations["P177"].name == "crosses"
 
@@ -73,7 +80,7 @@ def test_fetch_group_from_loopback_http(tmp_path: Path, http_mirror: str) -> Non
 
 def test_fetch_official_url_path(tmp_path: Path, http_mirror: str) -> None:
     # The spec's own URL (no mirror), pointed at the loopback server instead of GitHub.
-    spec = dataclasses.replace(REGISTRY["fewrel/pid2name"], url=f"{http_mirror}/fewrel/pid2name.json")
+    spec = dataclasses.replace(dataset_specs()["fewrel/pid2name"], url=f"{http_mirror}/fewrel/pid2name.json")
     path = fetch_spec(spec, tmp_path / "data")
     assert file_digests(path)["sha256"] == spec.sha256
 
@@ -87,7 +94,7 @@ def test_checksum_mismatch_leaves_nothing_behind(tmp_path: Path, http_mirror: st
         fetch_dataset("semeval2010/rel2id", data, mirror=str(mirror))
     assert _leftovers(data) == []
     wrong = dataclasses.replace(
-        REGISTRY["fewrel/pid2name"], sha256="0" * 64, url=f"{http_mirror}/fewrel/pid2name.json"
+        dataset_specs()["fewrel/pid2name"], sha256="0" * 64, url=f"{http_mirror}/fewrel/pid2name.json"
     )
     with pytest.raises(DataError, match="checksum mismatch") as info:
         fetch_spec(wrong, data)
@@ -113,7 +120,7 @@ def test_corrupt_file_is_replaced(tmp_path: Path) -> None:
 
 
 def test_http_404_and_missing_mirror_file(tmp_path: Path, http_mirror: str) -> None:
-    spec = dataclasses.replace(REGISTRY["fewrel/pid2name"], url=f"{http_mirror}/nope/pid2name.json")
+    spec = dataclasses.replace(dataset_specs()["fewrel/pid2name"], url=f"{http_mirror}/nope/pid2name.json")
     with pytest.raises(DataError, match="cannot download fewrel/pid2name"):
         fetch_spec(spec, tmp_path / "data")
     with pytest.raises(DataError, match="from mirror"):
@@ -138,7 +145,7 @@ def test_tacred_cannot_be_downloaded_but_a_mirror_of_your_copy_works(tmp_path: P
 
 def test_verify_reports_every_registered_file(tmp_path: Path) -> None:
     rows = {row.name: row for row in verify_datasets(SHARED)}
-    assert set(rows) == set(REGISTRY)
+    assert set(rows) == set(dataset_specs())
     for name in ("fewrel/val_wiki", "fewrel/val_semeval", "fewrel/pid2name", "semeval2010/train"):
         assert rows[name].status == "ok", rows[name]
     assert rows["fewrel/train_wiki"].status == "missing"
@@ -147,7 +154,7 @@ def test_verify_reports_every_registered_file(tmp_path: Path) -> None:
 
 
 def test_train_wiki_is_checked_by_md5_and_git_blob_sha1(tmp_path: Path) -> None:
-    spec = REGISTRY["fewrel/train_wiki"]
+    spec = dataset_specs()["fewrel/train_wiki"]
     assert spec.sha256 is None and spec.md5 and spec.git_blob_sha1
     fake = tmp_path / "data" / spec.relpath
     fake.parent.mkdir(parents=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from fsre_bench.cli.main import main
-from fsre_bench.data import REGISTRY, clear_cache, fetch_dataset, load_dataset
+from fsre_bench.data import clear_cache, dataset_specs, fetch_dataset, load_dataset
 from fsre_bench.errors import ConfigError
 from fsre_bench.runner.training_data import check_leakage
 from tests.support.cli_helpers import fails_with_one_line
@@ -62,7 +62,7 @@ def test_the_offline_training_set_holds_fewrels_64_training_relations_and_no_val
 
 
 def test_the_training_files_for_users_with_a_network_are_registered_with_their_checksums() -> None:
-    full, opennre = REGISTRY["fewrel/train_wiki"], REGISTRY["fewrel/train_opennre"]
+    full, opennre = dataset_specs()["fewrel/train_wiki"], dataset_specs()["fewrel/train_opennre"]
     assert full.url == "https://raw.githubusercontent.com/thunlp/FewRel/master/data/train_wiki.json"
     assert full.md5 == "5e663e9c3f1bfbdb2de72696e9504fd7"
     assert opennre.sha256 == "6ed0a06e6892bb09334ce783d43c2d29c2fa61d799547f4b4a2bb0d7b7d81ea9"

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from fsre_bench.data import (
-    GROUPS,
-    REGISTRY,
     SEMEVAL_RELATIONS,
     clear_cache,
+    dataset_groups,
+    dataset_specs,
     load_dataset,
     load_group,
     resolve_data_dir,
@@ -48,7 +48,7 @@ def test_ids_stable_across_fresh_parses() -> None:
     second = load_dataset("fewrel/val_wiki")
     assert first is not second
     assert [i.id for i in first.all_instances()] == [i.id for i in second.all_instances()]
-    assert first.source_sha256 == second.source_sha256 == REGISTRY["fewrel/val_wiki"].sha256
+    assert first.source_sha256 == second.source_sha256 == dataset_specs()["fewrel/val_wiki"].sha256
 
 
 def test_cache_returns_same_object_and_load_is_fast() -> None:
@@ -105,7 +105,7 @@ def test_every_semeval_label_has_a_directional_description() -> None:
 def test_load_group() -> None:
     splits = load_group("semeval2010")
     assert list(splits) == ["train", "dev", "test"]
-    assert GROUPS["tacred"] == ("tacred/train", "tacred/dev", "tacred/test")
+    assert dataset_groups()["tacred"] == ("tacred/train", "tacred/dev", "tacred/test")
 
 
 def test_resolve_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from fsre_bench.cli.main import main
-from fsre_bench.data import REGISTRY, clear_cache, fetch_dataset, file_digests, load_dataset, verify_datasets
+from fsre_bench.data import (
+    clear_cache,
+    dataset_specs,
+    fetch_dataset,
+    file_digests,
+    load_dataset,
+    verify_datasets,
+)
 from fsre_bench.errors import DataError
 from tests.support.shared_data import SHARED_DATA as SHARED
 from tests.support.tacred_fixtures import REAL_TEST_IDS, fill_record, tacred_records, write_tacred
@@ -36,15 +43,15 @@ def _write(path: Path, content: object) -> None:
 def test_patches_are_registered_with_official_checksums() -> None:
     for split, sha in (("dev", "99002976e733e459d6d11ad45464be4e8cc5cbfe4233bca716a2fad66ee421a4"),
                        ("test", "f8816ca47c363f29e37ff5c78186a5a737704e4a14d0dd897023a6e7ab02933f")):
-        spec = REGISTRY[f"tacrev/{split}_patch"]
+        spec = dataset_specs()[f"tacrev/{split}_patch"]
         assert spec.sha256 == sha and spec.url.endswith(f"DFKI-NLP/tacrev/master/patch/{split}_patch.json")
         assert file_digests(SHARED / spec.relpath)["sha256"] == sha  # the shipped files are the official ones
-    retacred = REGISTRY["retacred/train_patch"]
+    retacred = dataset_specs()["retacred/train_patch"]
     assert retacred.url.endswith("gstoica27/Re-TACRED/master/Re-TACRED/train_id2label.json")
     assert (retacred.sha256, retacred.size) == (
         "958d5643abccb70642c40d7b421d950a43ba6ed9cd7868944bcb3e3f1851e3cb", 2_362_716)
-    assert REGISTRY["tacrev/test"].base == "tacred/test" and REGISTRY["tacrev/train"].patch is None
-    assert REGISTRY["retacred/dev"].patch_unlisted == "drop"
+    assert dataset_specs()["tacrev/test"].base == "tacred/test" and dataset_specs()["tacrev/train"].patch is None
+    assert dataset_specs()["retacred/dev"].patch_unlisted == "drop"
 
 
 def test_fetch_tacrev_by_name_takes_the_patch_from_a_mirror_and_needs_your_tacred(tmp_path: Path) -> None:
@@ -53,7 +60,7 @@ def test_fetch_tacrev_by_name_takes_the_patch_from_a_mirror_and_needs_your_tacre
         fetch_dataset("tacrev/test", data, mirror=str(SHARED))
     message = str(info.value)
     assert "\n" not in message and "LDC" in message and str(data / "tacred" / "test.json") in message
-    assert file_digests(data / "tacrev" / "test_patch.json")["sha256"] == REGISTRY["tacrev/test_patch"].sha256
+    assert file_digests(data / "tacrev" / "test_patch.json")["sha256"] == dataset_specs()["tacrev/test_patch"].sha256
     write_tacred(data, ("test",))
     assert fetch_dataset("tacrev/test", data, mirror=str(SHARED)) == data / "tacred" / "test.json"
     rows = {row.name: row for row in verify_datasets(data)}
@@ -101,7 +108,7 @@ def test_real_tacrev_patch_on_a_tacred_holding_all_its_ids(tmp_path: Path) -> No
     negatives = sum(entry["relation"] == "no_relation" for entry in patch)
     assert ds.patch_report == {"records": 937, "listed": 936, "relabelled": 936 - negatives, "unchanged": negatives,
                                "dropped": 0, "kept": 1, "patch": "tacrev/test_patch", "official": True,
-                               "checksum_problem": None, "patch_sha256": REGISTRY["tacrev/test_patch"].sha256}
+                               "checksum_problem": None, "patch_sha256": dataset_specs()["tacrev/test_patch"].sha256}
     assert [inst.label for inst in ds.all_instances() if inst.id == "tacrev/test#1"] == [patch[1]["relation"]]
 
 

@@ -42,11 +42,11 @@ def test_default_output_dir_is_local_and_rows_say_computed_then_reused(tmp_path:
 
 
 def test_ls_never_truncates_names_on_an_80_column_terminal(tmp_path: Path) -> None:
-    from fsre_bench.data import REGISTRY
+    from fsre_bench.data import dataset_specs
     from fsre_bench.methods.registry import available_methods
 
     env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "80"}
-    for what, names in (("datasets", REGISTRY), ("methods", available_methods())):
+    for what, names in (("datasets", dataset_specs()), ("methods", available_methods())):
         shown = subprocess.run([sys.executable, "-m", "fsre_bench.cli.main", "ls", what], cwd=tmp_path, env=env,
                                capture_output=True, text=True, timeout=120)
         assert shown.returncode == 0, shown.stderr

@@ -13,7 +13,7 @@ from rich.table import Table
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from fsre_bench.data.registry import DatasetSpec
+    from fsre_bench.data.spec import DatasetSpec
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -52,18 +52,18 @@ def _datasets_table(data_dir: str | None) -> tuple[Table, list[str]]:
     Names never wrap or truncate (the column is as wide as the longest name); the places to put
     licensed files are printed as whole lines below the table, so a narrow terminal cannot cut them.
     """
-    from fsre_bench.data import GROUPS, REGISTRY, resolve_data_dir
+    from fsre_bench.data import dataset_groups, dataset_specs, resolve_data_dir
 
     root = resolve_data_dir(data_dir)
     table = Table(title=f"datasets (data dir: {root})")
-    table.add_column("name", no_wrap=True, min_width=max(len(name) for name in REGISTRY))
+    table.add_column("name", no_wrap=True, min_width=max(len(name) for name in dataset_specs()))
     for column in ("protocols", "present", "license", "what it is"):
         table.add_column(column, overflow="fold")
-    for name, spec in sorted(REGISTRY.items()):
+    for name, spec in sorted(dataset_specs().items()):
         cells = (name, ", ".join(spec.protocols) or "-", _presence(spec, root), spec.license, spec.description)
         table.add_row(*(escape(cell) for cell in cells))  # "[name, description]" is text, not markup
-    groups = [f"  {group} = {', '.join(members)}" for group, members in GROUPS.items()]
-    notes = ["groups (for --protocol kshot --dataset GROUP):", *groups, *_licensed_notes(REGISTRY.values(), root)]
+    groups = [f"  {group} = {', '.join(members)}" for group, members in dataset_groups().items()]
+    notes = ["groups (for --protocol kshot --dataset GROUP):", *groups, *_licensed_notes(dataset_specs().values(), root)]
     return table, notes
 
 

@@ -1,4 +1,4 @@
-"""Datasets: loaders into the canonical types, the registry of named datasets, fetch and verify."""
+"""Datasets: loaders into the canonical types, the registry of named datasets (entry points), fetch and verify."""
 
 from __future__ import annotations
 
@@ -21,19 +21,21 @@ from fsre_bench.data.loader import (
     resolve_data_dir,
 )
 from fsre_bench.data.opennre import load_rel2id
-from fsre_bench.data.registry import GROUPS, REGISTRY, DatasetSpec, expand_names, get_spec, known_names
+from fsre_bench.data.registry import dataset_groups, dataset_specs, expand_names, get_spec, known_names
 from fsre_bench.data.semeval_labels import SEMEVAL_RELATIONS
+from fsre_bench.data.spec import DatasetCatalogue, DatasetSpec
 from fsre_bench.data.tacred import PTB_UNESCAPE, load_tacred_patch
 
 __all__ = [
     "DATA_DIR_ENV",
-    "GROUPS",
     "PTB_UNESCAPE",
-    "REGISTRY",
     "SEMEVAL_RELATIONS",
+    "DatasetCatalogue",
     "DatasetSpec",
     "VerifyRow",
     "clear_cache",
+    "dataset_groups",
+    "dataset_specs",
     "detect_format",
     "expand_names",
     "fetch_dataset",

@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from fsre_bench.data.registry import GROUPS, REGISTRY, TACRED_LDC_URL, DatasetSpec, expand_names, get_spec
+from fsre_bench.data.builtin import TACRED_LDC_URL
+from fsre_bench.data.registry import dataset_groups, dataset_specs, expand_names, get_spec
+from fsre_bench.data.spec import DatasetSpec
 from fsre_bench.errors import DataError
 
 _CHUNK = 1 << 20
@@ -78,6 +80,8 @@ def has_checksum(spec: DatasetSpec) -> bool:
 
 def ldc_note(spec: DatasetSpec, target: Path) -> str:
     """Where a licensed file comes from and exactly where to put it (one line)."""
+    if spec.ldc is None:  # a plugin's file with no URL
+        return f"{spec.name} has no download URL (registered without one): put the file at {target}"
     return (
         f"{spec.name} is LDC-licensed ({spec.ldc}, {TACRED_LDC_URL}) and cannot be downloaded by fsre-bench: "
         f"get TACRED from the LDC and put its JSON {spec.split} split ({spec.split}.json) at {target}"
@@ -195,13 +199,13 @@ def fetch_dataset(name: str, data_dir: Path, mirror: str | None = None) -> Path:
     last = Path(data_dir)
     for _, path in fetch_members(name, data_dir, mirror):
         last = path
-    return Path(data_dir) / name if name in GROUPS else last
+    return Path(data_dir) / name if name in dataset_groups() else last
 
 
 def verify_datasets(data_dir: Path) -> list[VerifyRow]:
     """Present / missing / corrupt (hash check) for every registered file under ``data_dir``."""
     rows = []
-    for spec in REGISTRY.values():
+    for spec in dataset_specs().values():
         if spec.derived:
             rows.append(_derived_row(spec, Path(data_dir)))
             continue
@@ -229,5 +233,6 @@ def _derived_row(spec: DatasetSpec, data_dir: Path) -> VerifyRow:
     base = data_dir / get_spec(spec.base).relpath if spec.base else data_dir
     if absent:
         return VerifyRow(spec.name, str(base), "missing", f"needs {', '.join(absent)}", spec.license)
-    made = f"built on load from {' + '.join(part.name for part in reversed(parts))}"
+    made = (f"built on load from {' + '.join(part.name for part in reversed(parts))}" if parts
+            else f"built on load by {spec.builder}")
     return VerifyRow(spec.name, str(base), "derived", made, spec.license)

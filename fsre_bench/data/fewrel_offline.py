@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
-from fsre_bench.data.registry import DatasetSpec
+from fsre_bench.data.spec import DatasetSpec
 from fsre_bench.errors import DataError
 from fsre_bench.types import Dataset, Relation, RelationInstance
 

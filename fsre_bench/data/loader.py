@@ -13,13 +13,13 @@ from fsre_bench.data.common import parse_json_text
 from fsre_bench.data.fetch import checksum_problem, file_digests, ldc_note
 from fsre_bench.data.fewrel import load_pid2name, parse_fewrel
 from fsre_bench.data.opennre import load_rel2id, parse_opennre
-from fsre_bench.data.registry import GROUPS, REGISTRY, DatasetSpec, unknown_name_error
+from fsre_bench.data.registry import dataset_groups, dataset_specs, unknown_name_error
+from fsre_bench.data.spec import LOADABLE_FORMATS, DatasetSpec
 from fsre_bench.data.tacred import load_tacred_patch, parse_tacred
 from fsre_bench.errors import ConfigError, DataError
 from fsre_bench.types import Dataset
 
 DATA_DIR_ENV = "FSRE_BENCH_DATA_DIR"
-FORMATS = ("fewrel", "opennre", "tacred")
 _FILE_SUFFIXES = (".json", ".jsonl", ".txt")
 _JSONL_SUFFIXES = (".jsonl", ".txt")
 
@@ -51,10 +51,10 @@ def load_dataset(name_or_path: str, data_dir: Path | None = None, **kw: Any) -> 
     """A registered name (``fewrel/val_wiki``) or a file path -> Dataset.
 
     Keyword options: ``name``/``split`` (override the id prefix), ``format`` ("auto" or one of
-    FORMATS), ``pid2name``, ``rel2id`` (sidecar paths), ``patch`` and ``patch_unlisted`` (TACRED).
+    LOADABLE_FORMATS), ``pid2name``, ``rel2id`` (sidecar paths), ``patch`` and ``patch_unlisted`` (TACRED).
     """
     data_dir = Path(data_dir) if data_dir is not None else resolve_data_dir(None)
-    spec = REGISTRY.get(name_or_path)
+    spec = dataset_specs().get(name_or_path)
     if spec is not None and spec.builder is not None:
         return _built(spec, data_dir)
     if spec is not None and spec.derived:
@@ -68,8 +68,8 @@ def load_dataset(name_or_path: str, data_dir: Path | None = None, **kw: Any) -> 
         if not path.is_file():
             raise DataError(missing_message(spec, path))
         return load_file(path, data_dir=data_dir, **kw)
-    if name_or_path in GROUPS:
-        members = ", ".join(GROUPS[name_or_path])
+    if name_or_path in dataset_groups():
+        members = ", ".join(dataset_groups()[name_or_path])
         raise ConfigError(
             f"{name_or_path} is a group ({members}); load one split, or use load_group({name_or_path!r})"
         )
@@ -80,7 +80,7 @@ def load_dataset(name_or_path: str, data_dir: Path | None = None, **kw: Any) -> 
 
 def _load_derived(spec: DatasetSpec, data_dir: Path, **kw: Any) -> Dataset:
     """TACREV / Re-TACRED: the user's TACRED split with the registered patch applied on load."""
-    base = REGISTRY[spec.base or ""]
+    base = dataset_specs()[spec.base or ""]
     base_path = data_dir / base.relpath
     if not base_path.is_file():
         raise DataError(f"{spec.name} is built from your TACRED: {missing_message(base, base_path)}")
@@ -88,11 +88,12 @@ def _load_derived(spec: DatasetSpec, data_dir: Path, **kw: Any) -> Dataset:
         return _load_fs_tacred(spec, base_path, data_dir, **kw)
     patch_path = None
     if spec.patch is not None:
-        patch_path = data_dir / REGISTRY[spec.patch].relpath
+        patch = dataset_specs()[spec.patch]
+        patch_path = data_dir / patch.relpath
         if not patch_path.is_file():
             raise DataError(
                 f"{spec.name} needs the patch {spec.patch} at {patch_path}: fetch it with "
-                f"`fsre-bench data fetch {spec.name}` (or --mirror DIR holding {REGISTRY[spec.patch].relpath})"
+                f"`fsre-bench data fetch {spec.name}` (or --mirror DIR holding {patch.relpath})"
             )
     options = {"name": spec.dataset_name, "split": spec.split, "patch": patch_path,
                "patch_unlisted": spec.patch_unlisted, **kw}
@@ -100,7 +101,7 @@ def _load_derived(spec: DatasetSpec, data_dir: Path, **kw: Any) -> Dataset:
     if spec.patch is None or dataset.patch_report is None or "official" in dataset.patch_report:
         return dataset
     # Fetching verified the patch; a file put there by hand may not be it, and a result must say so.
-    problem = checksum_problem(REGISTRY[spec.patch], patch_path)
+    problem = checksum_problem(dataset_specs()[spec.patch], patch_path)
     dataset.patch_report = {**dataset.patch_report, "patch": spec.patch, "official": problem is None,
                             "checksum_problem": problem, "patch_sha256": file_digests(patch_path)["sha256"]}
     return dataset
@@ -110,8 +111,8 @@ def _built(spec: DatasetSpec, data_dir: Path) -> Dataset:
     """A dataset its ``builder`` makes from other registered files (cached like any parsed file)."""
     import importlib
 
-    parts = tuple(str(file_digests(data_dir / REGISTRY[name].relpath)["sha256"])
-                  if (data_dir / REGISTRY[name].relpath).is_file() else "" for name in spec.requires)
+    paths = [data_dir / dataset_specs()[name].relpath for name in spec.requires]
+    parts = tuple(str(file_digests(path)["sha256"]) if path.is_file() else "" for path in paths)
     key = ("built", spec.name, str(data_dir.resolve()), parts)
     if key not in _CACHE:
         module, function = (spec.builder or "").split(":")
@@ -123,7 +124,7 @@ def _load_fs_tacred(spec: DatasetSpec, base_path: Path, data_dir: Path, **kw: An
     """FS-TACRED: the user's TACRED split relabelled by the registered relation split on load."""
     from fsre_bench.data.fs_tacred import load_relation_split, relabel_partition
 
-    split_spec = REGISTRY[spec.relation_split or ""]
+    split_spec = dataset_specs()[spec.relation_split or ""]
     split_path = data_dir / split_spec.relpath
     if not split_path.is_file():
         raise DataError(f"{spec.name} needs the relation split {split_spec.name} at {split_path}: fetch it with "
@@ -141,9 +142,9 @@ def _load_fs_tacred(spec: DatasetSpec, base_path: Path, data_dir: Path, **kw: An
 
 def load_group(name: str, data_dir: Path | None = None, **kw: Any) -> dict[str, Dataset]:
     """A group alias (``semeval2010``, ``tacred``) -> {split: Dataset} for train, dev, test."""
-    if name not in GROUPS:
+    if name not in dataset_groups():
         raise unknown_name_error(name)
-    return {REGISTRY[member].split: load_dataset(member, data_dir, **kw) for member in GROUPS[name]}
+    return {dataset_specs()[member].split: load_dataset(member, data_dir, **kw) for member in dataset_groups()[name]}
 
 
 def _looks_like_path(text: str) -> bool:
@@ -162,7 +163,7 @@ def _read_bytes(path: Path) -> bytes:
 def _registered_identity(path: Path, data_dir: Path) -> tuple[str, str] | None:
     """(name, split) when ``path`` is a registered file under ``data_dir`` (so ids match either way)."""
     resolved = path.resolve()
-    for spec in REGISTRY.values():
+    for spec in dataset_specs().values():
         if spec.loadable and not spec.derived and (data_dir / spec.relpath).resolve() == resolved:
             return spec.dataset_name, spec.split
     return None
@@ -296,10 +297,10 @@ def _parse(req: _Request) -> Dataset:
     spath = str(req.path)
     if req.fmt == "auto":
         fmt, data = detect_format(req.raw, spath)
-    elif req.fmt in FORMATS:
+    elif req.fmt in LOADABLE_FORMATS:
         fmt, data = req.fmt, None if req.fmt == "opennre" else parse_json_text(req.raw, spath)
     else:
-        raise ConfigError(f"unknown dataset format {req.fmt!r}; use one of auto, {', '.join(FORMATS)}")
+        raise ConfigError(f"unknown dataset format {req.fmt!r}; use one of auto, {', '.join(LOADABLE_FORMATS)}")
     if req.patch is not None and fmt != "tacred":
         raise ConfigError(f"patch= applies to TACRED files only; {spath} is {fmt}")
     name, split, sha = req.name or fmt, req.split, req.sha

@@ -1,281 +1,109 @@
-"""Named datasets: where each file lives under the data dir, where it comes from, its checksums.
+"""The dataset registry: ``DatasetSpec`` entries found through the ``fsre_bench.datasets`` entry points.
 
-Checksums come from /work/shared/datasets/README.md. FewRel ``train_wiki.json`` has no known
-sha256 here; it is verified by its md5 and its git blob sha1 (sha1 of ``"blob <size>\\0" +
-content``, the id git gives the file in thunlp/FewRel) instead.
-
-TACREV and Re-TACRED are *derived* datasets: no file of their own, but a licensed TACRED split
-(``base``) plus a public id -> label patch (``patch``, a registered file with a checksum),
-applied when the dataset is loaded. ``protocols`` says which evaluation protocols a dataset is
-meant for (``fsre-bench ls datasets`` shows them).
+An entry point names a ``DatasetCatalogue`` (datasets, their sidecar files, group aliases), a list of
+``DatasetSpec`` or one spec (``fsre_bench/data/spec.py``). The built-in datasets are declared the same
+way (pyproject.toml: ``fsre-bench = "fsre_bench.data.builtin:DATASETS"``) and are also read directly,
+first: an environment whose installed metadata predates that entry point (an editable install not
+reinstalled since) still has every built-in dataset, in the built-in order that error messages and
+``ls`` show. Entry points are read once per process, on the first lookup, so importing the data layer
+imports no plugin, and a plugin may import ``fsre_bench.data`` itself.
 """
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+import functools
+from importlib.metadata import EntryPoint, entry_points
 
-from fsre_bench.data.fs_tacred_registry import FS_TACRED_GROUPS, fs_tacred_specs
+from fsre_bench.data.builtin import DATASETS
+from fsre_bench.data.spec import LOADABLE_FORMATS, SIDECAR_FORMATS, DatasetCatalogue, DatasetSpec
 from fsre_bench.errors import ConfigError
 
-FEWREL_RAW = "https://raw.githubusercontent.com/thunlp/FewRel/master/data"
-SEMEVAL_RAW = (
-    "https://raw.githubusercontent.com/thunlp/RE-Context-or-Names/master/finetune/supervisedRE/data/semeval"
-)
-TACREV_RAW = "https://raw.githubusercontent.com/DFKI-NLP/tacrev/master/patch"  # files as of commit 2252b8e4
-RETACRED_RAW = "https://raw.githubusercontent.com/gstoica27/Re-TACRED/master/Re-TACRED"
-TACRED_LDC = "LDC2018T24"
-TACRED_LDC_URL = "https://catalog.ldc.upenn.edu/LDC2018T24"
-
-WIKI80_RAW = (
-    "https://raw.githubusercontent.com/thunlp/RE-Context-or-Names/master/finetune/supervisedRE/data/wiki80"
-)
-OPENNRE_BENCHMARK = "https://thunlp.oss-cn-qingdao.aliyuncs.com/opennre/benchmark"  # download_fewrel.sh's host
-EPISODIC = ("episodic", "episodic + NOTA")
-TRAINING = ("training relations (--train)",)
-DOMAIN_ADAPTATION = ("episodic (FewRel 2.0 DA eval)", "episodic + NOTA")
-TACRED_PROTOCOLS = ("kshot", "natural-nota (FS-TACRED)")
+ENTRY_POINT_GROUP = "fsre_bench.datasets"
+BUILTIN_ENTRY_POINT = "fsre-bench = 'fsre_bench.data.builtin:DATASETS'"
 
 
-@dataclass(frozen=True)
-class DatasetSpec:
-    """One registered file, or (``base`` set) a dataset derived from one by a label patch.
-
-    ``requires`` are files fetched with it (pid2name, rel2id; a derived dataset's patch and base).
-    """
-
-    name: str
-    relpath: str  # "" for a derived dataset (it has no file of its own)
-    format: str  # "fewrel" | "opennre" | "tacred" | "pid2name" | "rel2id" | "tacred-patch"
-    license: str
-    description: str
-    url: str | None = None
-    sha256: str | None = None
-    size: int | None = None
-    md5: str | None = None
-    git_blob_sha1: str | None = None
-    requires: tuple[str, ...] = ()
-    ldc: str | None = None  # LDC catalogue id where the data is LDC-licensed
-    protocols: tuple[str, ...] = ()
-    base: str | None = None  # derived: the registered TACRED split it is built from
-    patch: str | None = None  # derived: the registered patch applied to ``base`` (None = base unchanged)
-    patch_unlisted: str = "keep"  # derived: "keep" (TACREV) or "drop" (Re-TACRED) records the patch omits
-    builder: str | None = None  # derived: "module:function(spec, data_dir)" that builds it from ``requires``
-    relation_split: str | None = None  # derived (FS-TACRED): the registered split file relabelling ``base``
-
-    @property
-    def loadable(self) -> bool:
-        """True for datasets (not for the pid2name / rel2id / patch sidecars)."""
-        return self.format in ("fewrel", "opennre", "tacred")
-
-    @property
-    def derived(self) -> bool:
-        """A dataset built on load (from ``base`` and ``patch``, or by ``builder``), with no file of its own."""
-        return self.base is not None or self.builder is not None
-
-    @property
-    def dataset_name(self) -> str:
-        """``fewrel`` of ``fewrel/val_wiki``: the id prefix of its instances."""
-        return self.name.split("/", 1)[0]
-
-    @property
-    def split(self) -> str:
-        """``val_wiki`` of ``fewrel/val_wiki``."""
-        return self.name.split("/", 1)[1]
+@functools.cache
+def _registered() -> tuple[dict[str, DatasetSpec], dict[str, tuple[str, ...]]]:
+    """(specs by name, groups by name): the built-in catalogue, then each plugin's, by entry point name."""
+    specs: dict[str, DatasetSpec] = {}
+    groups: dict[str, tuple[str, ...]] = {}
+    owners: dict[str, str] = {}
+    _add(DATASETS, f"entry point {BUILTIN_ENTRY_POINT}", specs, groups, owners)
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.name, e.value)):
+        catalogue = _catalogue_of(ep)
+        if catalogue is not DATASETS:  # the built-in entry point, where the metadata has it: read above
+            _add(catalogue, f"entry point {ep.name} = {ep.value!r}", specs, groups, owners)
+    return specs, groups
 
 
-def _fewrel(split: str, description: str, license: str, protocols: tuple[str, ...] = EPISODIC,
-            requires: tuple[str, ...] = ("fewrel/pid2name",), **checks: object) -> DatasetSpec:
-    return DatasetSpec(
-        name=f"fewrel/{split}",
-        relpath=f"fewrel/{split}.json",
-        format="fewrel",
-        license=license,
-        description=description,
-        url=f"{FEWREL_RAW}/{split}.json",
-        requires=requires,
-        protocols=protocols,
-        **checks,  # type: ignore[arg-type]
-    )
+def _catalogue_of(ep: EntryPoint) -> DatasetCatalogue:
+    """What ``ep`` names, as a catalogue; a plugin that fails to import or names something else is one line."""
+    try:
+        loaded = ep.load()
+    except Exception as exc:  # a plugin's module can fail any way; the user gets one line that names it
+        raise ConfigError(f"dataset entry point {ep.name} = {ep.value!r} does not load "
+                          f"({type(exc).__name__}: {exc})") from None
+    if isinstance(loaded, DatasetCatalogue):
+        return loaded
+    if isinstance(loaded, DatasetSpec):
+        return DatasetCatalogue((loaded,))
+    if isinstance(loaded, list | tuple) and loaded and all(isinstance(item, DatasetSpec) for item in loaded):
+        return DatasetCatalogue(tuple(loaded))
+    raise ConfigError(f"dataset entry point {ep.name} = {ep.value!r} names a {type(loaded).__name__}, "
+                      "not a DatasetCatalogue, a DatasetSpec or a list of DatasetSpec")
 
 
-def _semeval(split: str, description: str, sha256: str, size: int) -> DatasetSpec:
-    return DatasetSpec(
-        name=f"semeval2010/{split}",
-        relpath=f"semeval2010/{split}.txt",
-        format="opennre",
-        license="CC BY 3.0",
-        description=description,
-        url=f"{SEMEVAL_RAW}/{split}.txt",
-        sha256=sha256,
-        size=size,
-        requires=("semeval2010/rel2id",),
-        protocols=("kshot (group semeval2010)", "natural-nota"),
-    )
+def _add(catalogue: DatasetCatalogue, where: str, specs: dict[str, DatasetSpec],
+         groups: dict[str, tuple[str, ...]], owners: dict[str, str]) -> None:
+    """Register one catalogue's entries, refusing a clash, a malformed spec or a name it cannot resolve."""
+    for name in (*(spec.name for spec in catalogue.specs), *catalogue.groups):
+        if name in owners:
+            raise ConfigError(f"dataset {name!r} is registered twice: by {owners[name]} and by {where}")
+        owners[name] = where
+    for spec in catalogue.specs:
+        _check_spec(spec, where)
+        specs[spec.name] = spec
+    groups.update({group: tuple(members) for group, members in catalogue.groups.items()})
+    for spec in catalogue.specs:
+        named = (*spec.requires, *(ref for ref in (spec.base, spec.patch, spec.relation_split) if ref))
+        _check_known(named, f"dataset {spec.name!r}", specs, where)
+    for group, members in catalogue.groups.items():
+        _check_known(members, f"group {group!r}", specs, where)
 
 
-def _tacred(split: str) -> DatasetSpec:
-    return DatasetSpec(
-        name=f"tacred/{split}",
-        relpath=f"tacred/{split}.json",
-        format="tacred",
-        license=f"LDC User Agreement ({TACRED_LDC})",
-        description=f"TACRED {split} split (the LDC JSON release)",
-        ldc=TACRED_LDC,
-        protocols=TACRED_PROTOCOLS,
-    )
+def _check_spec(spec: DatasetSpec, where: str) -> None:
+    family, _, split = spec.name.partition("/")
+    if not family or not split:
+        raise ConfigError(f"dataset {spec.name!r} ({where}): a name is FAMILY/SPLIT, e.g. fewrel/val_wiki")
+    if spec.format not in (*LOADABLE_FORMATS, *SIDECAR_FORMATS):
+        raise ConfigError(f"dataset {spec.name!r} ({where}): unknown format {spec.format!r} "
+                          f"(one of {', '.join((*LOADABLE_FORMATS, *SIDECAR_FORMATS))})")
+    if spec.builder is not None and ":" not in spec.builder:
+        raise ConfigError(f"dataset {spec.name!r} ({where}): builder {spec.builder!r} is not 'module:function'")
+    if not spec.relpath and not spec.derived:
+        raise ConfigError(f"dataset {spec.name!r} ({where}): no file (relpath) and no builder or base to make it")
 
 
-def _patch(name: str, url: str, description: str, license: str, sha256: str, size: int) -> DatasetSpec:
-    # Kept under the official file name, so a flat folder of the official files works as a mirror.
-    return DatasetSpec(
-        name=name, relpath=f"{name.split('/')[0]}/{url.rsplit('/', 1)[1]}", format="tacred-patch", license=license, description=description,
-        url=url, sha256=sha256, size=size,
-    )
+def _check_known(names: tuple[str, ...], what: str, specs: dict[str, DatasetSpec], where: str) -> None:
+    unknown = [name for name in names if name not in specs]
+    if unknown:
+        raise ConfigError(f"{what} ({where}) names unregistered dataset(s): {', '.join(unknown)}")
 
 
-def _derived(name: str, description: str, patch: str | None, unlisted: str = "keep") -> DatasetSpec:
-    base = f"tacred/{name.split('/', 1)[1]}"
-    return DatasetSpec(
-        name=name, relpath="", format="tacred", license=f"LDC ({TACRED_LDC}) + the patch's",
-        description=description, requires=(*((patch,) if patch else ()), base), ldc=TACRED_LDC,
-        protocols=TACRED_PROTOCOLS, base=base, patch=patch, patch_unlisted=unlisted,
-    )
+def dataset_specs() -> dict[str, DatasetSpec]:
+    """Every registered dataset and sidecar file by name: the built-in ones first, then the plugins'."""
+    return _registered()[0]
 
 
-_SPECS = [
-    _fewrel(
-        "train_wiki", "FewRel 1.0 train: 64 Wikidata relations x 700", "CC BY-SA 4.0",
-        md5="5e663e9c3f1bfbdb2de72696e9504fd7", git_blob_sha1="4fee283724b455bab1fcbf76bfdef02283bb44f5",
-        protocols=TRAINING,
-    ),
-    _fewrel(
-        "val_wiki", "FewRel 1.0 validation: 16 Wikidata relations x 700", "CC BY-SA 4.0",
-        sha256="76bb44c2485b6faed358a3ce040eadafcc8a8835245cd7e6afc1bef672d4a0bf", size=3_534_147,
-    ),
-    _fewrel(
-        "val_semeval", "SemEval-2010 in FewRel format: 17 directional labels, no Other", "CC BY 3.0",
-        sha256="fd79cf35481f6596c23b92cd3ded3265481f3027a4b78d99921104f8fe632eb5", size=2_203_006,
-    ),
-    _fewrel(
-        "val_pubmed", "FewRel 2.0 domain adaptation: 10 UMLS relations x 100 (PubMed), keyed by name",
-        "see thunlp/FewRel (repo licence: MIT)", protocols=DOMAIN_ADAPTATION,
-        requires=(),  # keyed by relation name: no pid2name entries to look up
-        sha256="fc0f13b534f6664fe0d8aec231d7590313bc6510d00dbc1b6746147f6a2b46e6", size=432_600,
-    ),
-    _fewrel(
-        "val_nyt", "FewRel 2.0 domain adaptation: 25 Wikidata relations x 100 (New York Times)",
-        "see thunlp/FewRel (repo licence: MIT)", protocols=DOMAIN_ADAPTATION,
-        sha256="b519adc61a2bab0f05178e33a3cd8f284338b635629493e9e09616ba81bb428e", size=1_032_006,
-    ),
-    DatasetSpec(
-        name="fewrel/pid2name", relpath="fewrel/pid2name.json", format="pid2name",
-        license="CC BY-SA 4.0 / CC0", description="744 Wikidata P-ids -> [name, description]",
-        url=f"{FEWREL_RAW}/pid2name.json",
-        sha256="eeedd25512a8e4c2bc06b78009836d27de81807bcba6ed929debd5cd713c07ea", size=80_278,
-    ),
-    DatasetSpec(
-        name="fewrel/train_opennre", relpath="fewrel/fewrel_train.txt", format="opennre",
-        license="CC BY-SA 4.0 (FewRel data)",
-        description="FewRel 1.0 train_wiki as OpenNRE JSONL (64 relations by P-id x 700; benchmark/download_fewrel.sh)",
-        url=f"{OPENNRE_BENCHMARK}/fewrel/fewrel_train.txt", requires=("fewrel/opennre_rel2id",),
-        sha256="6ed0a06e6892bb09334ce783d43c2d29c2fa61d799547f4b4a2bb0d7b7d81ea9", size=16_759_417, protocols=TRAINING,
-    ),
-    DatasetSpec(
-        name="fewrel/opennre_rel2id", relpath="fewrel/fewrel_train_rel2id.json", format="rel2id",
-        license="CC BY-SA 4.0", description="the 64 FewRel training P-ids -> ids (OpenNRE)",
-        url=f"{OPENNRE_BENCHMARK}/fewrel/fewrel_train_rel2id.json",
-        sha256="59c6e1b492d192966ff2685afaae878b481148ee1a4f42384d1720c7d3e43df4", size=759,
-    ),
-    *(
-        DatasetSpec(
-            name=f"wiki80/{split}", relpath=f"wiki80/{split}.txt", format="opennre", license="CC BY-SA 4.0 (FewRel data)",
-            description=description, url=f"{WIKI80_RAW}/{split}.txt", sha256=sha256, size=size,
-            requires=("wiki80/rel2id",), protocols=TRAINING,
-        )
-        for split, description, sha256, size in (
-            ("dev", "Wiki80 validation (FewRel's 80 relations by name x 70; RE-Context-or-Names)",
-             "f27fccbaa96f9c4f25fde1cd2e414bdc14e4fce872462e049a0d23a4d3541804", 2_346_457),
-            ("train_0.1", "10% sample of Wiki80 train (80 relations x 49)",
-             "3cd866c89112915adeef7144eed079545a4fef6a4de74edcb8d2a3a69ab3bb95", 1_633_246),
-        )
-    ),
-    DatasetSpec(
-        name="wiki80/rel2id", relpath="wiki80/rel2id.json", format="rel2id", license="CC BY-SA 4.0",
-        description="the 80 Wiki80 relation names -> ids", url=f"{WIKI80_RAW}/rel2id.json",
-        sha256="070dbe2e818498e887d703d80247a8381b840dd5325e2547f54753a2d9801409", size=1_791,
-    ),
-    DatasetSpec(
-        name="fewrel/train_offline", relpath="", format="fewrel", license="CC BY-SA 4.0 (FewRel data)",
-        description="FewRel's 64 training relations (by P-id, pid2name descriptions) from wiki80 dev + train_0.1, "
-                    "sentences verbatim in val_wiki dropped (~17% of train_wiki)",
-        requires=("fewrel/pid2name", "fewrel/val_wiki", "wiki80/rel2id", "wiki80/dev", "wiki80/train_0.1"),
-        protocols=TRAINING, builder="fsre_bench.data.fewrel_offline:build_fewrel_train_offline",
-    ),
-    _semeval(
-        "train", "SemEval-2010 Task 8 train (OpenNRE JSONL, lower-cased)",
-        "5a53be5e2dfbf865f77c287deec7b9e8a12be333ffb6157bfb5a692250a06220", 1_903_726,
-    ),
-    _semeval(
-        "dev", "SemEval-2010 Task 8 dev (train + dev = the official 8,000)",
-        "a91170e7c19354a895a58e582bf7fad43994467a0d27a8632319a70840b88e02", 435_442,
-    ),
-    _semeval(
-        "test", "SemEval-2010 Task 8 official test (2,717)",
-        "1f33efe3db4dc6ff99f52416331682f3ec6759de526786d3629e6b43f8020795", 793_305,
-    ),
-    DatasetSpec(
-        name="semeval2010/rel2id", relpath="semeval2010/rel2id.json", format="rel2id",
-        license="CC BY 3.0", description="the 19 SemEval labels incl. Other",
-        url=f"{SEMEVAL_RAW}/rel2id.json",
-        sha256="0c2c724d3a81fb81b02cd8d5ad0200456041737a4309ab05809d2df5727c2d73", size=550,
-    ),
-    _tacred("train"),
-    _tacred("dev"),
-    _tacred("test"),
-    _patch(
-        "tacrev/dev_patch", f"{TACREV_RAW}/dev_patch.json", "TACREV v1.1 patch of TACRED dev: [{id, relation}]",
-        "MIT", "99002976e733e459d6d11ad45464be4e8cc5cbfe4233bca716a2fad66ee421a4", 98_978,
-    ),
-    _patch(
-        "tacrev/test_patch", f"{TACREV_RAW}/test_patch.json", "TACREV v1.1 patch of TACRED test: [{id, relation}]",
-        "MIT", "f8816ca47c363f29e37ff5c78186a5a737704e4a14d0dd897023a6e7ab02933f", 58_187,
-    ),
-    *(
-        _patch(
-            f"retacred/{split}_patch", f"{RETACRED_RAW}/{split}_id2label.json",
-            f"Re-TACRED labels of TACRED {split}: {{id: label}}; unlisted ids are dropped",
-            "no licence file (gstoica27/Re-TACRED)", sha256, size,
-        )
-        for split, sha256, size in (
-            ("train", "958d5643abccb70642c40d7b421d950a43ba6ed9cd7868944bcb3e3f1851e3cb", 2_362_716),
-            ("dev", "5a733a3dec601e48d08dc2ac0c3d9c00c481ec1bdbd72aa1e9b3bcc81f8489e2", 795_390),
-            ("test", "e4ca3b98be56d6485cdf0ddeceb4452c9a4697753f59054ea34dd356a2644a65", 544_051),
-        )
-    ),
-    _derived("tacrev/train", "TACREV train = TACRED train, unpatched (Alt et al. 2020)", None),
-    _derived("tacrev/dev", "TACREV dev: TACRED dev relabelled by tacrev/dev_patch", "tacrev/dev_patch"),
-    _derived("tacrev/test", "TACREV test: TACRED test relabelled by tacrev/test_patch", "tacrev/test_patch"),
-    *(
-        _derived(f"retacred/{split}", f"Re-TACRED {split} (Stoica et al. 2021): TACRED {split} relabelled, "
-                 "instances absent from the map dropped", f"retacred/{split}_patch", "drop")
-        for split in ("train", "dev", "test")
-    ),
-    *fs_tacred_specs(DatasetSpec),
-]  # fmt: skip
-
-REGISTRY: dict[str, DatasetSpec] = {spec.name: spec for spec in _SPECS}
-
-# Group aliases: the three splits the K-shot protocol (B) reads.
-GROUPS: dict[str, tuple[str, ...]] = {
-    family: (f"{family}/train", f"{family}/dev", f"{family}/test")
-    for family in ("semeval2010", "tacred", "tacrev", "retacred")
-} | FS_TACRED_GROUPS
+def dataset_groups() -> dict[str, tuple[str, ...]]:
+    """Group aliases (``semeval2010`` = its train, dev and test) -> the registered names they stand for."""
+    return _registered()[1]
 
 
 def known_names() -> list[str]:
     """Every registered dataset name and group alias."""
-    return [*REGISTRY, *GROUPS]
+    return [*dataset_specs(), *dataset_groups()]
 
 
 def unknown_name_error(name: str) -> ConfigError:
@@ -289,7 +117,7 @@ def unknown_name_error(name: str) -> ConfigError:
 
 def get_spec(name: str) -> DatasetSpec:
     """The spec of a registered name (did-you-mean ConfigError otherwise)."""
-    spec = REGISTRY.get(name)
+    spec = dataset_specs().get(name)
     if spec is None:
         raise unknown_name_error(name)
     return spec
@@ -297,11 +125,12 @@ def get_spec(name: str) -> DatasetSpec:
 
 def expand_names(name: str) -> list[str]:
     """A dataset or group name -> the registered names it means, sidecars first, no repeats."""
-    if name not in REGISTRY and name not in GROUPS:
+    specs, groups = dataset_specs(), dataset_groups()
+    if name not in specs and name not in groups:
         raise unknown_name_error(name)
     out: list[str] = []
-    for member in GROUPS.get(name, (name,)):
-        for needed in (*REGISTRY[member].requires, member):
+    for member in groups.get(name, (name,)):
+        for needed in (*specs[member].requires, member):
             if needed not in out:
                 out.append(needed)
     return out
@@ -313,8 +142,9 @@ def licensed_catalogue(dataset_name: str, split: str) -> str | None:
     A registered split answers for itself; a file loaded by path (or a patched copy, ``tacred+x``)
     is licensed when its name is that of a licensed registered dataset.
     """
-    spec = REGISTRY.get(f"{dataset_name}/{split}")
+    specs = dataset_specs()
+    spec = specs.get(f"{dataset_name}/{split}")
     if spec is not None:
         return spec.ldc
     base = dataset_name.split("+", 1)[0]
-    return next((s.ldc for s in REGISTRY.values() if s.ldc and s.dataset_name == base), None)
+    return next((s.ldc for s in specs.values() if s.ldc and s.dataset_name == base), None)

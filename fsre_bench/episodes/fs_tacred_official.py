@@ -125,14 +125,14 @@ def convert_official(name: str, data_dir: Path, out_dir: Path) -> list[tuple[Pat
     """
     from fsre_bench.data import load_dataset
     from fsre_bench.data.fetch import checksum_problem
-    from fsre_bench.data.registry import GROUPS, REGISTRY, get_spec
+    from fsre_bench.data.registry import dataset_groups, get_spec
     from fsre_bench.episodes.files import write_episode_file
 
-    members = GROUPS.get(name, (name,))
+    members = dataset_groups().get(name, (name,))
     if any(get_spec(member).format != "fs-tacred-ids" for member in members):
         raise DataError(f"{name} is not an FS-TACRED official id file (fs-tacred/test-5-1, fs-tacred/test-5-5 or one seed's)")
     dataset = load_dataset("fs-tacred/test", data_dir)
-    positions = tacred_positions(data_dir / REGISTRY["tacred/test"].relpath)
+    positions = tacred_positions(data_dir / get_spec("tacred/test").relpath)
     written = []
     for member in members:
         spec = get_spec(member)

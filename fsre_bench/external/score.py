@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fsre_bench.cache import content_hash, file_sha256
-from fsre_bench.data.registry import REGISTRY
+from fsre_bench.data.registry import dataset_specs
 from fsre_bench.episodes import read_episode_file
 from fsre_bench.errors import ConfigError, DataError
 from fsre_bench.external.predictions import read_external_predictions
@@ -117,7 +117,7 @@ def _config(pairs: Sequence[ScorePair], submission: Submission, dataset: str | N
     headers = [read_episode_file(pair.episodes_file)[0] for pair in pairs]
     header = headers[0]
     name = f"{header['dataset']}/{header['split']}"
-    if dataset is None and name not in REGISTRY:
+    if dataset is None and name not in dataset_specs():
         raise ConfigError(f"{pairs[0].episodes_file}: built from {name}, which is not a registered dataset; "
                           "pass --dataset PATH (the file the episodes were built from)")
     protocol = header["protocol"]

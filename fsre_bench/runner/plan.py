@@ -48,10 +48,10 @@ class RunData:
 
 def dataset_slug(dataset: Dataset) -> str:
     """``fewrel_val_wiki`` for registered datasets; files loaded by path also get a sha prefix."""
-    from fsre_bench.data import REGISTRY
+    from fsre_bench.data import dataset_specs
 
     base = f"{dataset.name}_{dataset.split}".replace("/", "_").replace(".", "_")
-    return base if f"{dataset.name}/{dataset.split}" in REGISTRY else f"{base}-{dataset.source_sha256[:8]}"
+    return base if f"{dataset.name}/{dataset.split}" in dataset_specs() else f"{base}-{dataset.source_sha256[:8]}"
 
 
 def resolve_methods(config: RunConfig) -> tuple[ResolvedMethod, ...]:
