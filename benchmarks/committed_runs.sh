@@ -53,7 +53,7 @@ step() {
             "${FROZEN_THREADS[@]}" $FSRE run --methods random,proto,proto-desc --k 8,16,32 "${KSHOT[@]}" ;;
         kshot-8|kshot-16|kshot-32)  # finetune-synth is step-matched to tkre (--match-steps tkre, its default)
             $FSRE run --methods tkre,finetune,finetune-synth,proto-ft --k "${1#kshot-}" "${KSHOT[@]}" --executor ray ;;
-        kshot-ablate-8|kshot-ablate-16)
+        kshot-ablate-8|kshot-ablate-16|kshot-ablate-32)  # issue 35 asks K=8 and K=16 (in `all`); issue 31 also K=32
             $FSRE ablate tkre --k "${1#kshot-ablate-}" "${KSHOT[@]}" --executor ray ;;
         icl|icl-cyclic)  # the embedded SmolLM2 on llama.cpp: plumbing, not quality (its result is flagged degenerate)
             permutations=none; [ "$1" = icl-cyclic ] && permutations=cyclic
