@@ -42,7 +42,6 @@ NOT_YET_TESTED = frozenset({
     "external.export", "external.predictions", "external.text",
     "llm.managed_server", "llm.run_flags", "llm.transport",
     "methods.option_check", "methods.options", "methods.spec",
-    "metrics.population", "metrics.seed_level", "metrics.two_level",
     "report.cells", "report.collect", "report.comparison", "report.numerics_rows", "report.population_ci",
     "report.power_table", "report.render_plots", "report.shared_models", "report.site.build", "report.site.svg",
     "report.site.views", "report.training_groups",
