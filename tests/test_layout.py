@@ -45,7 +45,6 @@ NOT_YET_TESTED = frozenset({
     "report.cells", "report.collect", "report.comparison", "report.numerics_rows", "report.population_ci",
     "report.power_table", "report.render_plots", "report.shared_models", "report.site.build", "report.site.svg",
     "report.site.views", "report.training_groups",
-    "results.flags", "results.labels", "results.predictions", "results.recompute",
     "runner.config", "runner.config_types", "runner.episode_stream", "runner.lock", "runner.reproduce",
     "runner.requirements", "runner.seed_timing", "runner.training_data", "runner.work_estimate",
     "training.classifier", "training.marked_batches", "training.optim", "training.saved_encoder",
