@@ -41,12 +41,11 @@ NOT_YET_TESTED = frozenset({
     "episodes.episode_set", "episodes.rebuild", "episodes.stream", "episodes.validate",
     "external.export", "external.predictions", "external.text",
     "llm.managed_server", "llm.run_flags", "llm.transport",
-    "methods.option_check", "methods.options", "methods.spec",
     "report.cells", "report.collect", "report.comparison", "report.numerics_rows", "report.population_ci",
     "report.power_table", "report.render_plots", "report.shared_models", "report.site.build", "report.site.svg",
     "report.site.views", "report.training_groups",
     "runner.config", "runner.config_types", "runner.episode_stream", "runner.lock", "runner.reproduce",
-    "runner.requirements", "runner.seed_timing", "runner.training_data", "runner.work_estimate",
+    "runner.requirements", "runner.training_data", "runner.work_estimate",
     "training.classifier", "training.marked_batches", "training.optim", "training.saved_encoder",
 })
 
