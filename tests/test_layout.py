@@ -45,7 +45,6 @@ NOT_YET_TESTED = frozenset({
     "report.power_table", "report.render_plots", "report.shared_models", "report.site.build", "report.site.svg",
     "report.site.views", "report.training_groups",
     "runner.config_types", "runner.reproduce",
-    "runner.requirements", "runner.training_data",
     "training.classifier", "training.marked_batches", "training.optim", "training.saved_encoder",
 })
 
