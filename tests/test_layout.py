@@ -44,7 +44,6 @@ NOT_YET_TESTED = frozenset({
     "report.cells", "report.collect", "report.comparison", "report.numerics_rows", "report.population_ci",
     "report.power_table", "report.render_plots", "report.shared_models", "report.site.build", "report.site.svg",
     "report.site.views", "report.training_groups",
-    "runner.config_types", "runner.reproduce",
     "training.classifier", "training.marked_batches", "training.optim", "training.saved_encoder",
 })
 
