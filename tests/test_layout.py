@@ -35,7 +35,6 @@ NOT_YET_TESTED = frozenset({
     "cli.ablate_cmd", "cli.data_cmd", "cli.episodes_cmd", "cli.export_cmd", "cli.ls_cmd", "cli.main",
     "cli.method_flags", "cli.power_cmd", "cli.report_cmd", "cli.reproduce_cmd", "cli.run_cmd", "cli.score_cmd",
     "cli.tables", "cli.verify_cmd",
-    "data.fs_tacred",
     "encoders.encoder", "encoders.entity_markers", "encoders.identity", "encoders.store",
     "episodes.episode_set", "episodes.rebuild", "episodes.stream", "episodes.validate",
     "external.export", "external.predictions", "external.text",
