@@ -36,7 +36,6 @@ NOT_YET_TESTED = frozenset({
     "cli.method_flags", "cli.power_cmd", "cli.report_cmd", "cli.reproduce_cmd", "cli.run_cmd", "cli.score_cmd",
     "cli.tables", "cli.verify_cmd",
     "encoders.encoder", "encoders.entity_markers", "encoders.identity", "encoders.store",
-    "external.export",
     "llm.managed_server", "llm.run_flags", "llm.transport",
     "report.cells", "report.collect", "report.comparison", "report.numerics_rows", "report.population_ci",
     "report.power_table", "report.render_plots", "report.shared_models", "report.site.build", "report.site.svg",
