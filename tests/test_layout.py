@@ -40,7 +40,6 @@ NOT_YET_TESTED = frozenset({
     "report.cells", "report.collect", "report.comparison", "report.numerics_rows", "report.population_ci",
     "report.power_table", "report.render_plots", "report.shared_models", "report.site.build", "report.site.svg",
     "report.site.views", "report.training_groups",
-    "training.classifier", "training.marked_batches", "training.optim", "training.saved_encoder",
 })
 
 _LAZY_EXPORTS = {"__getattr__", "__dir__"}
