@@ -11,13 +11,7 @@ from fsre_bench.errors import DataError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "data"
 TACRED = FIXTURES / "tacred_small.json"
-
-
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FSRE_BENCH_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("FSRE_BENCH_DATA_DIR", str(tmp_path / "data"))
-
+pytestmark = pytest.mark.usefixtures("empty_data_env")
 
 
 def test_name_and_split_override() -> None:

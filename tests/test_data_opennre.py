@@ -9,14 +9,7 @@ import pytest
 
 from fsre_bench.data import load_dataset
 
-FIXTURES = Path(__file__).parent / "fixtures" / "data"
-
-
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FSRE_BENCH_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("FSRE_BENCH_DATA_DIR", str(tmp_path / "data"))
-
+pytestmark = pytest.mark.usefixtures("empty_data_env")
 
 
 def test_opennre_without_rel2id_orders_by_first_appearance(tmp_path: Path) -> None:

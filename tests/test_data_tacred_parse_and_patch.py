@@ -12,12 +12,7 @@ from fsre_bench.errors import ConfigError, DataError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "data"
 TACRED = FIXTURES / "tacred_small.json"
-
-
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FSRE_BENCH_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("FSRE_BENCH_DATA_DIR", str(tmp_path / "data"))
+pytestmark = pytest.mark.usefixtures("empty_data_env")
 
 
 def test_tacred_fixture_spans_types_labels() -> None:

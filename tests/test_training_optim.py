@@ -36,23 +36,24 @@ def test_decay_skips_biases_and_layer_norm_and_heads_get_their_own_lr() -> None:
     assert optimizer.defaults["eps"] == 1e-6
 
 
-def test_the_lr_rises_linearly_over_the_warmup_then_falls_to_zero() -> None:
-    optimizer, scheduler = adamw_with_warmup(_Toy().named_parameters(), lr=1.0, total_steps=20, warmup_ratio=0.2)
-    factors = []
-    for _ in range(21):
-        factors.append(optimizer.param_groups[0]["lr"])
+def _lr_per_step(total_steps: int, warmup_ratio: float) -> list[float]:
+    """The first group's lr at each step 0 .. total_steps (base lr 1, so the schedule's factor)."""
+    optimizer, scheduler = adamw_with_warmup(_Toy().named_parameters(), lr=1.0, total_steps=total_steps,
+                                             warmup_ratio=warmup_ratio)
+    seen = []
+    for _ in range(total_steps + 1):
+        seen.append(optimizer.param_groups[0]["lr"])
         optimizer.step()
         scheduler.step()
+    return seen
+
+
+def test_the_lr_rises_linearly_over_the_warmup_then_falls_to_zero() -> None:
+    factors = _lr_per_step(20, 0.2)
     assert factors[:5] == pytest.approx([0.25, 0.5, 0.75, 1.0, 1.0])  # 4 warmup steps, then (20 - s) / 16
     assert factors[4:] == pytest.approx([(20 - s) / 16 for s in range(4, 21)])
     assert factors[-1] == 0.0
 
 
 def test_a_tiny_budget_still_warms_up_for_one_step() -> None:
-    optimizer, scheduler = adamw_with_warmup(_Toy().named_parameters(), lr=1.0, total_steps=3, warmup_ratio=0.1)
-    seen = []
-    for _ in range(4):
-        seen.append(optimizer.param_groups[0]["lr"])
-        optimizer.step()
-        scheduler.step()
-    assert seen == pytest.approx([1.0, 1.0, 0.5, 0.0])
+    assert _lr_per_step(3, 0.1) == pytest.approx([1.0, 1.0, 0.5, 0.0])
