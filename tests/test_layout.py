@@ -34,7 +34,7 @@ NOT_YET_TESTED = frozenset({
     "cli.ablate_cmd", "cli.export_cmd",
     "cli.report_cmd", "cli.score_cmd",
     "encoders.encoder",
-    "llm.managed_server", "llm.run_flags", "llm.transport",
+    "llm.managed_server",
     "report.render_plots",
 })
 
