@@ -39,6 +39,14 @@ def shared_data_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
+def empty_data_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh cache and an empty data directory, for tests that load dataset files by path only."""
+    monkeypatch.setenv("FSRE_BENCH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("FSRE_BENCH_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
+@pytest.fixture
 def tacred_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh cache and a data directory holding the TACRED-format fixture splits (tests/support/tacred_fixtures.py)."""
     from tests.support.tacred_fixtures import write_tacred

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from fsre_bench.cli.main import main
 from fsre_bench.episodes.seeding import MAX_SEED, check_seed, episode_id, episode_rng, keyed_rng
 from fsre_bench.errors import ConfigError
+from tests.support.cli_helpers import fails_with_one_line, valid_run_argv
 
 
 def test_an_episodes_generator_is_fixed_by_protocol_seed_and_index() -> None:
@@ -44,3 +46,22 @@ def test_seeds_outside_what_every_generator_takes_are_refused(seed) -> None:
 def test_the_ends_of_the_range_are_accepted() -> None:
     check_seed(0)
     check_seed(MAX_SEED)
+
+
+@pytest.mark.parametrize("seeds", ["-1", "12345678901234567890", "4294967296"])
+def test_a_seed_outside_what_the_samplers_take_is_refused(capsys, tmp_path, seeds):
+    argv = valid_run_argv(tmp_path / "out")
+    argv[argv.index("--seeds") + 1] = seeds
+    fails_with_one_line(capsys, argv, "--seeds", seeds, "0 .. 4294967295")
+
+
+def test_the_largest_seed_is_accepted(capsys, tmp_path):
+    argv = valid_run_argv(tmp_path / "out")
+    argv[argv.index("--seeds") + 1] = "4294967295"
+    assert main(argv) == 0, capsys.readouterr().err
+
+
+def test_episodes_build_checks_its_seed_too(capsys, tmp_path):
+    fails_with_one_line(capsys, ["episodes", "build", "--dataset", "fewrel/val_semeval", "--seed", "-5",
+                                 "--out", str(tmp_path / "e.jsonl")], "--seed", "-5")
+

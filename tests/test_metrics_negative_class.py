@@ -21,3 +21,8 @@ def test_a_class_never_predicted_or_never_gold_has_no_precision_or_recall() -> N
                                                  "precision": None, "recall": None}
     with pytest.raises(ValueError):
         negative_class_stats([(["A"], ["A", "B"])], "Other")
+
+
+def test_negative_class_precision_and_recall():
+    stats = negative_class_stats([(["Other", "A", "Other", "B"], ["Other", "Other", "A", "B"])], "Other")
+    assert stats == {"label": "Other", "n": 4, "gold_share": 0.5, "pred_share": 0.5, "precision": 0.5, "recall": 0.5}

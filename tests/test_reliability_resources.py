@@ -155,25 +155,6 @@ def test_memory_is_flat_in_the_number_of_episodes(tmp_path):
     assert peaks[15_000] - peaks[1000] < 25, peaks
 
 
-@pytest.mark.parametrize(("flag", "value", "fragment"), [("--batch-size", 10**9, "TB of memory"),
-                                                         ("--seeds", "0,1,2", None)])
-def test_the_estimate_counts_batch_size_and_lets_normal_runs_through(capsys, tmp_path, flag, value, fragment):
-    from fsre_bench.runner.config import RunConfig
-    from fsre_bench.runner.work_estimate import check_work, estimate_work
-
-    if fragment is None:  # the committed grid's size: 1000 episodes x 3 seeds x 4 settings, B=1000
-        config = RunConfig(methods=["proto"], dataset="fewrel/val_wiki", settings=["5-1", "5-5", "10-1", "10-5"],
-                           seeds=[0, 1, 2], device="cpu")
-        check_work(config)
-        assert estimate_work(config).memory_bytes < 1024**3
-        return
-    fails_with = ["run", "--methods", "random", "--dataset", "fewrel/val_semeval", flag, str(value),
-                  "--output-dir", str(tmp_path / "out")]
-    assert main(fails_with) == 2
-    err = capsys.readouterr().err
-    assert f"--batch-size {value}" in err and fragment in err and len(err.strip().splitlines()) == 1
-
-
 def test_episodes_build_estimates_too_and_streams_the_same_bytes(capsys, tmp_path):
     out = tmp_path / "e.jsonl"
     assert main(["episodes", "build", "--dataset", "fewrel/val_semeval", "--episodes", str(10**12), "--out", str(out)]) == 2

@@ -22,6 +22,7 @@ from tests.support.report_fixtures import (
 
 FEWREL_TABLE = "### fewrel/val_wiki · episodic"
 SEMEVAL_TABLE = "### semeval2010/test · kshot"
+RESULTS = Path(__file__).resolve().parents[1] / "results"
 
 
 def _leaderboard(results: Path, *extra: str) -> str:
@@ -186,3 +187,12 @@ def test_rows_trained_on_another_datasets_relations_get_their_own_table_and_lite
     in_domain = render_leaderboard(relabelled)
     assert "cross-domain" not in in_domain
     assert "| proto-ft |" in table_section(in_domain, "### fewrel/val_wiki · episodic · accuracy (%)\n")
+
+
+def test_committed_leaderboard_cells_show_the_generalising_interval_and_name_both():
+    markdown = render_leaderboard(collect_rows(RESULTS))
+    assert "| 61.55 ± 9.41 |" in markdown  # tkre 5-1 over new relations (the result file's 61.55 ± 4.28 is kept)
+    assert "over new relations and seeds" in markdown and "The CI for these relations" in markdown
+    assert "over new test sentences and new K-shot splits" in markdown and "The CI for this test set" in markdown
+    assert "| 20.00 degenerate |" in markdown  # no ± on a degenerate row
+    assert "20.00 ± 0.00" not in markdown

@@ -15,9 +15,13 @@ from pathlib import Path
 import pytest
 
 from fsre_bench.data import load_dataset, resolve_data_dir
+from fsre_bench.metrics.degenerate import degenerate_verdict
 from fsre_bench.results import ResultFile
 from fsre_bench.runner import RunConfig, run
-from fsre_bench.runner.plan import build_episode_sets, load_run_data
+from fsre_bench.runner.assemble import SeedRun, answer_distribution
+from fsre_bench.runner.plan import EpisodeSet, build_episode_sets, load_run_data
+from fsre_bench.runner.seed_log import summarize_records
+from fsre_bench.types import Episode
 
 EPISODIC = {"methods": ["random"], "dataset": "fewrel/val_wiki", "episodes": 5, "limit": 4, "seeds": [0, 1],
             "n_query": 2, "n_bootstrap": 100}
@@ -116,3 +120,32 @@ def test_kshot_scores_micro_f1_without_the_negative_class(tmp_path: Path) -> Non
         "label": "Other", "n": 60, "gold_share": gold_other / 60, "pred_share": pred_other / 60,
         "precision": sum(p == g == "Other" for p, g in pairs) / pred_other if pred_other else None,
         "recall": sum(p == g == "Other" for p, g in pairs) / gold_other if gold_other else None})
+
+
+def _seed_run(tmp_path: Path, seed: int, relations: tuple[str, ...], n: int) -> SeedRun:
+    episodes = [Episode(id=f"{seed}-{i}", relations=relations, support=((),) * len(relations), queries=(),
+                       labels=())
+                for i in range(n)]
+    episode_set = EpisodeSet(setting="5-1", seed=seed, episodes=episodes, requested=n, path=tmp_path / f"{seed}.jsonl",
+                             sha256="0" * 64, header={})
+    return SeedRun(episode_set=episode_set, log_path=tmp_path / f"{seed}.log")
+
+
+def test_one_collapsed_seed_of_three_is_flagged_though_the_pooled_shares_are_not_degenerate(tmp_path):
+    relations = ("r0", "r1", "r2", "r3", "r4")
+    runs = [_seed_run(tmp_path, seed, relations, 100) for seed in range(3)]
+    gold = list(relations)
+    working = [{"episode": f"{{seed}}-{i}", "gold": gold, "pred": gold[1:] + gold[:1] if i % 3 == 0 else gold}
+               for i in range(100)]
+    records = []
+    for seed in range(3):
+        if seed == 1:  # answers position 0 / label r0 for every query
+            records.append([{"episode": f"1-{i}", "gold": gold, "pred": ["r0"] * 5} for i in range(100)])
+        else:
+            records.append([{**r, "episode": r["episode"].format(seed=seed)} for r in working])
+    logs = [summarize_records(seed_records, run.episode_set.episodes, negative_label=None, per_query=False)
+            for run, seed_records in zip(runs, records, strict=True)]
+    answers = answer_distribution(runs, logs)
+    assert degenerate_verdict(answers["distribution"]) is None  # pooled: r0 takes 47% of answers
+    assert [v and v["seed"] for v in answers["degenerate_seeds"]] == [None, 1, None]
+    assert answers["degenerate_seeds"][1]["pred_share"] == 1.0 and answers["negative_class"] is None

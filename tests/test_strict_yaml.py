@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from fsre_bench.strict_yaml import DuplicateKeyError, load_yaml_strict
+from tests.support.cli_helpers import fails_with_one_line
 
 
 def test_a_repeated_key_names_the_key_and_both_lines() -> None:
@@ -30,3 +31,21 @@ def test_python_tags_stay_refused_as_in_safe_load() -> None:
     with pytest.raises(yaml.YAMLError):
         load_yaml_strict("!!python/object/apply:os.system ['true']\n")
     assert isinstance(DuplicateKeyError("x"), yaml.YAMLError)
+
+
+@pytest.mark.parametrize("text", [
+    "methods: [random]\ndataset: fewrel/val_semeval\nepisodes: 1000\nepisodes: 10\noutput_dir: {out}\n",
+    '{{"methods": ["random"], "dataset": "fewrel/val_semeval", "seeds": [0], "seeds": [1], "output_dir": "{out}"}}\n',
+    "methods: [random]\ndataset: fewrel/val_semeval\nmethod_options: {{temperature: 0, temperature: 1}}\n"
+    "output_dir: {out}\n",
+])
+def test_a_config_key_given_twice_is_refused_like_json(capsys, tmp_path, text):
+    config = tmp_path / "run.yaml"
+    config.write_text(text.format(out=tmp_path / "out"))
+    fails_with_one_line(capsys, ["run", "--config", str(config)], str(config), "appears twice", "lines")
+    assert not (tmp_path / "out").exists()
+
+
+def test_yaml_merge_keys_may_still_override(tmp_path):
+    assert load_yaml_strict("base: &b {a: 1, b: 2}\nrun:\n  <<: *b\n  a: 3\n")["run"] == {"a": 3, "b": 2}
+

@@ -9,6 +9,7 @@ LLM layer's, added when some registered method uses an LLM.
 from __future__ import annotations
 
 import argparse
+import re
 from typing import Any
 
 from fsre_bench.errors import ConfigError
@@ -77,6 +78,11 @@ def method_options_from_args(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
+# PyYAML reads YAML 1.1, where a float needs a dot: ``3e-5`` (the --option help's own example) would stay a
+# string and reach a method as its learning rate. An unquoted number in exponent form is a float, as in YAML 1.2.
+_EXPONENT_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
+
+
 def _generic_options(pairs: list[str]) -> dict[str, Any]:
     import yaml
 
@@ -85,5 +91,6 @@ def _generic_options(pairs: list[str]) -> dict[str, Any]:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise ConfigError(f"--option takes KEY=VALUE, got {pair!r}")
-        options[key.strip().replace("-", "_")] = yaml.safe_load(value)
+        number = _EXPONENT_NUMBER.fullmatch(value.strip())
+        options[key.strip().replace("-", "_")] = float(value) if number else yaml.safe_load(value)
     return options

@@ -17,7 +17,7 @@ matrix gives the variance of the grand mean,
 (episode noise sits in the residual), with Satterthwaite's degrees of freedom for the t quantile.
 The estimate is floored at the larger one-way term and the half-width at the t over seeds, so the
 interval is never narrower than the one that holds the clusters fixed. With one seed it is a t over the clusters alone. Coverage is
-measured by tests/test_coverage_suite.py on simulations with relation effects and a shared test set.
+measured by tests/test_metrics_population_coverage.py on simulations with relation effects and a shared test set.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Resampling n units with replacement gives each unit a Multinomial(n, 1/n) weight
 count rows are identical can be pooled, and the pooled weights are Multinomial(n, size/n). An
 episode of 5 queries has at most 6 distinct accuracy rows, so a resample costs a draw over a
 handful of categories instead of n: the same distribution, ~36x faster (1000 episodes, B=1000:
-2.2 ms vs 79 ms), which lets the coverage simulation (tests/test_coverage.py) run the harness's
+2.2 ms vs 79 ms), which lets the coverage simulation (tests/test_metrics_bootstrap_coverage.py) run the harness's
 own interval code thousands of times.
 """
 

@@ -3,7 +3,7 @@
 A trained method's score varies with the training seed as well as with the episodes. Each
 per-seed score already carries that seed's episode noise, so the spread of the per-seed scores
 measures both, and a t-interval over them is exact when they are normal. The coverage simulation
-(tests/test_coverage.py) checks it at 3 and 5 seeds x 1000 episodes and shows why the two-level
+(tests/test_metrics_seed_level_coverage.py) checks it at 3 and 5 seeds x 1000 episodes and shows why the two-level
 bootstrap (``two_level.py``) is not used instead: with 3 seeds it covers the truth far less than
 95% of the time (resampling 3 values understates their spread, and it has no t correction).
 

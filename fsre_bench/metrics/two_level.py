@@ -1,6 +1,6 @@
 """Two-level bootstrap: resample seeds, then whole episodes within each resampled seed.
 
-Kept as the alternative the coverage simulation measures (tests/test_coverage.py): at 3-5 seeds
+Kept as the alternative the coverage simulation measures (tests/test_metrics_two_level_coverage.py): at 3-5 seeds
 its percentile interval covers the truth less often than the t-interval over seeds
 (``seed_level.py``), which is the interval the harness reports for trained methods.
 """
