@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from fsre_bench.errors import DataError
-from fsre_bench.results import LOG_FORMAT
+from fsre_bench.results import LOG_FORMAT, read_predictions_log
 from fsre_bench.runner.predictions_log import PredictionsLog
 from fsre_bench.types import Episode, EpisodePrediction
 
@@ -104,10 +104,10 @@ def test_drop_failed_cuts_before_the_first_episode_with_a_failed_request(tmp_pat
     path = tmp_path / "run.predictions.jsonl"
     log = _write(path, _episodes(5), failures_at=2)
     assert log.drop_failed() == 2
-    assert [r["episode"] for r in log.records()] == ["e0", "e1"]
+    assert [r["episode"] for r in read_predictions_log(log.path)] == ["e0", "e1"]
     assert log.drop_failed() == 2  # nothing failed is left: the log stays
     clean = _write(tmp_path / "clean.predictions.jsonl", _episodes(3))
-    assert clean.drop_failed() == 3 and len(clean.records()) == 3
+    assert clean.drop_failed() == 3 and len(read_predictions_log(clean.path)) == 3
 
 
 def test_segments_record_who_predicted_which_episodes_and_drop_cut_ones(tmp_path: Path) -> None:
@@ -121,12 +121,12 @@ def test_segments_record_who_predicted_which_episodes_and_drop_cut_ones(tmp_path
     assert log.segments()[-1]["harness"] == {"git_hash": "c"}
 
 
-def test_records_are_re_read_on_each_pass_and_a_bad_line_is_named(tmp_path: Path) -> None:
+def test_what_the_log_wrote_reads_back_and_a_bad_line_is_named(tmp_path: Path) -> None:
     path = tmp_path / "run.predictions.jsonl"
     log = _write(path, _episodes(2))
-    records = log.records()
+    records = read_predictions_log(log.path)
     assert len(records) == 2 and [r["episode"] for r in records] == [r["episode"] for r in records] == ["e0", "e1"]
     with open(path, "a", encoding="utf-8") as handle:
         handle.write("{not json\n")
     with pytest.raises(DataError, match=r"run\.predictions\.jsonl: line 4 is not JSON"):
-        list(log.records())
+        list(read_predictions_log(log.path))
