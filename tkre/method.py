@@ -81,7 +81,8 @@ class TKREMethod:
             description=_describe(self.variant),
             extra={"variant": asdict(self.variant), "settings": self.settings.to_dict(),
                    "knowledge": trained.get("knowledge"), "pretrain": trained.get("pretrain"),
-                   "finetune": trained.get("finetune"), "kshot_steps": trained.get("kshot_steps"), "mlm_head": trained.get("mlm_head"), "nota_threshold": self.nota.value,
+                   "finetune": trained.get("finetune"), "kshot_steps": trained.get("kshot_steps"),
+                   "mlm_head": trained.get("mlm_head"), "nota_threshold": self.nota.value,
                    "representation": self.representation, "step_timing_s": dict(self._timing),
                    "torch_threads": _torch_threads(), "spent": spent(**trained.get("spent", {})),
                    "meta_train": trained.get("meta_train"), "model_selection": trained.get("model_selection"),
@@ -219,13 +220,13 @@ class TKREMethod:
         from fsre_bench.data.loader import load_dataset
         from tkre.pretrain.mlm_head import HeadCorpus
 
-        name = self.settings.mlm_head_corpus
+        name, train = self.settings.mlm_head_corpus, None
         if name == "auto":
             # Episodic: the --train data's sentences, unlabelled (the dev relations' too: they are training
             # relations, and one head then serves selection and refit). K-shot: FewRel's training relations.
             train = self.nota.train if self.config.option("protocol") != "kshot" else None
             name = "fewrel/train_offline" if train is None else None
-        key = name or (train.name, train.split, train.source_sha256)
+        key = (train.name, train.split, train.source_sha256) if train is not None else name
         if key not in self._head_corpora:
             dataset = load_dataset(name) if name else train
             self._head_corpora[key] = HeadCorpus(f"{dataset.name}/{dataset.split}", dataset.source_sha256,
