@@ -79,7 +79,7 @@ def test_checkpoints_are_fractions_of_the_step_budget() -> None:
 
 def test_refit_all_and_none_share_one_selection_run_and_bad_refit_fails() -> None:
     """The selection cache key leaves the refit out: ``select_refit=none`` evaluates the very run ``all`` chose with."""
-    refit_all, refit_none = SelectionSpace.from_options({}), SelectionSpace.from_options({"select_refit": "none"})
+    refit_all, refit_none = SelectionSpace.from_options({"select_refit": "all"}), SelectionSpace.from_options({})
     assert refit_all.refit == "all" and refit_none.refit == "none"
     assert refit_all.selection_dict() == refit_none.selection_dict() and "refit" not in refit_all.selection_dict()
     assert refit_all.to_dict() != refit_none.to_dict()

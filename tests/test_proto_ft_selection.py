@@ -13,7 +13,8 @@ from fsre_bench.cli.main import main
 from fsre_bench.errors import ConfigError
 from fsre_bench.precision import OptimizerStep, autocast, resolve_precision
 
-TINY = ["--dataset", "fewrel/val_wiki", "--train", "semeval2010/train", "--settings", "5-1", "--episodes", "3",
+# --select-refit all: these tests are about the refit path (the default is none since issue 31)
+TINY = ["--select-refit", "all", "--dataset", "fewrel/val_wiki", "--train", "semeval2010/train", "--settings", "5-1", "--episodes", "3",
         "--seeds", "0", "--proto-ft-steps", "3", "--select-dev-episodes", "4",
         "--option", "select_checkpoints=[0.34, 1.0]", "--option", "select_lrs=[5e-5, 1e-4]"]
 

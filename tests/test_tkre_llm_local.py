@@ -16,7 +16,7 @@ from fsre_bench.llm import stop_local_servers
 def test_tkre_builds_llm_knowledge_on_the_local_server_and_runs(tmp_path: Path) -> None:
     argv = ["run", "--methods", "tkre", "--dataset", "fewrel/val_wiki", "--train", "semeval2010/train",
             "--knowledge", "llm", "--llm", "local", "--llm-max-tokens", "64", "--settings", "5-1", "--episodes", "3", "--seeds", "0",
-            "--output-dir", str(tmp_path), "--tkre-max-relations", "2", "--tkre-explanations-per-relation", "2",
+            "--output-dir", str(tmp_path), "--select-refit", "all", "--tkre-max-relations", "2", "--tkre-explanations-per-relation", "2",
             "--tkre-synthetic-per-relation", "2", "--tkre-synthetic-rounds", "1", "--tkre-stage1-epochs", "1",
             "--tkre-stage2-epochs", "1", "--tkre-pretrain-max-steps", "1", "--tkre-mlm-warmup-steps", "1", "--tkre-mlm-head-corpus", "none",
             "--tkre-corpus-sentences-per-relation", "2", "--proto-ft-steps", "2", "--select-dev-episodes", "2",

@@ -15,7 +15,8 @@ from fsre_bench.data import load_dataset
 TINY_FLAGS = ["--tkre-max-relations", "3", "--tkre-explanations-per-relation", "2", "--tkre-synthetic-per-relation", "2",
               "--tkre-stage1-epochs", "1", "--tkre-stage2-epochs", "1", "--tkre-pretrain-max-steps", "2",
               "--tkre-mlm-warmup-steps", "2", "--tkre-mlm-head-corpus", "none", "--tkre-corpus-sentences-per-relation", "4",
-              "--proto-ft-steps", "3", "--select-dev-episodes", "4", "--option", "select_checkpoints=[0.34, 1.0]"]
+              "--proto-ft-steps", "3", "--select-dev-episodes", "4", "--option", "select_checkpoints=[0.34, 1.0]",
+              "--select-refit", "all"]  # the refit path is what these tests check (default none since issue 31)
 
 
 def _result(out: Path) -> dict:

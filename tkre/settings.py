@@ -60,7 +60,7 @@ class TKRESettings:
     # stage 2 only the synthetic data (8 a relation), so it gets more epochs for about a sixth of the steps.
     stage1_epochs: int
     stage2_epochs: int
-    # optional cap on optimiser steps per stage (tiny test budgets); None: every epoch is run
+    # cap on optimiser steps per stage (binds on episodic training sets; tkre/spec.py says why); None: every epoch
     pretrain_max_steps: int | None
     pretrain_batch_size: int = 16
     mlm_warmup_steps: int  # fresh MLM head warmed up with the encoder frozen (MiniLM ships no head)
