@@ -88,3 +88,18 @@ def test_on_this_machine_keeps_an_explicit_device_and_batch_size() -> None:
     resolved = _config().on_this_machine()
     assert resolved.device == "cpu" and isinstance(resolved.batch_size, int) and resolved.batch_size >= 1
     assert replace(resolved, batch_size=None) == _config()
+
+
+def test_a_yaml_config_reads_an_exponent_number_as_a_number_and_the_option_readers_take_it(tmp_path: Path) -> None:
+    from baselines.dev_selection import SelectionSpace
+    from baselines.episodic_training import EpisodicBudget
+
+    path = tmp_path / "run.yaml"
+    path.write_text("methods: [proto-ft]\ndataset: fewrel/val_wiki\nmethod_options:\n  proto_ft_lr: 3e-5\n"
+                    "  select_lrs: [1e-5, '3e-5']\n  a_note: '3e-5'\n")
+    options = RunConfig.from_yaml(path).method_options
+    assert options == {"proto_ft_lr": 3e-5, "select_lrs": [1e-5, "3e-5"], "a_note": "3e-5"}
+    assert EpisodicBudget.from_options(options).lr == 3e-5
+    assert SelectionSpace.from_options(options).lrs == (1e-5, 3e-5)  # the list reader converts quoted numbers
+    with pytest.raises(ConfigError, match=r"option select_lrs=\['fast'\]: give a list of numbers"):
+        SelectionSpace.from_options({"select_lrs": ["fast"]})
