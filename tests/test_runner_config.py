@@ -60,6 +60,7 @@ def test_from_dict_takes_comma_strings_and_single_values_and_refuses_wrong_types
     config = RunConfig.from_dict({"methods": "random, proto", "dataset": "fewrel/val_wiki", "seeds": 3,
                                   "settings": "5-1,10-1", "device": "cpu"})
     assert (config.methods, config.seeds, config.settings) == (["random", "proto"], [3], ["5-1", "10-1"])
+    assert RunConfig.from_dict({"methods": ["random"], "dataset": "d", "seeds": "0,1,2"}).seeds == [0, 1, 2]
     with pytest.raises(ConfigError, match=r"^run\.yaml: setting 'episodes' must be an integer, got '10' \(str\)$"):
         RunConfig.from_dict({"methods": ["random"], "dataset": "d", "episodes": "10"}, source="run.yaml")
     with pytest.raises(ConfigError, match=r"setting 'seeds' must be a list of integers, got \[0, 'x'\]"):

@@ -13,7 +13,7 @@ from collections.abc import Collection
 from typing import Any
 
 from fsre_bench.errors import ConfigError
-from fsre_bench.runner.config_types import declared_settings, field_default
+from fsre_bench.runner.config_types import comma_ints, comma_list, declared_settings, field_default
 
 _TYPES = {"int": int, "number": float}
 
@@ -46,7 +46,7 @@ def config_values_from_args(args: argparse.Namespace, cls: type) -> dict[str, An
         if value is None:
             continue
         if info.kind == "str_list" and isinstance(value, str):
-            value = [item.strip() for item in value.split(",") if item.strip()]
+            value = comma_list(value)
         elif info.kind == "int_list" and isinstance(value, str):
             value = parse_ints(value, info.flag)
         given[f.name] = value
@@ -55,7 +55,7 @@ def config_values_from_args(args: argparse.Namespace, cls: type) -> dict[str, An
 
 def parse_ints(text: str, flag: str) -> list[int]:
     try:
-        return [int(item) for item in text.split(",") if item.strip()]
+        return comma_ints(text)
     except ValueError:
         raise ConfigError(f"{flag} takes comma-separated integers, got {text!r}") from None
 
