@@ -10,8 +10,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from baselines import specs
 from baselines.prototypes import best_nota_threshold
 from fsre_bench.errors import ConfigError
+from fsre_bench.methods.interface import MethodConfig
 from fsre_bench.types import NOTA, Dataset, Episode, EpisodeData
 
 CALIBRATION_EPISODES = 200
@@ -58,6 +60,12 @@ class NotaThreshold:
         self.train: Dataset | None = None  # training relations, set by the method's fit
         self.value: float | None = fixed  # the threshold last used (reported in the method's meta)
         self._calibrated: dict[tuple[int, int], float] = {}
+
+    @classmethod
+    def from_config(cls, method_name: str, config: MethodConfig) -> NotaThreshold:
+        """The method's threshold as its declared ``nota_threshold`` option says (its default stated there only)."""
+        option = specs.NOTA_THRESHOLD  # looked up when built: a changed declaration is what every method reads
+        return cls(method_name, config.option(option.name, option.default), config.seed)
 
     def for_episodes(self, head: ScoringMethod, episodes: list[Episode], data: EpisodeData) -> float | None:
         """None without NOTA queries; otherwise the fixed value or the calibrated one (a missing --train fails)."""

@@ -29,7 +29,7 @@ class ProtoMethod:
         self.encoder = load_encoder(config.encoder, device=config.device, batch_size=config.batch_size)
         self.head = PrototypeHead(self.encoder, config.option(PROTO_REPRESENTATION.name, PROTO_REPRESENTATION.default),
                                   fuse_descriptions=self.fuse_descriptions)
-        self.nota = NotaThreshold(self.name, config.option("nota_threshold"), config.seed)
+        self.nota = NotaThreshold.from_config(self.name, config)
 
     @property
     def meta(self) -> MethodMeta:

@@ -51,7 +51,7 @@ class ProtoFinetunedMethod:
         self.fuse_descriptions = fuse_descriptions
         # the trained encoder replaces the base one in fit / per K-shot split
         self.head = PrototypeHead(base, "marker-start", fuse_descriptions)
-        self.nota = NotaThreshold(self.name, config.option("nota_threshold"), config.seed)
+        self.nota = NotaThreshold.from_config(self.name, config)
         self.budget = EpisodicBudget.from_options(config.options)
         self.space = SelectionSpace.from_options(config.options)
         self.tuning = DevTuning(self.space, self._make_head(), config.seed)

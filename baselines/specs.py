@@ -16,17 +16,18 @@ from fsre_bench.methods.spec import NAMES_AND_DESCRIPTIONS, NO_SIDE_INFORMATION,
 # (benchmarks/README.md, "Proto representation study"): the best frozen view there by 7.5 points.
 PROTO_REPRESENTATION = MethodOption("proto_representation", str, "entity-pool", "instance representation",
                                choices=("entity-pool", "marker-start", "marker-mean"))
-_NOTA_THRESHOLD = MethodOption("nota_threshold", float, None,
-                               "fixed NOTA threshold instead of calibration on --train", metavar="SCORE")
-_PROTO_READS = ("proto_representation", "nota_threshold")
+# proto, proto-ft(-desc) and TKRE declare it: one declaration, read by baselines.nota_calibration.NotaThreshold
+NOTA_THRESHOLD = MethodOption("nota_threshold", float, None,
+                              "fixed NOTA threshold instead of calibration on --train", metavar="SCORE")
+_PROTO_READS = ("proto_representation", NOTA_THRESHOLD.name)
 
 RANDOM = MethodSpec("random", "baselines.random_baseline:RandomMethod", "uniform over the episode's labels (the floor)",
                     reads=())
 PROTO = MethodSpec("proto", "baselines.proto:ProtoMethod", "frozen-encoder prototypical network",
-                   options=(PROTO_REPRESENTATION, _NOTA_THRESHOLD), reads=_PROTO_READS)
+                   options=(PROTO_REPRESENTATION, NOTA_THRESHOLD), reads=_PROTO_READS)
 PROTO_DESC = MethodSpec("proto-desc", "baselines.proto:ProtoDescMethod",
                         "prototypes fused with relation name + description",
-                        options=(PROTO_REPRESENTATION, _NOTA_THRESHOLD), reads=_PROTO_READS,
+                        options=(PROTO_REPRESENTATION, NOTA_THRESHOLD), reads=_PROTO_READS,
                         side_information=NAMES_AND_DESCRIPTIONS)  # every prototype fused with "name: description"
 # Model selection on held-out training relations (baselines/dev_selection.py); proto-ft and TKRE read it.
 DEV_SPLITS = ("family", "relation")
@@ -48,17 +49,17 @@ SELECTION_OPTIONS = (
 # (TKRE's meta-training stage reads the same ones).
 EPISODIC_OPTIONS = (MethodOption("proto_ft_steps", int, 300, "meta-training episodes", metavar="N"),
                     MethodOption("proto_ft_lr", float, 5e-5, "meta-training learning rate", metavar="LR"))
-_PROTO_FT_READS = ("nota_threshold", "proto_ft_", "select_")
+_PROTO_FT_READS = (NOTA_THRESHOLD.name, "proto_ft_", "select_")
 # "refit/1": the recipe that can retrain the evaluated encoder on all training relations after selection
 # (select_refit=all, a77739b; off by default since issue 31), NOTA/fusion tuned with the selection encoder.
 SELECTION_RECIPE = "refit/1"
 PROTO_FT = MethodSpec("proto-ft", "baselines.proto_ft:ProtoFinetunedMethod",
                       "Proto-BERT: episodic meta-training of the encoder",
-                      options=(*EPISODIC_OPTIONS, *SELECTION_OPTIONS, _NOTA_THRESHOLD), reads=_PROTO_FT_READS,
+                      options=(*EPISODIC_OPTIONS, *SELECTION_OPTIONS, NOTA_THRESHOLD), reads=_PROTO_FT_READS,
                       trains_weights=True, requires_train=True, recipe=SELECTION_RECIPE)
 PROTO_FT_DESC = MethodSpec("proto-ft-desc", "baselines.proto_ft:ProtoFinetunedMethod",
                            "proto-ft + relation-description fusion at inference (the control for tkre-desc)",
-                           options=(*EPISODIC_OPTIONS, *SELECTION_OPTIONS, _NOTA_THRESHOLD), reads=_PROTO_FT_READS,
+                           options=(*EPISODIC_OPTIONS, *SELECTION_OPTIONS, NOTA_THRESHOLD), reads=_PROTO_FT_READS,
                            trains_weights=True, requires_train=True, arguments={"fuse_descriptions": True}, side_information=NAMES_AND_DESCRIPTIONS,
                            recipe=SELECTION_RECIPE)
 ICL_PERMUTATIONS = ("none", "cyclic")  # icl_permutations: the standard remedy for option-position bias

@@ -55,3 +55,15 @@ def test_an_exponent_number_is_a_float_as_the_declared_flag_makes_it(parser) -> 
     declared = method_options_from_args(parser.parse_args(["--proto-ft-lr", "3e-5"]))
     assert generic == {"proto_ft_lr": 3e-5, "a": -200.0} and declared == {"proto_ft_lr": 3e-5}
     assert method_options_from_args(parser.parse_args(["--option", 'x="3e-5"'])) == {"x": "3e-5"}  # quoted: text
+
+
+def test_a_generic_option_is_read_by_the_config_files_yaml_rule(parser) -> None:
+    """One number rule for --option and YAML configs (fsre_bench/strict_yaml.py); a malformed VALUE is one line."""
+    from fsre_bench.strict_yaml import load_yaml_strict
+
+    for value in ("3e-5", "'3e-5'", "1.5e3", "[1e-5, 2e-5]", "{a: 1e-3}"):
+        assert method_options_from_args(parser.parse_args(["--option", f"k={value}"])) == {"k": load_yaml_strict(value)}
+    with pytest.raises(ConfigError, match=r"^--option 'k=\[1': VALUE is not YAML \("):
+        method_options_from_args(parser.parse_args(["--option", "k=[1"]))
+    with pytest.raises(ConfigError, match=r"VALUE is not YAML \(key 'a' appears twice"):
+        method_options_from_args(parser.parse_args(["--option", "k={a: 1, a: 2}"]))

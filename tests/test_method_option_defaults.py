@@ -33,7 +33,7 @@ READERS = {
     "icl_": (ICLOptions, lambda: _icl_read(ICLMethod(MethodConfig()))),
 }
 UNPREFIXED = {"knowledge": "tkre_"}  # read under its own name by the tkre_ reader
-# options no dataclass holds: read where they are used, checked on their own below
+# options no dataclass holds: read where they are used (nota_threshold: by NotaThreshold), checked on their own below
 READ_DIRECTLY = {"proto_representation", "nota_threshold", "match_steps"}
 
 
@@ -142,3 +142,18 @@ def _swap_declaration(monkeypatch, old, new):
             elif dataclasses.is_dataclass(value) and hasattr(value, "options") and old in value.options:
                 monkeypatch.setattr(module, attr, replace(value, options=tuple(
                     new if o == old else o for o in value.options)))
+
+
+def test_nota_threshold_is_one_declaration_that_every_method_reading_it_reads(monkeypatch):
+    import baselines.specs
+    from baselines.proto_ft import ProtoFinetunedMethod
+    from tkre.method import TKREMethod
+
+    declaring = sorted(name for name, option in _declared() if option.name == "nota_threshold")
+    assert {"proto", "proto-desc", "proto-ft", "proto-ft-desc", "tkre"} <= set(declaring)
+    assert all(option is baselines.specs.NOTA_THRESHOLD for _, option in _declared() if option.name == "nota_threshold")
+    builders = (ProtoMethod, ProtoFinetunedMethod, TKREMethod)
+    assert [build(MethodConfig()).nota.fixed for build in builders] == [None] * 3  # unset: calibrated on --train
+    assert [build(MethodConfig(options={"nota_threshold": 0.4})).nota.fixed for build in builders] == [0.4] * 3
+    monkeypatch.setattr(baselines.specs, "NOTA_THRESHOLD", replace(baselines.specs.NOTA_THRESHOLD, default=0.7))
+    assert [build(MethodConfig()).nota.fixed for build in builders] == [0.7] * 3

@@ -5,8 +5,16 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
+from fsre_bench.errors import DataError
 from fsre_bench.metrics.population import CI_OVER_RELATIONS, CI_OVER_SENTENCES
-from fsre_bench.report.population_ci import negative_class, population_cell, population_summary
+from fsre_bench.report.population_ci import (
+    _check_shared_test_set,
+    negative_class,
+    population_cell,
+    population_summary,
+)
 from fsre_bench.results import ResultFile
 from tests.support.report_fixtures import result_file
 
@@ -51,3 +59,17 @@ def test_a_result_without_its_logs_falls_back_to_no_interval(tmp_path: Path) -> 
     summary = population_summary(ResultFile.load(tmp_path / source.name), "accuracy")
     assert summary["ci95"] is None and summary["why_no_ci"].startswith("predictions logs unreadable (")
 
+
+
+def test_kshot_splits_must_log_one_shared_test_set_in_one_order() -> None:
+    proto = _run("semeval2010_test/kshot/K8/proto")
+    records = proto.predictions_records()  # the committed five splits, each one record of SemEval's test sentences
+    assert len(records) == 5 and {len(seed_records[0]["gold"]) for _, seed_records in records} == {2717}
+    _check_shared_test_set(proto, records)  # the committed logs pair sentence by sentence
+    seed, (split,) = records[1]
+    gold = split["gold"]
+    swap = next(i for i in range(1, len(gold)) if gold[i] != gold[0])
+    reordered = [gold[swap], *gold[1:swap], gold[0], *gold[swap + 1:]]
+    for broken in (reordered, gold[:-1]):  # one split's sentences in another order, or one sentence short
+        with pytest.raises(DataError, match=r"K-shot splits' predictions logs do not list one shared test set"):
+            _check_shared_test_set(proto, [records[0], (seed, [{**split, "gold": broken}]), *records[2:]])

@@ -60,6 +60,7 @@ def test_from_dict_takes_comma_strings_and_single_values_and_refuses_wrong_types
     config = RunConfig.from_dict({"methods": "random, proto", "dataset": "fewrel/val_wiki", "seeds": 3,
                                   "settings": "5-1,10-1", "device": "cpu"})
     assert (config.methods, config.seeds, config.settings) == (["random", "proto"], [3], ["5-1", "10-1"])
+    assert RunConfig.from_dict({"methods": ["random"], "dataset": "d", "seeds": "0,1,2"}).seeds == [0, 1, 2]
     with pytest.raises(ConfigError, match=r"^run\.yaml: setting 'episodes' must be an integer, got '10' \(str\)$"):
         RunConfig.from_dict({"methods": ["random"], "dataset": "d", "episodes": "10"}, source="run.yaml")
     with pytest.raises(ConfigError, match=r"setting 'seeds' must be a list of integers, got \[0, 'x'\]"):
@@ -88,3 +89,18 @@ def test_on_this_machine_keeps_an_explicit_device_and_batch_size() -> None:
     resolved = _config().on_this_machine()
     assert resolved.device == "cpu" and isinstance(resolved.batch_size, int) and resolved.batch_size >= 1
     assert replace(resolved, batch_size=None) == _config()
+
+
+def test_a_yaml_config_reads_an_exponent_number_as_a_number_and_the_option_readers_take_it(tmp_path: Path) -> None:
+    from baselines.dev_selection import SelectionSpace
+    from baselines.episodic_training import EpisodicBudget
+
+    path = tmp_path / "run.yaml"
+    path.write_text("methods: [proto-ft]\ndataset: fewrel/val_wiki\nmethod_options:\n  proto_ft_lr: 3e-5\n"
+                    "  select_lrs: [1e-5, '3e-5']\n  a_note: '3e-5'\n")
+    options = RunConfig.from_yaml(path).method_options
+    assert options == {"proto_ft_lr": 3e-5, "select_lrs": [1e-5, "3e-5"], "a_note": "3e-5"}
+    assert EpisodicBudget.from_options(options).lr == 3e-5
+    assert SelectionSpace.from_options(options).lrs == (1e-5, 3e-5)  # the list reader converts quoted numbers
+    with pytest.raises(ConfigError, match=r"option select_lrs=\['fast'\]: give a list of numbers"):
+        SelectionSpace.from_options({"select_lrs": ["fast"]})

@@ -67,3 +67,20 @@ def test_a_value_of_the_wrong_type_is_one_line_naming_the_setting(data, message)
     with pytest.raises(ConfigError) as caught:
         checked_settings(_Toy, data, "run.yaml")
     assert message in str(caught.value)
+
+
+def test_a_comma_list_is_read_as_its_flag_reads_it_for_integer_lists_too() -> None:
+    given = checked_settings(_Toy, {"name": "x", "seeds": "0, 1,2", "methods": "a,,b,"}, "run.yaml")
+    assert (given["seeds"], given["methods"]) == ([0, 1, 2], ["a", "b"])  # `seeds: 0,1,2` as `--seeds 0,1,2`
+    assert checked_settings(_Toy, {"name": "x", "seeds": "7"}, "c")["seeds"] == [7]
+    with pytest.raises(ConfigError, match=r"^run.yaml: setting 'seeds' must be a list of integers, got '0,x' \(str\)$"):
+        checked_settings(_Toy, {"name": "x", "seeds": "0,x"}, "run.yaml")
+
+
+def test_the_flags_and_the_yaml_reader_split_lists_by_one_rule() -> None:
+    from fsre_bench.cli.config_flags import parse_ints
+    from fsre_bench.runner.config_types import comma_ints, comma_list
+
+    assert comma_list(" 5-1, ,10-5,") == ["5-1", "10-5"] and comma_ints("13, 21") == [13, 21] == parse_ints("13,21", "--k")
+    with pytest.raises(ConfigError, match=r"^--seeds takes comma-separated integers, got '1,a'$"):
+        parse_ints("1,a", "--seeds")

@@ -49,3 +49,12 @@ def test_a_config_key_given_twice_is_refused_like_json(capsys, tmp_path, text):
 def test_yaml_merge_keys_may_still_override(tmp_path):
     assert load_yaml_strict("base: &b {a: 1, b: 2}\nrun:\n  <<: *b\n  a: 3\n")["run"] == {"a": 3, "b": 2}
 
+
+
+def test_an_unquoted_exponent_number_is_a_float_as_in_yaml_1_2_and_a_quoted_one_stays_text() -> None:
+    text = ("lr: 3e-5\nbig: 1.5e3\nneg: -2E+2\ndot: .5e1\nquoted: '3e-5'\ndouble: \"3e-5\"\n"
+            "words: [e5, 1e, 12e3x]\nplain: [3, 0.5, 1.0e-3]\n")
+    assert yaml.safe_load(text)["lr"] == "3e-5"  # PyYAML's YAML 1.1: a float needs a dot
+    assert load_yaml_strict(text) == {"lr": 3e-5, "big": 1500.0, "neg": -200.0, "dot": 5.0, "quoted": "3e-5",
+                                      "double": "3e-5", "words": ["e5", "1e", "12e3x"], "plain": [3, 0.5, 1e-3]}
+    assert yaml.safe_load("lr: 3e-5") == {"lr": "3e-5"}  # plain safe_load elsewhere is left as it was

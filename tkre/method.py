@@ -57,7 +57,7 @@ class TKREMethod:
         self.fuse_descriptions = fuse_descriptions or self.settings.fuse_description
         self.representation = self.settings.representation
         self.head: PrototypeHead | None = None
-        self.nota = NotaThreshold(self.name, config.option("nota_threshold"), config.seed)
+        self.nota = NotaThreshold.from_config(self.name, config)
         # meta-training and model selection: proto-ft's very budget and selection options (proto_ft_*, select_*)
         self.episodic_budget = EpisodicBudget.from_options(config.options)
         self.space = SelectionSpace.from_options(config.options)

@@ -11,7 +11,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from baselines.specs import EPISODIC_OPTIONS, FINETUNE_OPTIONS, SELECTION_OPTIONS, SELECTION_RECIPE
+from baselines.specs import (
+    EPISODIC_OPTIONS,
+    FINETUNE_OPTIONS,
+    NOTA_THRESHOLD,
+    SELECTION_OPTIONS,
+    SELECTION_RECIPE,
+)
 from fsre_bench.methods.options import MethodOption
 from fsre_bench.methods.spec import NAMES_AND_DESCRIPTIONS, NO_SIDE_INFORMATION, Ablation, MethodSpec
 
@@ -76,7 +82,7 @@ def _side_information(spec: MethodSpec, options: Mapping[str, Any], protocol: st
 
 
 # proto_ft_* and select_*: TKRE's meta-training stage and model selection are proto-ft's (same options).
-_READS = ("nota_threshold", "knowledge", "tkre_", "llm", "proto_ft_", "select_")
+_READS = (NOTA_THRESHOLD.name, "knowledge", "tkre_", "llm", "proto_ft_", "select_")
 
 TKRE = MethodSpec(
     "tkre", "tkre.method:TKREMethod", "TKRE: LLM knowledge + MSLM -> SCL two-stage pre-training",
@@ -89,8 +95,7 @@ TKRE = MethodSpec(
         *_SCL,
         MethodOption("tkre_fuse_description", bool, False,
                      "episodic: fuse prototypes with the relation name/description view"),
-        MethodOption("nota_threshold", float, None, "fixed NOTA threshold instead of calibration on --train",
-                     metavar="SCORE"),
+        NOTA_THRESHOLD,  # proto's and proto-ft's very option
         *EPISODIC_OPTIONS,
         *SELECTION_OPTIONS,
     ),

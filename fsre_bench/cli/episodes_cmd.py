@@ -8,10 +8,18 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fsre_bench.protocols import PROTOCOLS, SAMPLERS
+from fsre_bench.cli.config_flags import add_config_flags, config_values_from_args
+from fsre_bench.runner.config import RunConfig
 
 if TYPE_CHECKING:
     from fsre_bench.types import Dataset
+
+
+# The RunConfig fields that say which episodes: their flags, help and types are declared there, as for `run`.
+# `build` writes one file (one N-K setting, one seed: its own --n-way/--k-shot/--seed), so it takes the rest.
+EXPORT_FIELDS = ("dataset", "protocol", "settings", "k_values", "episodes", "seeds", "n_query", "na_rate", "sampler",
+                 "episodes_file", "data_dir")
+BUILD_FIELDS = ("dataset", "protocol", "episodes", "n_query", "na_rate", "sampler", "data_dir")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -26,16 +34,12 @@ def register(commands: argparse._SubParsersAction) -> None:
                "      --seed 12345 --sampler codalab --out codalab-5-1.jsonl\n"
                "  fsre-bench episodes build --protocol kshot --dataset semeval2010 --k-shot 8 --seed 13 --out k8-s13.jsonl\n",
     )
-    build.add_argument("--dataset", required=True, help="dataset name or file path (kshot: a group, e.g. semeval2010)")
-    build.add_argument("--protocol", default="episodic", choices=PROTOCOLS)
-    build.add_argument("--n-way", type=int, default=5)
-    build.add_argument("--k-shot", type=int, default=1)
-    build.add_argument("--n-query", type=int, help="queries per relation (episodic) / per episode (codalab, natural-nota)")
-    build.add_argument("--na-rate", type=float, default=0.0, help="share of NOTA queries (FewRel 2.0: 0.15, 0.5)")
-    build.add_argument("--episodes", type=int, default=1000)
-    build.add_argument("--seed", type=int, default=0)
-    build.add_argument("--sampler", default="default", choices=SAMPLERS)
-    build.add_argument("--data-dir")
+    # no config under a build: a flag not given holds the field's default (RunConfig's validation is not applied)
+    add_config_flags(build, RunConfig, only=BUILD_FIELDS[:2], required=("dataset",), fill_defaults=True)
+    build.add_argument("--n-way", type=int, default=5, help="relations per episode (default 5)")
+    build.add_argument("--k-shot", type=int, default=1, help="supports per relation (kshot: per label) (default 1)")
+    add_config_flags(build, RunConfig, only=BUILD_FIELDS[2:], fill_defaults=True)
+    build.add_argument("--seed", type=int, default=0, help="the file's seed (default 0)")
     build.add_argument("--out", required=True, help="output JSONL path")
     build.set_defaults(handler=handle_build)
     _register_export(sub)
@@ -59,17 +63,7 @@ def _register_export(sub: argparse._SubParsersAction) -> None:
                "  fsre-bench score --episodes-file fewrel-5-1/fewrel_val_wiki-episodic-5-1-s0.episodes.jsonl \\\n"
                "      --predictions answers-s0.jsonl --method-name my-llm --method-type icl\n",
     )
-    export.add_argument("--dataset", required=True, help="dataset name or file path (kshot: a group, e.g. semeval2010)")
-    export.add_argument("--protocol", default="episodic", choices=PROTOCOLS)
-    export.add_argument("--settings", default="5-1", help="N-K settings, e.g. 5-1,5-5 (default 5-1)")
-    export.add_argument("--k", dest="k_values", default="8,16,32", help="K-shot protocol: shots per label (default 8,16,32)")
-    export.add_argument("--episodes", type=int, default=1000, help="episodes per setting and seed (default 1000)")
-    export.add_argument("--seeds", help="comma-separated seeds (default 0; K-shot: 13,21,42,87,100)")
-    export.add_argument("--n-query", type=int, help="queries per relation (episodic) / per episode (natural-nota)")
-    export.add_argument("--na-rate", type=float, default=0.0, help="share of NOTA queries (FewRel 2.0: 0.15, 0.5)")
-    export.add_argument("--sampler", default="default", choices=SAMPLERS)
-    export.add_argument("--data-dir")
-    export.add_argument("--episodes-file", help="export the episodes of this file (e.g. from `episodes official`)")
+    add_config_flags(export, RunConfig, only=EXPORT_FIELDS, required=("dataset",))  # not given: RunConfig's default
     export.add_argument("--out", required=True, type=Path, help="output directory")
     export.add_argument("--with-text", action="store_true",
                         help="also write <file>.text.jsonl (supports and queries as text with entity offsets, no gold) "
@@ -80,16 +74,9 @@ def _register_export(sub: argparse._SubParsersAction) -> None:
 
 
 def handle_export(args: argparse.Namespace) -> int:
-    from fsre_bench.cli.run_cmd import parse_ints
     from fsre_bench.external.export import EXPORT_METHOD, export_episodes
-    from fsre_bench.runner import RunConfig
 
-    config = RunConfig(
-        methods=[EXPORT_METHOD], dataset=args.dataset, protocol=args.protocol,
-        settings=[s.strip() for s in args.settings.split(",") if s.strip()], k_values=parse_ints(args.k_values, "--k"),
-        episodes=args.episodes, seeds=parse_ints(args.seeds, "--seeds") if args.seeds else None, n_query=args.n_query,
-        na_rate=args.na_rate, sampler=args.sampler, data_dir=args.data_dir, episodes_file=args.episodes_file,
-    )  # fmt: skip
+    config = RunConfig(methods=[EXPORT_METHOD], **config_values_from_args(args, RunConfig))
     for item in export_episodes(config, args.out, with_text=args.with_text, licensed_copy=args.licensed_copy):
         extra = f"; hand out {item.text.name}, keep {item.gold.name}" if item.text and item.gold else ""
         print(f"{item.setting} seed {item.seed}: {item.episodes} (sha256 {item.sha256[:12]}){extra}")
@@ -133,7 +120,6 @@ def _build_streamed(args: argparse.Namespace, dataset: Dataset, started: float) 
     from fsre_bench.episodes import EpisodeSetting, episode_file_header
     from fsre_bench.episodes.build import iter_episodes
     from fsre_bench.episodes.stream import write_episode_stream
-    from fsre_bench.runner.config import RunConfig
     from fsre_bench.runner.work_estimate import check_work
 
     if args.episodes >= 1:  # a count below 1 gets the sampler's own message

@@ -9,7 +9,6 @@ LLM layer's, added when some registered method uses an LLM.
 from __future__ import annotations
 
 import argparse
-import re
 from typing import Any
 
 from fsre_bench.errors import ConfigError
@@ -78,19 +77,19 @@ def method_options_from_args(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
-# PyYAML reads YAML 1.1, where a float needs a dot: ``3e-5`` (the --option help's own example) would stay a
-# string and reach a method as its learning rate. An unquoted number in exponent form is a float, as in YAML 1.2.
-_EXPONENT_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
-
-
 def _generic_options(pairs: list[str]) -> dict[str, Any]:
+    """VALUE read as a config file's value is (fsre_bench/strict_yaml.py: ``3e-5`` a float, quoted text stays text)."""
     import yaml
+
+    from fsre_bench.strict_yaml import load_yaml_strict
 
     options: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise ConfigError(f"--option takes KEY=VALUE, got {pair!r}")
-        number = _EXPONENT_NUMBER.fullmatch(value.strip())
-        options[key.strip().replace("-", "_")] = float(value) if number else yaml.safe_load(value)
+        try:
+            options[key.strip().replace("-", "_")] = load_yaml_strict(value)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"--option {pair!r}: VALUE is not YAML ({str(exc).splitlines()[0]})") from None
     return options

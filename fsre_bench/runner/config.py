@@ -31,22 +31,24 @@ class RunConfig:
     """Every run setting, each declared once with its flag, help and kind (fsre_bench/runner/config_types.py)."""
 
     methods: list[str] = setting("str_list", "comma-separated method names (`fsre-bench ls methods`)")
-    dataset: str = setting("str", "dataset name (`fsre-bench ls datasets`) or a FewRel/TACRED/OpenNRE file path")
+    dataset: str = setting("str", "dataset name (`fsre-bench ls datasets`) or a FewRel/TACRED/OpenNRE file path "
+                           "(kshot: a group, e.g. semeval2010)")
     protocol: str = setting("str", choices=PROTOCOLS, default="episodic")
     settings: list[str] = setting("str_list", "episodic N-K settings, e.g. 5-1,5-5,10-1,10-5 (default {default})",
                                   default_factory=lambda: ["5-1"])  # episodic / natural-nota: "N-K"
-    k_values: list[int] = setting("int_list", "K-shot protocol: shots per label, e.g. 8,16,32", flag="--k",
+    k_values: list[int] = setting("int_list", "K-shot protocol: shots per label (default {default})", flag="--k",
                                   default_factory=lambda: [8, 16, 32])  # kshot
     episodes: int = setting("int", "episodes per setting and seed (default {default})", minimum=1, default=1000)
     seeds: list[int] | None = setting("int_list", "comma-separated seeds (default 0; K-shot: 13,21,42,87,100)",
                                       default=None)  # None = [0] (episodic) or the five standard K-shot seeds
     # per relation (episodic) or per episode (natural-nota); None = protocol default
     n_query: int | None = setting("int", "queries per relation (episodic, default 1) or per episode (natural-nota, "
-                                  "default 3)", minimum=1, default=None)
+                                  "default 3; codalab: exactly 1)", minimum=1, default=None)
     na_rate: float = setting("number", "FewRel 2.0 NOTA: share of NOTA queries, e.g. 0.15 or 0.5", default=0.0)
     sampler: str = setting("str", "episode sampler (codalab = official FewRel stream)", choices=SAMPLERS,
                            default="default")
-    episodes_file: str | None = setting("str", "run on the episodes of this file (from `episodes build`)", default=None)
+    episodes_file: str | None = setting("str", "the episodes of this file (from `episodes build` or `episodes "
+                                        "official`) instead of sampled ones", default=None)
     # pin: refuse an episode file whose bytes changed
     episodes_sha256: str | None = setting("str", "refuse the --episodes-file unless its sha256 is this", default=None)
     train: str | None = setting("str", "training relations for methods that fit or calibrate (default on a FewRel "

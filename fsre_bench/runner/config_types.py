@@ -63,8 +63,19 @@ def field_default(f: dataclasses.Field) -> Any:
     return f.default_factory() if f.default_factory is not MISSING else f.default
 
 
+def comma_list(text: str) -> list[str]:
+    """A list setting written as text, as its flag and a YAML value take it: ``"5-1, 10-5"`` -> ``["5-1", "10-5"]``."""
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def comma_ints(text: str) -> list[int]:
+    """An integer list written as text (``"0,1,2"``); ValueError for an item that is not an integer."""
+    return [int(item) for item in comma_list(text)]
+
+
 def checked_settings(cls: type, data: dict[str, Any], source: str) -> dict[str, Any]:
-    """``data`` with list settings given as one value or a comma list made lists; wrong types refused."""
+    """``data`` with list settings given as one value or a comma list (``seeds: 0,1,2``, as the flag takes them)
+    made lists; wrong types refused."""
     declared = list(declared_settings(cls))
     required = [f.name for f, _ in declared if field_default(f) is MISSING]
     missing = [name for name in required if data.get(name) is None]
@@ -90,10 +101,13 @@ def _is_kind(kind: str, value: Any) -> bool:
 
 
 def _as_list(name: str, kind: str, value: Any, source: str) -> list[Any]:
-    items = [item.strip() for item in value.split(",")] if isinstance(value, str) else value
-    if not isinstance(items, list):
-        items = [items]
     ints = kind == "int_list"
+    if isinstance(value, str):  # the flag's text: its items are read as the flag reads them
+        try:
+            return comma_ints(value) if ints else comma_list(value)
+        except ValueError:
+            raise _type_error(source, name, value, "a list of integers") from None
+    items = value if isinstance(value, list) else [value]
     for item in items:
         if (not _is_int(item)) if ints else not isinstance(item, str | int):
             raise _type_error(source, name, value, f"a list of {'integers' if ints else 'strings'}")
