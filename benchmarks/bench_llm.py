@@ -37,8 +37,8 @@ def figure(name: str, value: object) -> None:
 
 def episodes_for(setting: str, n_episodes: int, seed: int = 0) -> tuple[list, EpisodeData]:
     dataset = load_dataset("fewrel/val_wiki", SHARED)
-    episodes = build_episodes(dataset, protocol="episodic", setting=parse_setting(setting), seed=seed,
-                              n_episodes=n_episodes)
+    episodes = list(build_episodes(dataset, protocol="episodic", setting=parse_setting(setting), seed=seed,
+                                   n_episodes=n_episodes).episodes)
     return episodes, EpisodeData(instances=dataset.by_id, relations=dataset.relations)
 
 
