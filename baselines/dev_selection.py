@@ -142,8 +142,8 @@ def dev_episodes(dev: Dataset, *, n_way: int, k_shot: int, n_episodes: int, seed
 
     setting = EpisodeSetting(n_way=min(n_way, len(dev.positive_relations) - (1 if na_rate else 0)), k_shot=k_shot,
                              n_query=2, na_rate=na_rate)
-    return build_episodes(dev, protocol="episodic", setting=setting, seed=20_000 + seed, n_episodes=n_episodes,
-                          small_relations="skip")
+    return list(build_episodes(dev, protocol="episodic", setting=setting, seed=20_000 + seed, n_episodes=n_episodes,
+                               small_relations="skip").episodes)
 
 
 def dev_data(dev: Dataset, has_nota: bool = False) -> EpisodeData:

@@ -121,8 +121,8 @@ def _training_episodes(train: Dataset, budget: Any, seed: int) -> list[Episode]:
                           f"{budget.k_shot + budget.n_query} examples; cannot train episodically")
     k_shot = budget.k_shot
     setting = EpisodeSetting(n_way=n_way, k_shot=k_shot, n_query=budget.n_query)
-    return build_episodes(train, protocol="episodic", setting=setting, seed=seed + 7919, n_episodes=budget.steps,
-                          small_relations="skip")
+    return list(build_episodes(train, protocol="episodic", setting=setting, seed=seed + 7919, n_episodes=budget.steps,
+                               small_relations="skip").episodes)
 
 
 def _episode_loss(encoder: Any, tokenizer: Any, train: Dataset, episode: Episode, budget: Any,

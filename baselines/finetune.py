@@ -79,9 +79,9 @@ class FinetuneMethod:
 
     def close(self) -> None:
         if self._tkre_settings is not None and self._tkre_settings.knowledge == "llm":
-            from fsre_bench.llm import stop_local_servers
+            from fsre_bench.llm import stop_managed_servers
 
-            stop_local_servers()
+            stop_managed_servers()
 
     def _predict_split(self, episode: Episode, data: EpisodeData) -> EpisodePrediction:
         from fsre_bench.training.classifier import classify, finetune_classifier

@@ -37,8 +37,8 @@ def calibrate_nota_threshold(method: ScoringMethod, train: Dataset, *, seed: int
                           f"{train.name}/{train.split} has {len(train.positive_relations)}")
     setting = EpisodeSetting(n_way=n_way, k_shot=k_shot, n_query=CALIBRATION_QUERIES, na_rate=CALIBRATION_NA_RATE)
     # An offset seed keeps calibration episodes independent of any evaluation stream.
-    episodes = build_episodes(train, protocol="episodic", setting=setting, seed=10_000 + seed,
-                              n_episodes=CALIBRATION_EPISODES, small_relations="skip")
+    episodes = list(build_episodes(train, protocol="episodic", setting=setting, seed=10_000 + seed,
+                                   n_episodes=CALIBRATION_EPISODES, small_relations="skip").episodes)
     train_data = EpisodeData(instances=train.by_id, relations=train.relations, has_nota=True,
                              dataset_name=train.name)
     features = method.prepare(episodes, train_data)

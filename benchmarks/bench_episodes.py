@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fsre_bench.data import clear_cache, load_dataset
-from fsre_bench.episodes import build_episodes, episode_file_header, parse_setting, write_episode_file
+from fsre_bench.episodes import build_episodes, parse_setting, write_episode_file
 from fsre_bench.types import Dataset
 
 SHARED = Path(
@@ -32,13 +32,10 @@ def val_wiki() -> Dataset:
 def _build_and_write(dataset: Dataset, path: Path, sampler: str = "default", na_rate: float = 0.0) -> str:
     setting = parse_setting("5-1", na_rate=na_rate)
     seed = 12345 if sampler == "codalab" else 0
-    episodes = build_episodes(
+    episodes, header = build_episodes(
         dataset, protocol="episodic", setting=setting, seed=seed, n_episodes=N_EPISODES, sampler=sampler
     )
-    header = episode_file_header(
-        dataset, protocol="episodic", setting=setting, seed=seed, n_episodes=N_EPISODES, sampler=sampler
-    )
-    return write_episode_file(path, header, episodes)
+    return write_episode_file(path, header, list(episodes))
 
 
 def test_build_and_write_10k_5way_1shot(benchmark, val_wiki: Dataset, tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from baselines.icl import ICLMethod
 from fsre_bench.data import load_dataset
 from fsre_bench.episodes import build_episodes, parse_setting
-from fsre_bench.llm import ChatRequest, LLMConfig, open_llm, stop_local_servers
+from fsre_bench.llm import ChatRequest, LLMConfig, open_llm, stop_managed_servers
 from fsre_bench.methods.interface import MethodConfig
 from fsre_bench.types import EpisodeData
 from tests.support.llm_servers import FaultPlan, FaultServer
@@ -37,8 +37,8 @@ def figure(name: str, value: object) -> None:
 
 def episodes_for(setting: str, n_episodes: int, seed: int = 0) -> tuple[list, EpisodeData]:
     dataset = load_dataset("fewrel/val_wiki", SHARED)
-    episodes = build_episodes(dataset, protocol="episodic", setting=parse_setting(setting), seed=seed,
-                              n_episodes=n_episodes)
+    episodes = list(build_episodes(dataset, protocol="episodic", setting=parse_setting(setting), seed=seed,
+                                   n_episodes=n_episodes).episodes)
     return episodes, EpisodeData(instances=dataset.by_id, relations=dataset.relations)
 
 
@@ -82,7 +82,7 @@ def test_icl_rerun_is_all_cache_and_under_5_percent(tmp_path: Path) -> None:
         first_s, first, predictions = timed_icl_run(tmp_path / "llm.sqlite", episodes, data)
         second_s, second, again = timed_icl_run(tmp_path / "llm.sqlite", episodes, data)
     finally:
-        stop_local_servers()
+        stop_managed_servers()
     assert second["calls"] == 0 and second["cache_hits"] == first["calls"] == 50
     assert [p.labels for p in again] == [p.labels for p in predictions]
     figure("icl 5-1 x 10 episodes on SmolLM2: first run s, rerun s, ratio",
@@ -97,7 +97,7 @@ def test_prompt_tokens_per_query(tmp_path: Path, setting: str, n_episodes: int) 
     try:
         elapsed, usage, predictions = timed_icl_run(tmp_path / "llm.sqlite", episodes, data)
     finally:
-        stop_local_servers()
+        stop_managed_servers()
     details = [d for p in predictions for d in p.details]
     tokens = [d["prompt_tokens"] for d in details]
     demos = [d["n_demos"] for d in details]
@@ -126,7 +126,7 @@ def test_local_server_start_and_concurrency(tmp_path: Path) -> None:
             timed.close()
     finally:
         client.close()
-        stop_local_servers()
+        stop_managed_servers()
     figure("local SmolLM2 server: start s, first prompt s", f"{start_s:.2f}, {first_s:.2f}")
     figure("local SmolLM2 short prompts req/s by concurrency", ", ".join(f"c={c}: {r:.2f}" for c, r in rates.items()))
 

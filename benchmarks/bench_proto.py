@@ -46,8 +46,8 @@ def _episodes_and_data():
     from fsre_bench.episodes import EpisodeSetting, build_episodes
 
     dataset = load_dataset("fewrel/val_wiki", resolve_data_dir(None))
-    episodes = build_episodes(dataset, protocol="episodic", setting=EpisodeSetting(5, 1, 1), seed=0,
-                              n_episodes=N_EPISODES)
+    episodes = list(build_episodes(dataset, protocol="episodic", setting=EpisodeSetting(5, 1, 1), seed=0,
+                                   n_episodes=N_EPISODES).episodes)
     return dataset, episodes
 
 

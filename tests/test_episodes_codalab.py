@@ -93,14 +93,14 @@ def _as_tuples(episodes: list) -> list[tuple]:
 
 def test_first_10000_5way_1shot_episodes_match_the_official_draws() -> None:
     ds = load_dataset("fewrel/val_wiki")
-    ours = build_episodes(
+    ours = list(build_episodes(
         ds,
         protocol="episodic",
         setting=parse_setting("5-1"),
         seed=CODALAB_SEED,
         n_episodes=10_000,
         sampler="codalab",
-    )
+    ).episodes)
     reference, quirks = reference_stream_v1(VAL_WIKI, 10_000, 5, 1, CODALAB_SEED)
     assert _as_tuples(ours) == reference
     assert all(len(e.queries) == 1 for e in ours)
@@ -112,9 +112,9 @@ def test_first_10000_5way_1shot_episodes_match_the_official_draws() -> None:
 
 def test_5way_5shot_and_other_seed_match() -> None:
     ds = load_dataset("fewrel/val_wiki")
-    ours = build_episodes(
+    ours = list(build_episodes(
         ds, protocol="episodic", setting=parse_setting("10-5"), seed=7, n_episodes=500, sampler="codalab"
-    )
+    ).episodes)
     assert _as_tuples(ours) == reference_stream_v1(VAL_WIKI, 500, 10, 5, 7)[0]
 
 
@@ -122,9 +122,9 @@ def test_5way_5shot_and_other_seed_match() -> None:
 def test_fewrel2_nota_stream_matches(rate: float) -> None:
     ds = load_dataset("fewrel/val_wiki")
     setting = parse_setting("5-1", na_rate=rate)
-    ours = build_episodes(
+    ours = list(build_episodes(
         ds, protocol="episodic", setting=setting, seed=CODALAB_SEED, n_episodes=2000, sampler="codalab"
-    )
+    ).episodes)
     assert _as_tuples(ours) == reference_stream_v2(VAL_WIKI, 2000, 5, 1, rate, CODALAB_SEED)
     assert sum(e.labels[0] == NOTA for e in ours) == int(2000 * rate)
     for episode in ours:
@@ -135,12 +135,12 @@ def test_fewrel2_nota_stream_matches(rate: float) -> None:
 def test_codalab_v1_prefix_property() -> None:
     ds = load_dataset("fewrel/val_wiki")
     setting = parse_setting("5-1")
-    long = build_episodes(
+    long = list(build_episodes(
         ds, protocol="episodic", setting=setting, seed=1, n_episodes=1000, sampler="codalab"
-    )
-    short = build_episodes(
+    ).episodes)
+    short = list(build_episodes(
         ds, protocol="episodic", setting=setting, seed=1, n_episodes=100, sampler="codalab"
-    )
+    ).episodes)
     assert long[:100] == short
 
 

@@ -33,23 +33,23 @@ def val_wiki() -> Dataset:
 
 
 def _episodic(ds: Dataset, setting: str, seed: int = 0, n: int = 1000, **kw: object) -> list:
-    return build_episodes(
+    return list(build_episodes(
         ds, protocol="episodic", setting=parse_setting(setting, **kw), seed=seed, n_episodes=n
-    )
+    ).episodes)
 
 
 def test_same_seed_gives_byte_identical_files(val_wiki: Dataset, tmp_path: Path) -> None:
     setting = parse_setting("5-1")
     shas, blobs = [], []
     for attempt in range(2):
-        episodes = build_episodes(val_wiki, protocol="episodic", setting=setting, seed=42, n_episodes=500)
+        episodes = list(build_episodes(val_wiki, protocol="episodic", setting=setting, seed=42, n_episodes=500).episodes)
         header = episode_file_header(val_wiki, protocol="episodic", setting=setting, seed=42, n_episodes=500)
         path = tmp_path / f"run{attempt}.jsonl"
         shas.append(write_episode_file(path, header, episodes))
         blobs.append(path.read_bytes())
     assert blobs[0] == blobs[1] and shas[0] == shas[1]
-    other = build_episodes(val_wiki, protocol="episodic", setting=setting, seed=43, n_episodes=500)
-    assert other != build_episodes(val_wiki, protocol="episodic", setting=setting, seed=42, n_episodes=500)
+    other = list(build_episodes(val_wiki, protocol="episodic", setting=setting, seed=43, n_episodes=500).episodes)
+    assert other != list(build_episodes(val_wiki, protocol="episodic", setting=setting, seed=42, n_episodes=500).episodes)
 
 
 @pytest.mark.parametrize("setting", ["5-1", "10-5-q2", "5-1-na0.15", "5-5-q3-na0.5"])
@@ -117,14 +117,14 @@ def test_too_few_instances_names_setting_relation_and_counts() -> None:
         and "has 2 instances" in message
         and "=3" in message
     )
-    kept = build_episodes(
+    kept = list(build_episodes(
         tiny,
         protocol="episodic",
         setting=parse_setting("1-1-q2"),
         seed=0,
         n_episodes=5,
         small_relations="skip",
-    )
+    ).episodes)
     assert all(e.relations == ("place_of_birth",) for e in kept)
 
 
@@ -145,9 +145,9 @@ def test_nota_needs_relations_outside_the_n(val_wiki: Dataset) -> None:
 def test_episodic_on_a_split_with_a_negative_label() -> None:
     test = load_dataset("semeval2010/test", data_dir=SHARED)
     setting = parse_setting("5-1", na_rate=0.5)
-    episodes = build_episodes(
+    episodes = list(build_episodes(
         test, protocol="episodic", setting=setting, seed=0, n_episodes=400, small_relations="skip"
-    )
+    ).episodes)
     assert all("Other" not in e.relations for e in episodes)
     assert all("Entity-Destination(e2,e1)" not in e.relations for e in episodes)  # 1 instance < K+Q: skipped
     nota_labels = Counter(

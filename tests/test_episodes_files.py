@@ -35,7 +35,7 @@ def val_wiki() -> Dataset:
 @pytest.fixture
 def episode_file(val_wiki: Dataset, tmp_path: Path) -> tuple[Path, str]:
     setting = parse_setting("5-1", na_rate=0.5)
-    episodes = build_episodes(val_wiki, protocol="episodic", setting=setting, seed=3, n_episodes=50)
+    episodes = list(build_episodes(val_wiki, protocol="episodic", setting=setting, seed=3, n_episodes=50).episodes)
     header = episode_file_header(val_wiki, protocol="episodic", setting=setting, seed=3, n_episodes=50)
     path = tmp_path / "episodes.jsonl"
     return path, write_episode_file(path, header, episodes)
@@ -70,7 +70,7 @@ def test_round_trip_header_and_sha(val_wiki: Dataset, episode_file: tuple[Path, 
     read_header, episodes = read_episode_file(path, expected_dataset=val_wiki, expected_sha256=sha)
     assert read_header == header
     setting = parse_setting("5-1", na_rate=0.5)
-    assert episodes == build_episodes(val_wiki, protocol="episodic", setting=setting, seed=3, n_episodes=50)
+    assert episodes == list(build_episodes(val_wiki, protocol="episodic", setting=setting, seed=3, n_episodes=50).episodes)
     assert [p.name for p in path.parent.iterdir()] == ["episodes.jsonl"]  # no temp files left
 
 
@@ -150,9 +150,9 @@ def test_truncated_duplicate_and_foreign_files(episode_file: tuple[Path, str], t
 
 
 def test_write_checks_the_header(val_wiki: Dataset, tmp_path: Path) -> None:
-    episodes = build_episodes(
+    episodes = list(build_episodes(
         val_wiki, protocol="episodic", setting=parse_setting("5-1"), seed=0, n_episodes=3
-    )
+    ).episodes)
     with pytest.raises(DataError, match="header lacks"):
         write_episode_file(tmp_path / "a.jsonl", {"format": FORMAT}, episodes)
     header = episode_file_header(

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from fsre_bench.data import load_dataset
-from fsre_bench.episodes import KSHOT_SEEDS, sample_kshot_split
+from fsre_bench.episodes import (
+    KSHOT_SEEDS,
+    build_episodes,
+    kshot_dataset_names,
+    limit_queries,
+    sample_kshot_split,
+)
 from fsre_bench.errors import ConfigError, DataError
 from fsre_bench.types import Dataset
 from tests.support.shared_data import SHARED_DATA as SHARED
@@ -91,3 +97,21 @@ def test_kshot_errors(semeval: tuple[Dataset, Dataset]) -> None:
         sample_kshot_split(train, test, 0, 13)
     with pytest.raises(DataError, match="same split"):
         sample_kshot_split(test, test, 8, 13)
+
+
+def test_a_smaller_query_limit_is_a_subset_of_a_larger_one_for_every_seed_and_k(semeval) -> None:
+    train, test = semeval
+    split = sample_kshot_split(train, test, k=8, seed=13)
+    small, large = limit_queries(split, 30), limit_queries(split, 300)
+    assert set(small.queries) < set(large.queries) < set(split.queries) and len(small.queries) == 30
+    order = {query: i for i, query in enumerate(split.queries)}
+    assert [order[q] for q in large.queries] == sorted(order[q] for q in large.queries)  # file order kept
+    assert all(split.labels[order[q]] == label for q, label in zip(large.queries, large.labels, strict=True))
+    (other,), _ = build_episodes(test, protocol="kshot", seed=87, support_pool=train, k=16, query_limit=30)
+    assert other.queries == small.queries  # the same 30 test queries whatever the seed and K
+    assert limit_queries(split, 10**6).queries == split.queries
+
+
+def test_kshot_data_comes_from_the_groups_train_and_test_splits() -> None:
+    assert kshot_dataset_names("semeval2010") == kshot_dataset_names("semeval2010/test") == \
+        ("semeval2010/train", "semeval2010/test")

@@ -13,7 +13,7 @@ from tests.support.shared_data import SHARED_DATA as SHARED
 def test_natural_nota_follows_the_label_distribution() -> None:
     test = load_dataset("semeval2010/test", data_dir=SHARED)
     setting = parse_setting("5-1")
-    episodes = build_episodes(test, protocol="natural-nota", setting=setting, seed=160290, n_episodes=6000)
+    episodes = list(build_episodes(test, protocol="natural-nota", setting=setting, seed=160290, n_episodes=6000).episodes)
     assert all(len(e.queries) == 3 for e in episodes)  # FS-TACRED default
     drawn = Counter(test.by_id[q].label for e in episodes for q in e.queries)
     total = sum(drawn.values())
@@ -35,6 +35,6 @@ def test_natural_nota_follows_the_label_distribution() -> None:
 def test_natural_nota_prefix_and_determinism() -> None:
     test = load_dataset("semeval2010/test", data_dir=SHARED)
     setting = parse_setting("5-1", n_query=4)
-    long = build_episodes(test, protocol="natural-nota", setting=setting, seed=1, n_episodes=300)
-    assert long[:30] == build_episodes(test, protocol="natural-nota", setting=setting, seed=1, n_episodes=30)
+    long = list(build_episodes(test, protocol="natural-nota", setting=setting, seed=1, n_episodes=300).episodes)
+    assert long[:30] == list(build_episodes(test, protocol="natural-nota", setting=setting, seed=1, n_episodes=30).episodes)
     assert all(len(e.queries) == 4 for e in long)

@@ -17,7 +17,7 @@ def test_relation_split_for_fs_tacred_style_runs() -> None:
     assert sum(len(p.instances["Other"]) for p in parts.values()) == len(train.instances["Other"])
     assert split_relations(train, seed=0)["test"].positive_relations == parts["test"].positive_relations
     assert split_relations(train, seed=1)["test"].positive_relations != parts["test"].positive_relations
-    episodes = build_episodes(
+    episodes = list(build_episodes(
         parts["test"], protocol="natural-nota", setting=parse_setting("4-1"), seed=1, n_episodes=50
-    )
+    ).episodes)
     assert all(set(e.relations) == positives[2] for e in episodes)

@@ -8,15 +8,16 @@ from pathlib import Path
 import pytest
 
 from fsre_bench.data import load_dataset
-from fsre_bench.episodes import EpisodeSetting, build_episode_set, episodes_text
+from fsre_bench.episodes import EpisodeSetting, build_episodes, episodes_text
 from fsre_bench.episodes.stream import EpisodeFileView, write_episode_stream
 from fsre_bench.errors import DataError
 
 
 @pytest.fixture(scope="module")
 def episode_set():
-    return build_episode_set(load_dataset("fewrel/val_semeval"), protocol="episodic", seed=0,
-                             setting=EpisodeSetting(5, 1, na_rate=0.3), n_episodes=12)
+    episodes, header = build_episodes(load_dataset("fewrel/val_semeval"), protocol="episodic", seed=0,
+                                      setting=EpisodeSetting(5, 1, na_rate=0.3), n_episodes=12)
+    return list(episodes), header
 
 
 def test_a_stream_writes_the_bytes_of_the_whole_file_and_counts_each_episode(tmp_path: Path, episode_set) -> None:

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from fsre_bench.data import load_dataset
-from fsre_bench.episodes import EpisodeSetting, build_episode_set
+from fsre_bench.episodes import EpisodeSetting, build_episodes
 from fsre_bench.episodes.validate import check_episodes_match_header
 from fsre_bench.errors import DataError
 from fsre_bench.types import NOTA
@@ -19,9 +19,9 @@ def wiki():
 
 
 def _built(dataset, protocol="episodic", sampler="default", **setting):
-    return build_episode_set(dataset, protocol=protocol, seed=2, setting=EpisodeSetting(**{"n_way": 5, "k_shot": 2,
-                                                                                          **setting}),
-                             n_episodes=20, sampler=sampler)
+    episodes, header = build_episodes(dataset, protocol=protocol, seed=2, n_episodes=20, sampler=sampler,
+                                      setting=EpisodeSetting(**{"n_way": 5, "k_shot": 2, **setting}))
+    return list(episodes), header
 
 
 @pytest.mark.parametrize(("protocol", "sampler", "setting"), [
@@ -34,8 +34,8 @@ def test_what_the_samplers_build_passes(wiki, protocol, sampler, setting) -> Non
 
 
 def test_a_kshot_split_passes_with_ragged_supports() -> None:
-    (split,), header = build_episode_set(load_dataset("semeval2010/test"), protocol="kshot", seed=13,
-                                         support_pool=load_dataset("semeval2010/train"), k=8, query_limit=40)
+    (split,), header = build_episodes(load_dataset("semeval2010/test"), protocol="kshot", seed=13,
+                                      support_pool=load_dataset("semeval2010/train"), k=8, query_limit=40)
     check_episodes_match_header("k.jsonl", header, [split])
     with pytest.raises(DataError, match=r"k\.jsonl: line 2 .*: n_query: expected 41 queries in the episode, found 40"):
         check_episodes_match_header("k.jsonl", {**header, "n_query": 41}, [split])

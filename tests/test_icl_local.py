@@ -9,7 +9,7 @@ import pytest
 from baselines.icl import UNPARSED, ICLMethod
 from fsre_bench.data import load_dataset
 from fsre_bench.episodes import sample_kshot_split
-from fsre_bench.llm import LLMConfig, stop_local_servers
+from fsre_bench.llm import LLMConfig, stop_managed_servers
 from fsre_bench.methods.interface import MethodConfig
 from fsre_bench.types import Episode, EpisodeData
 from tests.support.icl_fixtures import DATA_DIR, make_episodes
@@ -44,7 +44,7 @@ def test_icl_on_smollm2_answers_parses_and_reruns_from_cache_across_server_resta
         assert (rerun["calls"], rerun["cache_hits"]) == (0, 5)
         assert [p.labels for p in second] == [p.labels for p in first]
     finally:
-        stop_local_servers()
+        stop_managed_servers()
 
 
 def test_kshot_demos_are_the_nearest_training_sentences(tmp_path: Path) -> None:

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from fsre_bench.errors import LLMError
-from fsre_bench.llm import ChatRequest, LLMConfig, open_llm, stop_local_servers
-from fsre_bench.llm.local_server import INSTALL_HINT, running_local_servers
+from fsre_bench.llm import ChatRequest, LLMConfig, open_llm, stop_managed_servers
+from fsre_bench.llm.local_server import INSTALL_HINT
+from fsre_bench.llm.managed_server import running_managed_servers
 
 pytestmark = pytest.mark.llm
 REPO = Path(__file__).resolve().parents[1]
@@ -53,7 +54,7 @@ def test_server_starts_answers_is_shared_and_stops_with_its_last_user(tmp_path: 
     try:
         assert first.endpoint.base_url == second.endpoint.base_url  # one server per process
         assert first.endpoint.identity.startswith("llama.cpp:SmolLM2-135M-Instruct")
-        servers = running_local_servers()
+        servers = running_managed_servers()
         assert len(servers) == 1 and servers[0].users == 2
         result = first.complete(ChatRequest.user("Reply with the letter B only.", max_tokens=4))
         assert result.ok and result.text and result.prompt_tokens and result.completion_tokens
@@ -63,11 +64,11 @@ def test_server_starts_answers_is_shared_and_stops_with_its_last_user(tmp_path: 
         assert pid_alive(pid)
         second.close()
         assert wait_gone(pid)
-        assert running_local_servers() == []
+        assert running_managed_servers() == []
     finally:
         first.close()
         second.close()
-        stop_local_servers()
+        stop_managed_servers()
 
 
 # The held run takes Ctrl-C as a terminal's foreground job does. A process started in the background
@@ -84,9 +85,9 @@ import signal, sys, time
 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 signal.signal(signal.SIGINT, signal.default_int_handler)
 from fsre_bench.llm import ChatRequest, LLMConfig, open_llm
-from fsre_bench.llm.local_server import running_local_servers
+from fsre_bench.llm.managed_server import running_managed_servers
 client = open_llm(LLMConfig.from_dict({"mode": "local", "cache_path": sys.argv[1], "concurrency": 2}))
-print(running_local_servers()[0].process.pid, flush=True)
+print(running_managed_servers()[0].process.pid, flush=True)
 sys.stdin.readline()  # the test has locked the cache file
 short = ChatRequest.user("Reply with the letter B only.", max_tokens=4)
 long = ChatRequest.user("Write a very long story about a lighthouse keeper.", max_tokens=4000)
@@ -198,7 +199,7 @@ def test_a_server_that_fails_to_start_gives_one_line_with_its_last_log_line(tmp_
         open_llm(local_config(tmp_path, gguf=str(bogus)))
     message = str(info.value)
     assert "exited during start-up" in message and INSTALL_HINT in message and "\n" not in message
-    assert running_local_servers() == []
+    assert running_managed_servers() == []
 
 
 def test_a_missing_gguf_path_is_named(tmp_path: Path) -> None:

@@ -160,10 +160,10 @@ def test_episodes_build_estimates_too_and_streams_the_same_bytes(capsys, tmp_pat
     assert main(["episodes", "build", "--dataset", "fewrel/val_semeval", "--episodes", str(10**12), "--out", str(out)]) == 2
     assert "would need" in capsys.readouterr().err and not out.exists()
     from fsre_bench.data import load_dataset
-    from fsre_bench.episodes import EpisodeSetting, build_episode_set, episodes_text
+    from fsre_bench.episodes import EpisodeSetting, build_episodes, episodes_text
 
     assert main(["episodes", "build", "--dataset", "fewrel/val_semeval", "--episodes", "50", "--na-rate", "0.3",
                  "--out", str(out)]) == 0
-    episodes, header = build_episode_set(load_dataset("fewrel/val_semeval"), protocol="episodic", seed=0,
-                                         setting=EpisodeSetting(n_way=5, k_shot=1, na_rate=0.3), n_episodes=50)
+    episodes, header = build_episodes(load_dataset("fewrel/val_semeval"), protocol="episodic", seed=0,
+                                      setting=EpisodeSetting(n_way=5, k_shot=1, na_rate=0.3), n_episodes=50)
     assert out.read_text() == episodes_text(header, episodes)  # streamed file == the one built whole

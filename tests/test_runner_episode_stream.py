@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from fsre_bench.data import load_dataset
-from fsre_bench.episodes import EpisodeSetting, build_episode_set, episodes_text
+from fsre_bench.episodes import EpisodeSetting, build_episodes, episodes_text
 from fsre_bench.runner.config import RunConfig
 from fsre_bench.runner.episode_stream import PROGRESS_STEP, stream_episodes
 
@@ -17,7 +17,8 @@ def test_the_streamed_file_is_the_episode_set_built_whole(tmp_path, monkeypatch)
     setting = EpisodeSetting(n_way=5, k_shot=1, na_rate=0.15)
     count = PROGRESS_STEP + 7  # a full progress step and a remainder
     view, sha, header, path = stream_episodes(dataset, "fewrel_val_semeval", config, "5-1", setting, 3, count)
-    episodes, whole_header = build_episode_set(dataset, protocol="episodic", seed=3, setting=setting, n_episodes=count)
+    stream, whole_header = build_episodes(dataset, protocol="episodic", seed=3, setting=setting, n_episodes=count)
+    episodes = list(stream)
     assert header == whole_header
     assert path.read_text() == episodes_text(header, episodes)
     assert sha == hashlib.sha256(path.read_bytes()).hexdigest()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fsre_bench.cli.main import main
-from fsre_bench.llm import stop_local_servers
+from fsre_bench.llm import stop_managed_servers
 
 
 @pytest.mark.llm
@@ -24,7 +24,7 @@ def test_tkre_builds_llm_knowledge_on_the_local_server_and_runs(tmp_path: Path) 
     try:
         code = main(argv)
     finally:
-        stop_local_servers()
+        stop_managed_servers()
     assert code == 0
     path = next(p for p in (tmp_path / "runs").rglob("n3_*.json"))
     meta = json.loads(path.read_text())["method"]

@@ -116,9 +116,9 @@ def build(args: argparse.Namespace) -> int:
             ))
     finally:
         if llm is not None:
-            from fsre_bench.llm import stop_local_servers
+            from fsre_bench.llm import stop_managed_servers
 
-            stop_local_servers()
+            stop_managed_servers()
     from tkre.knowledge.show import print_built
 
     print_built(built)

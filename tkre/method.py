@@ -140,9 +140,9 @@ class TKREMethod:
 
     def close(self) -> None:
         if self.settings.knowledge == "llm":
-            from fsre_bench.llm import stop_local_servers
+            from fsre_bench.llm import stop_managed_servers
 
-            stop_local_servers()
+            stop_managed_servers()
 
     # ------------------------------------------------------------------ the pipeline
     def _pretrain_on(self, relations: Dataset, train: Dataset, refit: bool = False) -> Any:

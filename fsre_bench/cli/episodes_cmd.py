@@ -97,7 +97,7 @@ def handle_official(args: argparse.Namespace) -> int:
 
 def handle_build(args: argparse.Namespace) -> int:
     from fsre_bench.data import load_dataset, resolve_data_dir
-    from fsre_bench.episodes import build_episode_set, kshot_dataset_names, write_episode_file
+    from fsre_bench.episodes import build_episodes, kshot_dataset_names, write_episode_file
     from fsre_bench.episodes.seeding import check_seed
     from fsre_bench.output_paths import check_output_file
 
@@ -107,9 +107,10 @@ def handle_build(args: argparse.Namespace) -> int:
     data_dir = resolve_data_dir(args.data_dir)
     if args.protocol == "kshot":
         train, test = (load_dataset(name, data_dir) for name in kshot_dataset_names(args.dataset))
-        episodes, header = build_episode_set(test, protocol="kshot", seed=args.seed, support_pool=train, k=args.k_shot)
+        stream, header = build_episodes(test, protocol="kshot", seed=args.seed, support_pool=train, k=args.k_shot)
     else:
         return _build_streamed(args, load_dataset(args.dataset, data_dir), started)
+    episodes = list(stream)
     sha = write_episode_file(args.out, header, episodes)
     print(f"wrote {len(episodes)} episode(s) to {args.out} in {time.perf_counter() - started:.2f}s; sha256 {sha}")
     return 0
@@ -117,8 +118,7 @@ def handle_build(args: argparse.Namespace) -> int:
 
 def _build_streamed(args: argparse.Namespace, dataset: Dataset, started: float) -> int:
     """N-way K-shot episodes checked against the machine first, then written one at a time (flat memory)."""
-    from fsre_bench.episodes import EpisodeSetting, episode_file_header
-    from fsre_bench.episodes.build import iter_episodes
+    from fsre_bench.episodes import EpisodeSetting, build_episodes
     from fsre_bench.episodes.stream import write_episode_stream
     from fsre_bench.runner.work_estimate import check_work
 
@@ -130,10 +130,8 @@ def _build_streamed(args: argparse.Namespace, dataset: Dataset, started: float) 
                              seeds=[args.seed], output_dir=str(Path(args.out).parent), device="cpu",
                              n_bootstrap=100).on_this_machine())
     setting = EpisodeSetting(n_way=args.n_way, k_shot=args.k_shot, n_query=args.n_query, na_rate=args.na_rate)
-    episodes = iter_episodes(dataset, protocol=args.protocol, setting=setting, seed=args.seed,
-                             n_episodes=args.episodes, sampler=args.sampler)
-    header = episode_file_header(dataset, protocol=args.protocol, setting=setting, seed=args.seed,
-                                 n_episodes=args.episodes, sampler=args.sampler)
+    episodes, header = build_episodes(dataset, protocol=args.protocol, setting=setting, seed=args.seed,
+                                      n_episodes=args.episodes, sampler=args.sampler)
     sha = write_episode_stream(Path(args.out), header, episodes)
     print(f"wrote {args.episodes} episode(s) to {args.out} in {time.perf_counter() - started:.2f}s; sha256 {sha}")
     return 0

@@ -1,10 +1,12 @@
-"""Episodes and K-shot splits: samplers (default, codalab, natural-NOTA, K-shot) and episode files."""
+"""Episodes and K-shot splits: samplers (default, codalab, natural-NOTA, K-shot) and episode files.
+
+Every protocol's episodes are built by one function, ``build_episodes`` (build.py).
+"""
 
 from __future__ import annotations
 
-from fsre_bench.episodes.build import build_episodes
+from fsre_bench.episodes.build import BuiltEpisodes, build_episodes
 from fsre_bench.episodes.codalab import CODALAB_SEED, codalab_episodes
-from fsre_bench.episodes.episode_set import build_episode_set, kshot_dataset_names, limit_queries
 from fsre_bench.episodes.files import (
     FORMAT,
     episode_file_header,
@@ -14,7 +16,14 @@ from fsre_bench.episodes.files import (
     read_episode_file,
     write_episode_file,
 )
-from fsre_bench.episodes.kshot import KSHOT_SEEDS, STANDARD_K, kshot_episode_id, sample_kshot_split
+from fsre_bench.episodes.kshot import (
+    KSHOT_SEEDS,
+    STANDARD_K,
+    kshot_dataset_names,
+    kshot_episode_id,
+    limit_queries,
+    sample_kshot_split,
+)
 from fsre_bench.episodes.relation_split import FS_TACRED_PARTS, split_relations
 from fsre_bench.episodes.setting import (
     DEFAULT_QUERIES,
@@ -39,8 +48,8 @@ __all__ = [
     "SAMPLERS",
     "STANDARD_K",
     "STANDARD_SETTINGS",
+    "BuiltEpisodes",
     "EpisodeSetting",
-    "build_episode_set",
     "build_episodes",
     "codalab_episodes",
     "episode_file_header",

@@ -11,13 +11,23 @@ split in file order with their gold labels (the negative label included; never N
 
 from __future__ import annotations
 
+import random
+from dataclasses import replace
+
 from fsre_bench.episodes.pools import instance_index
 from fsre_bench.episodes.seeding import keyed_rng
 from fsre_bench.errors import ConfigError, DataError
 from fsre_bench.protocols import KSHOT_SEEDS, STANDARD_K
 from fsre_bench.types import Dataset, Episode
 
-__all__ = ["KSHOT_SEEDS", "STANDARD_K", "kshot_episode_id", "sample_kshot_split", "split_label"]
+__all__ = ["KSHOT_SEEDS", "STANDARD_K", "kshot_dataset_names", "kshot_episode_id", "limit_queries", "sample_kshot_split",
+           "split_label"]
+
+
+def kshot_dataset_names(dataset: str) -> tuple[str, str]:
+    """K-shot RC draws supports from the group's train split and queries from its test split."""
+    group = dataset.split("/")[0]
+    return f"{group}/train", f"{group}/test"
 
 
 def kshot_episode_id(k: int, seed: int) -> str:
@@ -67,3 +77,15 @@ def _check_k_fits(train: Dataset, k: int) -> None:
         have = f"the largest, relation {largest!r}, has {sizes[largest]}" if largest is not None else "it has none"
         raise ConfigError(f"K-shot split: K={k} is above every relation's number of train instances in "
                           f"{train.name}/{train.split} ({have}); no relation could get K supports")
+
+
+def limit_queries(split: Episode, limit: int) -> Episode:
+    """The first ``limit`` test queries of one fixed shuffle (test files may be sorted by label).
+
+    The shuffle is the same for every seed and K, so limited runs stay comparable and a smaller
+    limit is a subset of a larger one.
+    """
+    order = list(range(len(split.queries)))
+    random.Random(0).shuffle(order)
+    keep = sorted(order[:limit])
+    return replace(split, queries=tuple(split.queries[i] for i in keep), labels=tuple(split.labels[i] for i in keep))

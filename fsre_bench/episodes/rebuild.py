@@ -10,7 +10,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from fsre_bench.episodes.episode_set import build_episode_set
+from fsre_bench.episodes.build import build_episodes
 from fsre_bench.episodes.files import episodes_text
 from fsre_bench.episodes.setting import EpisodeSetting
 from fsre_bench.types import Episode
@@ -24,13 +24,13 @@ def rebuild_episodes(header: dict[str, Any], data_dir: Path | None,
     evaluation = load_dataset(f"{header['dataset']}/{header['split']}", data_dir)
     if header["protocol"] == "kshot":
         pool = load_dataset(f"{header['train_dataset']}/{header['train_split']}", data_dir)
-        episodes, built = build_episode_set(evaluation, protocol="kshot", seed=header["seed"], support_pool=pool,
-                                            k=header["k_shot"], query_limit=query_limit)
+        stream, built = build_episodes(evaluation, protocol="kshot", seed=header["seed"], support_pool=pool,
+                                       k=header["k_shot"], query_limit=query_limit)
     else:
         setting = EpisodeSetting(n_way=header["n_way"], k_shot=header["k_shot"], n_query=header["n_query"],
                                  na_rate=header["na_rate"])
-        episodes, built = build_episode_set(evaluation, protocol=header["protocol"], seed=header["seed"],
-                                            setting=setting, n_episodes=header["n_episodes"],
-                                            sampler=header["sampler"])
+        stream, built = build_episodes(evaluation, protocol=header["protocol"], seed=header["seed"],
+                                       setting=setting, n_episodes=header["n_episodes"], sampler=header["sampler"])
+    episodes = list(stream)
     text = episodes_text(built, episodes)  # the rebuilt header: a tampered one differs
     return hashlib.sha256(text.encode("utf-8")).hexdigest(), episodes

