@@ -44,8 +44,9 @@ HEAD_FILE = "mlm_head.safetensors"  # beside the encoder's own files; load_base 
 class HeadRecipe:
     """How the head is trained and when it passes (CPU-sized for MiniLM-L6 on 2 cores)."""
 
-    frozen_steps: int = 50  # head only, encoder frozen, at head_lr (tkre/spec.py's option default)
-    joint_steps: int = 150  # head and encoder together (encoder at lr)
+    # the step counts are the tkre_mlm_head_*_steps options (their defaults stated in tkre/spec.py only)
+    frozen_steps: int  # head only, encoder frozen, at head_lr
+    joint_steps: int  # head and encoder together (encoder at lr)
     batch_size: int = 32
     # twice the first recipe's rates (1e-4 / 1e-3, 200 + 400 steps, 854 s): on FewRel's training-relation
     # sentences joint steps at these rates were 0.85 nats below the unigram after 50 steps and 1.04 after 75
