@@ -71,7 +71,7 @@ class SelectionSpace:
 
 
 def _numbers(key: str, value: Any) -> tuple[float, ...]:
-    """A list option as floats (YAML reads 5e-5 as a string: float() takes it)."""
+    """A list option as floats (a quoted '5e-5' stays text in YAML and on --option: float() takes it)."""
     try:
         return tuple(float(v) for v in (value if isinstance(value, list | tuple) else [value]))
     except (TypeError, ValueError):
