@@ -115,6 +115,61 @@ def test_a_variant_with_the_same_stage1_reuses_its_weights_instead_of_training_i
     assert "reused" not in other.info["stages"]["stage1"]
 
 
+_RACER = """
+import json, sys, time
+sys.path.insert(0, {root!r})
+from dataclasses import replace
+from pathlib import Path
+from tests.support.tkre_pretrain_fixtures import TINY_CONFIG, tiny_pretrain_set
+from tkre.pretrain import pretrain_encoder
+signals = Path({signals!r})
+first_stage1_step = []
+def hold_stage1(stage, epoch, step, losses):
+    # tkre: once inside stage 1, wait until tkre-no-scl has started, then give it time to reach its reuse check
+    if {role!r} == "tkre" and stage == "stage1" and not first_stage1_step:
+        first_stage1_step.append(step)
+        deadline = time.time() + 120
+        while not (signals / "no-scl-started").exists() and time.time() < deadline:
+            time.sleep(0.1)
+        time.sleep(4)
+examples, relations = tiny_pretrain_set()
+config = TINY_CONFIG if {role!r} == "tkre" else replace(TINY_CONFIG, stage2_scl=False, tau=0.5)
+if {role!r} == "no-scl":
+    deadline = time.time() + 120
+    while not (signals / "tkre-in-stage1").exists() and time.time() < deadline:
+        time.sleep(0.1)
+    (signals / "no-scl-started").touch()
+def on_step(stage, epoch, step, losses):
+    if stage == "stage1":
+        (signals / "tkre-in-stage1").touch()
+    hold_stage1(stage, epoch, step, losses)
+result = pretrain_encoder(examples, relations, config, cache_dir=Path({cache!r}), progress=False, on_step=on_step)
+print(json.dumps(result.info["stages"]))
+"""
+
+
+@pytest.mark.slow
+def test_two_variants_started_together_train_their_shared_stage1_once(tmp_path: Path, offline_cache: Path):  # noqa: F811
+    """tkre and tkre-no-scl on two ray workers: the second waits for the first's stage 1 instead of training it
+    again beside it (the shared entry is locked from the reuse check until stage 1 is saved)."""
+    root, cache, signals = str(Path(__file__).resolve().parents[1]), str(tmp_path / "cache"), tmp_path / "signals"
+    signals.mkdir()
+    children = {
+        role: subprocess.Popen([sys.executable, "-c", _RACER.format(root=root, signals=str(signals), role=role,
+                                                                     cache=cache)],
+                               stdout=subprocess.PIPE, text=True, env=dict(os.environ))
+        for role in ("tkre", "no-scl")
+    }
+    stages = {}
+    for role, child in children.items():
+        out, _ = child.communicate(timeout=600)
+        assert child.returncode == 0, (role, out)
+        stages[role] = json.loads(out.strip().splitlines()[-1])
+    assert "reused" not in stages["tkre"]["stage1"]  # tkre trained stage 1 while no-scl waited
+    assert stages["no-scl"]["stage1"]["reused"]
+    assert stages["no-scl"]["stage2"]["start_weights_sha256"] == stages["tkre"]["stage1"]["end_weights_sha256"]
+
+
 def test_same_seed_same_bytes_other_seed_other_bytes(reference, tmp_path: Path):
     _, sha = reference
     again = _run(tmp_path / "again")

@@ -7,6 +7,7 @@ from typing import Any
 
 import torch
 
+from tkre.pretrain.cache_entry import entry_lock
 from tkre.pretrain.checkpoint import (
     checkpoint_path,
     discard,
@@ -60,16 +61,30 @@ class StageRunner:
             meta = loaded[1]
             self.infos.update(meta["previous_stages"])
             resumed = {"stage": meta["stage"], "epoch": meta["epoch"], "stage_complete": meta["stage_complete"]}
-        elif self._reuse_stage1(plans):
-            start = next(i for i, plan in enumerate(plans) if plan.name == "stage1") + 1
-        for index in range(start, len(plans)):
+        elif self.shared_stage1 is not None:
+            # Hold the shared stage-1 entry's lock from the reuse check until stage 1 is saved: a second config
+            # with the same stage 1 (tkre-no-scl beside tkre on the other ray worker) waits for these weights
+            # instead of training the same stage 1 at the same time (issue 31's reuse ratio).
+            after_stage1 = next(i for i, plan in enumerate(plans) if plan.name == "stage1") + 1
+            self.shared_stage1.parent.mkdir(parents=True, exist_ok=True)
+            with entry_lock(self.shared_stage1.parent):
+                if not self._reuse_stage1():
+                    self._train(plans, range(start, after_stage1), None, on_step, progress)
+            start = after_stage1
+        self._train(plans, range(start, len(plans)), loaded, on_step, progress)
+        return self.infos, resumed
+
+    def _train(self, plans: list[StagePlan], indices: range, loaded: Loaded | None, on_step: StepCallback | None,
+               progress: bool) -> None:
+        """Train plans[indices] in order; ``loaded`` (a checkpoint of plans[indices.start]) resumes the first."""
+        for index in indices:
             plan = plans[index]
             if plan.use_scl and self.model.anchors is None:
                 self.model.add_scl_head(self.n_relations, self.config.projection_dim, self.config.seed,
                                         self.config.anchor_projected)
             self.model.encoder.requires_grad_(not plan.freeze_encoder)  # before the optimizer picks its parameters
             optimizer = build_optimizer(self.model, self.config)
-            if loaded is not None and index == start:
+            if loaded is not None and index == indices.start:
                 state = self._restore(loaded, optimizer)
                 if loaded[1]["stage_complete"]:
                     self.infos[plan.name] = loaded[1]["info"]
@@ -83,9 +98,8 @@ class StageRunner:
             if plan.name == "stage1" and self.shared_stage1 is not None:
                 stages = {name: self.infos[name] for name in ("mlm_warmup", "stage1")}
                 save_checkpoint(self.shared_stage1, training_state(self.model, None), {"stages": stages})
-        return self.infos, resumed
 
-    def _reuse_stage1(self, plans: list[StagePlan]) -> bool:
+    def _reuse_stage1(self) -> bool:
         """Start from the shared weights after stage 1 (and its warm-up) when another config trained them."""
         if self.shared_stage1 is None or not self.shared_stage1.exists():  # None: this config has no stage 1
             return False
