@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+from fsre_bench.sqlite_wal import connect_wal
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER NOT NULL, data BLOB NOT NULL)"
 _QUERY_CHUNK = 500  # SQLite's bound-parameter limit is far above this; keeps statements small
@@ -18,9 +19,7 @@ class EmbeddingStore:
     def __init__(self, path: Path):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(path), timeout=60)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn = connect_wal(path, timeout=60)
         self._conn.execute(_SCHEMA)
         self._conn.commit()
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import queue
-import sqlite3
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fsre_bench.cache import cache_dir, content_hash
+from fsre_bench.sqlite_wal import connect_wal
 
 SCHEMA_VERSION = 1
 # How long close() waits for queued background writes and for a connection busy in one.
@@ -68,10 +68,8 @@ class ResponseCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         # isolation_level=None: autocommit, so each INSERT is durable as soon as execute returns.
-        self._conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL mode survives a killed process (not a power cut) and avoids an fsync per reply.
-        self._conn.execute("PRAGMA synchronous=NORMAL")
+        # synchronous=NORMAL (connect_wal) avoids an fsync per reply.
+        self._conn = connect_wal(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
         self._conn.execute(_CREATE)
         self._writer_lock = threading.Lock()
         self._writes: queue.Queue | None = None  # started by the first background put
