@@ -34,6 +34,7 @@ def _race(root: Path, use_helper: bool, trials: int = _TRIALS) -> list[str]:
     """Each trial: _PROCESSES processes open one fresh file at one barrier; the answers of all of them."""
     context = multiprocessing.get_context("fork")
     answers = context.Queue()
+    root.mkdir(parents=True, exist_ok=True)
     for trial in range(trials):
         barrier = context.Barrier(_PROCESSES)
         path = str(root / f"{trial}.sqlite")
@@ -54,7 +55,7 @@ def test_processes_opening_a_fresh_file_together_all_get_wal(tmp_path: Path):
 def test_the_busy_timeout_alone_is_not_enough(tmp_path: Path):
     """Why the helper retries: without it some of the same openings fail at once (the race is real here)."""
     for batch in range(10):  # up to 400 trials, so a quieter machine still shows it
-        if "database is locked" in _race(_fresh(tmp_path / str(batch)), use_helper=False):
+        if "database is locked" in _race(tmp_path / str(batch), use_helper=False):
             return
     raise AssertionError(f"no opening failed in {10 * _TRIALS} trials: the race this helper retries did not occur")
 
@@ -67,8 +68,3 @@ def test_synchronous_is_normal_and_other_errors_are_not_retried(tmp_path: Path):
     with pytest.raises(sqlite3.DatabaseError, match="not a database"):
         connect_wal(tmp_path / "not-a-db.sqlite", timeout=30)
     assert time.monotonic() - started < 5  # refused at once, not retried until the timeout
-
-
-def _fresh(folder: Path) -> Path:
-    folder.mkdir()
-    return folder

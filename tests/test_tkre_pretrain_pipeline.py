@@ -122,27 +122,22 @@ from dataclasses import replace
 from pathlib import Path
 from tests.support.tkre_pretrain_fixtures import TINY_CONFIG, tiny_pretrain_set
 from tkre.pretrain import pretrain_encoder
-signals = Path({signals!r})
-first_stage1_step = []
-def hold_stage1(stage, epoch, step, losses):
-    # tkre: once inside stage 1, wait until tkre-no-scl has started, then give it time to reach its reuse check
-    if {role!r} == "tkre" and stage == "stage1" and not first_stage1_step:
-        first_stage1_step.append(step)
-        deadline = time.time() + 120
-        while not (signals / "no-scl-started").exists() and time.time() < deadline:
-            time.sleep(0.1)
+signals, role = Path({signals!r}), {role!r}
+def wait_for(name):
+    deadline = time.time() + 120
+    while not (signals / name).exists() and time.time() < deadline:
+        time.sleep(0.1)
+def on_step(stage, epoch, step, losses):
+    # tkre at its first stage-1 step: say so, wait until tkre-no-scl has started, give it time to reach its reuse check
+    if role == "tkre" and stage == "stage1" and not (signals / "tkre-in-stage1").exists():
+        (signals / "tkre-in-stage1").touch()
+        wait_for("no-scl-started")
         time.sleep(4)
 examples, relations = tiny_pretrain_set()
-config = TINY_CONFIG if {role!r} == "tkre" else replace(TINY_CONFIG, stage2_scl=False, tau=0.5)
-if {role!r} == "no-scl":
-    deadline = time.time() + 120
-    while not (signals / "tkre-in-stage1").exists() and time.time() < deadline:
-        time.sleep(0.1)
+config = TINY_CONFIG if role == "tkre" else replace(TINY_CONFIG, stage2_scl=False, tau=0.5)
+if role == "no-scl":
+    wait_for("tkre-in-stage1")
     (signals / "no-scl-started").touch()
-def on_step(stage, epoch, step, losses):
-    if stage == "stage1":
-        (signals / "tkre-in-stage1").touch()
-    hold_stage1(stage, epoch, step, losses)
 result = pretrain_encoder(examples, relations, config, cache_dir=Path({cache!r}), progress=False, on_step=on_step)
 print(json.dumps(result.info["stages"]))
 """

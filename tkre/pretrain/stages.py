@@ -68,7 +68,7 @@ class StageRunner:
             after_stage1 = next(i for i, plan in enumerate(plans) if plan.name == "stage1") + 1
             self.shared_stage1.parent.mkdir(parents=True, exist_ok=True)
             with entry_lock(self.shared_stage1.parent):
-                if not self._reuse_stage1():
+                if not self._reuse_stage1(self.shared_stage1):
                     self._train(plans, range(start, after_stage1), None, on_step, progress)
             start = after_stage1
         self._train(plans, range(start, len(plans)), loaded, on_step, progress)
@@ -99,17 +99,17 @@ class StageRunner:
                 stages = {name: self.infos[name] for name in ("mlm_warmup", "stage1")}
                 save_checkpoint(self.shared_stage1, training_state(self.model, None), {"stages": stages})
 
-    def _reuse_stage1(self) -> bool:
+    def _reuse_stage1(self, shared: Path) -> bool:
         """Start from the shared weights after stage 1 (and its warm-up) when another config trained them."""
-        if self.shared_stage1 is None or not self.shared_stage1.exists():  # None: this config has no stage 1
+        if not shared.exists():
             return False
-        loaded = read_verified(self.shared_stage1, self.notes)
+        loaded = read_verified(shared, self.notes)
         if loaded is None:
             return False
         tensors, meta = loaded
         restore_model(self.model, tensors)
         for name, info in meta["stages"].items():
-            self.infos[name] = {**info, "reused": self.shared_stage1.parent.name}
+            self.infos[name] = {**info, "reused": shared.parent.name}
         return True
 
     def _resume_point(self, plans: list[StagePlan]) -> tuple[int, Loaded | None]:
