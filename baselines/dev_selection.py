@@ -222,6 +222,17 @@ def select_episodic(fit: Dataset, dev: Dataset, budget: Any, base: str, *, seed:
     when complete); its info holds ``model_selection`` (every score, the choice) and the budget of
     the selected run next to what the whole selection spent.
     """
+    from fsre_bench.training.saved_encoder import saved_encoder_lock
+
+    # Locked from the reuse check to the save: the checkpoint folders are named by the key, and two
+    # units of one fit (tkre and tkre-desc) started together must not train into the same folders.
+    with saved_encoder_lock(namespace, key):
+        return _select(fit, dev, budget, base, seed=seed, device=device, space=space, make_head=make_head,
+                       namespace=namespace, key=key)
+
+
+def _select(fit: Dataset, dev: Dataset, budget: Any, base: str, *, seed: int, device: str,
+            space: SelectionSpace, make_head: HeadFactory, namespace: str, key: str) -> Any:
     from dataclasses import replace
 
     from baselines.episodic_training import EpisodicRun, train_episodic

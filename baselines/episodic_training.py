@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from fsre_bench.training import (
     marker_representation,
     save_encoder,
     saved_encoder_dir,
+    saved_encoder_lock,
 )
 from fsre_bench.training.budget import StageBudget
 from fsre_bench.training.saved_encoder import saved_encoder_info
@@ -75,9 +77,21 @@ def train_episodic(train: Dataset, budget: Any, base: str, key: str, *, seed: in
     ``info_extra`` is recorded with the saved weights (and returned by a reuse).
     The same function meta-trains proto-ft from the base encoder and TKRE from its pre-trained one.
     """
-    cached = saved_encoder_dir(namespace, key)
-    if cached is not None and save and not checkpoints:
-        return EpisodicRun(cached, saved_encoder_info(cached), reused=True)
+    # save False: the caller (select_episodic) holds the lock of its own entry, and a second flock
+    # from this process on that file would wait for ever.
+    with saved_encoder_lock(namespace, key) if save else contextlib.nullcontext():
+        cached = saved_encoder_dir(namespace, key)
+        if cached is not None and save and not checkpoints:
+            return EpisodicRun(cached, saved_encoder_info(cached), reused=True)
+        encoder, tokenizer, info = _train(train, budget, base, seed=seed, device=device, checkpoints=checkpoints,
+                                          on_checkpoint=on_checkpoint, stop_after=stop_after, info_extra=info_extra)
+        return EpisodicRun(save_encoder(namespace, key, encoder, tokenizer, info) if save else None, info)
+
+
+def _train(train: Dataset, budget: Any, base: str, *, seed: int, device: str, checkpoints: Sequence[int],
+           on_checkpoint: Callable[[int, Any, Any], None] | None, stop_after: int | None,
+           info_extra: dict[str, Any] | None) -> tuple[Any, Any, dict[str, Any]]:
+    """The training itself (``train_episodic`` decides whether it runs): (encoder, tokenizer, info)."""
     torch.manual_seed(seed)
     random.seed(seed)
     encoder, tokenizer = load_trainable_encoder(base, device)
@@ -110,7 +124,7 @@ def train_episodic(train: Dataset, budget: Any, base: str, key: str, *, seed: in
     info = {"steps": len(episodes), "first_loss": losses[0], "last_loss_mean20": sum(losses[-20:]) / min(20, len(losses)),
             "budget": spent.stop().as_dict(), "checkpoint_budgets": at_checkpoints, "base": base,
             "harness": harness_info(), **(info_extra or {})}  # who produced these weights, for every later reuse
-    return EpisodicRun(save_encoder(namespace, key, encoder, tokenizer, info) if save else None, info)
+    return encoder, tokenizer, info
 
 
 def _training_episodes(train: Dataset, budget: Any, seed: int) -> list[Episode]:

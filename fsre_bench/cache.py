@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,3 +41,19 @@ def file_sha256(path: str | os.PathLike[str], chunk_size: int = 1 << 20) -> str:
         while chunk := handle.read(chunk_size):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def cache_lock(lock_file: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``lock_file`` (created): one process at a time builds a cache entry.
+
+    The kernel drops it when its holder dies, so a killed run never leaves the entry blocked.
+    A second ``cache_lock`` on the same file in the same process waits forever (flock locks belong to
+    the open file), so a function that locks must not call another that locks the same entry.
+    """
+    with open(lock_file, "w") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -7,6 +7,7 @@ from fsre_bench.training.saved_encoder import (
     save_encoder,
     saved_encoder_dir,
     saved_encoder_info,
+    saved_encoder_lock,
 )
 
 __all__ = [
@@ -18,4 +19,5 @@ __all__ = [
     "save_encoder",
     "saved_encoder_dir",
     "saved_encoder_info",
+    "saved_encoder_lock",
 ]

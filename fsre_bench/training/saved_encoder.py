@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from fsre_bench.cache import cache_dir, file_sha256
+from fsre_bench.cache import cache_dir, cache_lock, file_sha256
 from fsre_bench.numerics import cache_namespace
 
 _MARKER = "COMPLETE.json"
@@ -36,6 +36,15 @@ def saved_encoder_dir(namespace: str, key: str) -> Path | None:
         pass
     shutil.rmtree(path, ignore_errors=True)
     return None
+
+
+@contextlib.contextmanager
+def saved_encoder_lock(namespace: str, key: str) -> Iterator[None]:
+    """Hold from the reuse check until the save: a second process training the same key then waits and
+    reuses the first one's weights instead of training them again or writing into the same checkpoint
+    folder (two TKRE units of one fit, tkre and tkre-desc, once crashed so on the grid)."""
+    with cache_lock(cache_dir(*cache_namespace(namespace)) / f".{key}.lock"):
+        yield
 
 
 def saved_encoder_info(path: Path) -> dict[str, Any]:

@@ -8,7 +8,6 @@ Both the pre-trained encoders (pipeline.py) and the trained MLM head (mlm_head.p
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -19,7 +18,7 @@ from typing import Any
 import torch
 
 from fsre_bench.atomic import atomic_write_json
-from fsre_bench.cache import file_sha256
+from fsre_bench.cache import cache_lock, file_sha256
 from tkre.pretrain.model import quiet_transformers
 
 COMPLETE_MARKER = "complete.json"
@@ -81,9 +80,5 @@ class CorruptEntry(Exception):
 @contextlib.contextmanager
 def entry_lock(entry: Path) -> Iterator[None]:
     """An exclusive lock on the entry so two processes never train the same key at once."""
-    with open(entry / ".lock", "w") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    with cache_lock(entry / ".lock"):
+        yield
