@@ -8,13 +8,12 @@ SemEval training relations, a 4-step budget.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.racing import run_racers
 
 _SELECTOR = """
 import json, sys, time
@@ -26,17 +25,14 @@ from baselines.prototype_head import head_factory
 from fsre_bench.cache import file_sha256
 from fsre_bench.data import load_dataset
 from fsre_bench.encoders.identity import resolve_encoder_path
+from tests.support.racing import wait_for
 signals, role = Path({signals!r}), {role!r}
-def wait_for(name):
-    deadline = time.time() + 120
-    while not (signals / name).exists() and time.time() < deadline:
-        time.sleep(0.1)
 plain = head_factory("marker-start", False)
 def make_head(encoder_dir, fusion_weight):
     # "first" at its first checkpoint: say so, wait until "second" has started, give it time to reach its reuse check
     if role == "first" and not (signals / "first-in-checkpoint").exists():
         (signals / "first-in-checkpoint").touch()
-        wait_for("second-started")
+        wait_for(signals, "second-started")
         time.sleep(4)
     return plain(encoder_dir, fusion_weight)
 train = load_dataset("semeval2010/train", {data!r})
@@ -44,7 +40,7 @@ fit, dev = split_dev_relations(train, 4, seed=0)
 budget = EpisodicBudget.from_options({{"proto_ft_steps": 4, "proto_ft_n_way": 3, "proto_ft_k_shot": 1}})
 space = SelectionSpace.from_options({{"select_dev_episodes": 4, "select_checkpoints": [0.5, 1.0]}})
 if role == "second":
-    wait_for("first-in-checkpoint")
+    wait_for(signals, "first-in-checkpoint")
     (signals / "second-started").touch()
 run = select_episodic(fit, dev, budget, resolve_encoder_path(None), seed=0, device="cpu", space=space,
                       make_head=make_head, namespace="race_test", key="same-key")
@@ -58,17 +54,8 @@ def test_two_selections_of_one_key_started_together_train_it_once(tmp_path: Path
     root, signals = str(Path(__file__).resolve().parents[1]), tmp_path / "signals"
     signals.mkdir()
     env = {**os.environ, "FSRE_BENCH_CACHE": str(tmp_path / "cache"), "OMP_NUM_THREADS": "1"}
-    children = {
-        role: subprocess.Popen([sys.executable, "-c", _SELECTOR.format(root=root, signals=str(signals), role=role,
-                                                                        data=str(data_dir))],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        for role in ("first", "second")
-    }
-    runs = {}
-    for role, child in children.items():
-        out, err = child.communicate(timeout=600)
-        assert child.returncode == 0, (role, err[-2000:])
-        runs[role] = json.loads(out.strip().splitlines()[-1])
+    runs = run_racers({role: _SELECTOR.format(root=root, signals=str(signals), role=role, data=str(data_dir))
+                       for role in ("first", "second")}, env)
     assert (signals / "second-started").exists()  # the second really started while the first was training
     assert runs["first"]["reused"] is False and runs["second"]["reused"] is True
     assert runs["second"]["path"] == runs["first"]["path"] and runs["second"]["sha"] == runs["first"]["sha"]

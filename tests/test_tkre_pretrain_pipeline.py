@@ -16,6 +16,7 @@ import pytest
 from safetensors.torch import load_file
 
 from fsre_bench.cache import file_sha256
+from tests.support.racing import run_racers
 from tests.support.tkre_pretrain_fixtures import TINY_CONFIG, offline_cache, tiny_pretrain_set  # noqa: F401
 from tkre.pretrain import CorruptCheckpointWarning, PretrainConfig, pretrain_encoder
 from tkre.pretrain.model import default_base_model, weights_digest
@@ -121,22 +122,19 @@ sys.path.insert(0, {root!r})
 from dataclasses import replace
 from pathlib import Path
 from tests.support.tkre_pretrain_fixtures import TINY_CONFIG, tiny_pretrain_set
+from tests.support.racing import wait_for
 from tkre.pretrain import pretrain_encoder
 signals, role = Path({signals!r}), {role!r}
-def wait_for(name):
-    deadline = time.time() + 120
-    while not (signals / name).exists() and time.time() < deadline:
-        time.sleep(0.1)
 def on_step(stage, epoch, step, losses):
     # tkre at its first stage-1 step: say so, wait until tkre-no-scl has started, give it time to reach its reuse check
     if role == "tkre" and stage == "stage1" and not (signals / "tkre-in-stage1").exists():
         (signals / "tkre-in-stage1").touch()
-        wait_for("no-scl-started")
+        wait_for(signals, "no-scl-started")
         time.sleep(4)
 examples, relations = tiny_pretrain_set()
 config = TINY_CONFIG if role == "tkre" else replace(TINY_CONFIG, stage2_scl=False, tau=0.5)
 if role == "no-scl":
-    wait_for("tkre-in-stage1")
+    wait_for(signals, "tkre-in-stage1")
     (signals / "no-scl-started").touch()
 result = pretrain_encoder(examples, relations, config, cache_dir=Path({cache!r}), progress=False, on_step=on_step)
 print(json.dumps(result.info["stages"]))
@@ -149,17 +147,8 @@ def test_two_variants_started_together_train_their_shared_stage1_once(tmp_path: 
     again beside it (the shared entry is locked from the reuse check until stage 1 is saved)."""
     root, cache, signals = str(Path(__file__).resolve().parents[1]), str(tmp_path / "cache"), tmp_path / "signals"
     signals.mkdir()
-    children = {
-        role: subprocess.Popen([sys.executable, "-c", _RACER.format(root=root, signals=str(signals), role=role,
-                                                                     cache=cache)],
-                               stdout=subprocess.PIPE, text=True, env=dict(os.environ))
-        for role in ("tkre", "no-scl")
-    }
-    stages = {}
-    for role, child in children.items():
-        out, _ = child.communicate(timeout=600)
-        assert child.returncode == 0, (role, out)
-        stages[role] = json.loads(out.strip().splitlines()[-1])
+    stages = run_racers({role: _RACER.format(root=root, signals=str(signals), role=role, cache=cache)
+                         for role in ("tkre", "no-scl")}, dict(os.environ))
     assert "reused" not in stages["tkre"]["stage1"]  # tkre trained stage 1 while no-scl waited
     assert stages["no-scl"]["stage1"]["reused"]
     assert stages["no-scl"]["stage2"]["start_weights_sha256"] == stages["tkre"]["stage1"]["end_weights_sha256"]
